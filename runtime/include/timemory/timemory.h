@@ -1,0 +1,49 @@
+/* timemory/timemory.h: the C interface of libtimemory-rt.so.
+ *
+ * Every function here may be called before timemory_init (the runtime then initialises
+ * itself from the environment) and after timemory_finalize (calls become no-ops). None
+ * throws, aborts or exits the host program.
+ */
+#ifndef TIMEMORY_TIMEMORY_H
+#define TIMEMORY_TIMEMORY_H
+
+#include <stdbool.h>
+
+#include "timemory/site.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Initialises the runtime: reads the config file and TIMEMORY_* variables, selects the
+ *  component bundle and registers the exit handler that writes the reports.
+ *  `argc`/`argv` (may be 0/NULL) are recorded in metadata.json and name the output folder.
+ *  Idempotent: later calls only update the recorded command line. */
+TIMEMORY_API void timemory_init(int argc, char** argv);
+
+/** Closes the calling thread's open regions, merges all threads and writes the reports
+ *  (when TIMEMORY_AUTO_OUTPUT is on). Later enter/exit calls are ignored.
+ *  Idempotent. Not safe while other threads are still inside measured regions: their
+ *  open regions are not included. */
+TIMEMORY_API void timemory_finalize(void);
+
+/** Opens a region named `name` on the calling thread. The name is copied; regions with
+ *  equal names share one site. Slower than timemory_enter (one lookup by name). */
+TIMEMORY_API void timemory_push_region(const char* name);
+
+/** Closes the innermost region named `name` on the calling thread (see timemory_exit for
+ *  how a mismatched name is reconciled). */
+TIMEMORY_API void timemory_pop_region(const char* name);
+
+/** Turns measurement on or off for all threads. While off, enter/exit/push/pop return at
+ *  once; regions opened before turning it off still close normally. */
+TIMEMORY_API void timemory_set_enabled(bool enabled);
+
+/** True when measurement is on (initialised, TIMEMORY_ENABLED, not finalised). */
+TIMEMORY_API bool timemory_is_enabled(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TIMEMORY_TIMEMORY_H */

@@ -1,0 +1,115 @@
+// timemory/timemory.hpp: the C++ interface: RAII markers, settings and results.
+#ifndef TIMEMORY_TIMEMORY_HPP
+#define TIMEMORY_TIMEMORY_HPP
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "timemory/timemory.h"
+
+
+namespace timemory {
+
+/// Marks the enclosing scope as a region. With a `timemory_site*` (what TIMEMORY_MARKER
+/// passes) the hot path takes no string; with a name it looks the name up once.
+class scoped_region {
+public:
+    explicit scoped_region(timemory_site* site) noexcept : site_(site) { timemory_enter(site_); }
+    explicit scoped_region(const char* name) noexcept : name_(name) { timemory_push_region(name); }
+    ~scoped_region() {
+        if (site_) timemory_exit(site_);
+        else timemory_pop_region(name_);
+    }
+    scoped_region(const scoped_region&) = delete;
+    scoped_region& operator=(const scoped_region&) = delete;
+
+private:
+    timemory_site* site_ = nullptr;
+    const char* name_ = nullptr;
+};
+
+/// Summary statistics of one value over a node's calls.
+struct stats {
+    double sum = 0, mean = 0, min = 0, max = 0, stddev = 0;
+};
+
+/// One component of the active bundle, as reported.
+struct component_info {
+    std::string id;          ///< snake_case id, e.g. "wall_clock"
+    std::string label;       ///< short label used in file names, e.g. "wall"
+    std::string description; ///< one line
+    std::string kind;        ///< "time", "memory", "count" or "percent"
+    std::string units;       ///< display units after TIMEMORY_*_UNITS, e.g. "sec"
+    double unit_value = 1;   ///< raw units per display unit (ns per sec = 1e9)
+};
+
+/// One node of the merged call graph. Values are in display units.
+struct result_node {
+    std::string name, linkage, file;
+    unsigned line = 0;
+    int language = 0;          ///< timemory_site_language
+    bool throttled = false;    ///< site stopped being measured (count still exact)
+    int64_t parent = -1;       ///< index in result::nodes, -1 for a top-level node
+    std::vector<size_t> children;
+    int depth = 0;
+    uint64_t count = 0;        ///< completed calls
+    uint64_t hash = 0;         ///< identifies the site (FNV-1a of its linkage name)
+    uint64_t rolling_hash = 0; ///< identifies the call path (stable across runs)
+    int64_t tid = 0;           ///< thread index (0 = main) that owns the node
+    int pid = 0;
+    int rank = 0;
+    double start_ns = 0;       ///< first entry, ns since the runtime started
+    std::vector<stats> inclusive; ///< one per component, bundle order
+    std::vector<stats> exclusive; ///< inclusive minus children's inclusive: only sum and
+                                  ///< mean are known; min, max, stddev are NaN
+};
+
+/// The merged graph of every thread at the time of the call, nodes in pre-order.
+struct result {
+    std::vector<component_info> components;
+    std::vector<result_node> nodes;
+};
+
+/// Merges all threads' graphs as they are now (open regions are not included) into a
+/// result. Thread-safe with respect to other threads entering and leaving regions only
+/// once they have stopped measuring; meant for the end of a program or tests.
+TIMEMORY_API result snapshot();
+
+/// Writes every enabled report for the current data into the output folder now
+/// (what finalize would write). Returns the folder written to, or "" on failure.
+TIMEMORY_API std::string write_reports();
+
+/// Discards every thread's graph (sites stay registered). For tests and for programs
+/// that measure phases separately. Threads must not be inside regions.
+TIMEMORY_API void reset();
+
+namespace settings {
+/// Value of setting `name` (case-insensitive, with or without the TIMEMORY_ prefix) as
+/// text; "" with `ok=false` when there is no such setting.
+TIMEMORY_API std::string get(const std::string& name, bool* ok = nullptr);
+/// Sets setting `name` from text. Returns false and leaves the value unchanged when the
+/// name is unknown or the text is not a valid value; `error` then says why.
+TIMEMORY_API bool set(const std::string& name, const std::string& value,
+                         std::string* error = nullptr);
+/// Every setting name (lower case, without prefix), in declaration order.
+TIMEMORY_API std::vector<std::string> names();
+/// Re-reads the TIMEMORY_* environment variables (and the config file they name).
+TIMEMORY_API void parse_environment();
+} // namespace settings
+
+} // namespace timemory
+
+#define TIMEMORY_CONCAT_IMPL(a, b) a##b
+#define TIMEMORY_CONCAT(a, b) TIMEMORY_CONCAT_IMPL(a, b)
+
+/// Measures the rest of the enclosing scope as a region called `label` (a string
+/// literal). Costs the same as an instrumented function: one static site, no string.
+#define TIMEMORY_MARKER(label)                                                                 \
+    static timemory_site TIMEMORY_CONCAT(timemory_site_, __LINE__) = {                         \
+        0, TIMEMORY_LANG_REGION | TIMEMORY_SITE_STATIC, label, label, __FILE__, __LINE__,    \
+        TIMEMORY_SITE_ABI};                                                                    \
+    ::timemory::scoped_region TIMEMORY_CONCAT(timemory_marker_, __LINE__)(                     \
+        &TIMEMORY_CONCAT(timemory_site_, __LINE__))
+
+#endif // TIMEMORY_TIMEMORY_HPP

@@ -1,0 +1,103 @@
+// The C entry points. timemory_enter/timemory_exit are the hot path: one flag test, a
+// thread-local pointer, plain stores into thread-owned memory; no locks, no strings.
+#include "core/clock.hpp"
+#include "core/runtime.hpp"
+#include "timemory/timemory.h"
+
+using namespace timemory::rt;
+
+#define TM_LIKELY(x) __builtin_expect(!!(x), 1)
+#define TM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+namespace {
+
+// The slow part of enter: first call of the process, of the thread, or of the site.
+__attribute__((noinline)) thread_state* prepare_enter(timemory_site* s) noexcept {
+    thread_state* ts = t_state;
+    if (!ts) ts = attach_thread();
+    if (!ts || ts->busy) return nullptr;
+    if (s->id == 0) {
+        ts->busy = true;
+        bool ok = register_site(s);
+        ts->busy = false;
+        if (!ok) return nullptr;
+    }
+    if (s->flags & TIMEMORY_SITE_DISABLED) return nullptr;
+    return ts;
+}
+
+} // namespace
+
+extern "C" {
+
+void timemory_enter(timemory_site* s) {
+    runtime& r = rt_state();
+    if (TM_UNLIKELY(!r.recording.load(std::memory_order_relaxed))) {
+        if (r.state.load(std::memory_order_relaxed) != int(run_state::uninitialized)) return;
+        if (!ensure_initialized() || !r.recording.load()) return;
+    }
+    if (TM_UNLIKELY(s->flags & TIMEMORY_SITE_DISABLED)) return;
+    thread_state* ts = t_state;
+    if (TM_UNLIKELY(!ts || ts->busy || s->id == 0)) {
+        ts = prepare_enter(s);
+        if (!ts) return;
+    }
+    ts->enter(s, r.comps, r.options);
+}
+
+void timemory_exit(timemory_site* s) {
+    runtime& r = rt_state();
+    // Exits are honoured while disabled so that regions opened before still close.
+    if (TM_UNLIKELY(r.state.load(std::memory_order_relaxed) != int(run_state::running))) return;
+    if (TM_LIKELY(r.comps.wall_only)) {
+        const int64_t t1 = wall_ticks(); // clock first: the bookkeeping below is not charged
+        if (TM_UNLIKELY(s->flags & TIMEMORY_SITE_DISABLED)) return;
+        thread_state* ts = t_state;
+        if (TM_UNLIKELY(!ts || ts->busy)) return;
+        ts->exit(s, r.comps, t1, nullptr);
+        return;
+    }
+    int64_t snap[field_count];
+    read_sources(r.comps.sources, snap);
+    if (TM_UNLIKELY(s->flags & TIMEMORY_SITE_DISABLED)) return;
+    thread_state* ts = t_state;
+    if (TM_UNLIKELY(!ts || ts->busy)) return;
+    ts->exit(s, r.comps, snap[static_cast<int>(field::wall_ticks)], snap);
+}
+
+void timemory_init(int argc, char** argv) {
+    runtime& r = rt_state();
+    if (argc > 0 && argv) {
+        std::lock_guard<std::mutex> lk(r.mutex);
+        r.argv.assign(argv, argv + argc);
+    }
+    ensure_initialized();
+}
+
+void timemory_finalize(void) {
+    ensure_initialized(); // finalize before any region still writes (empty) reports
+    finalize();
+}
+
+void timemory_push_region(const char* name) {
+    if (!rt_state().recording.load(std::memory_order_relaxed) && !ensure_initialized()) return;
+    timemory_enter(region_site(name));
+}
+
+void timemory_pop_region(const char* name) {
+    if (rt_state().state.load(std::memory_order_relaxed) != int(run_state::running)) return;
+    timemory_exit(region_site(name));
+}
+
+void timemory_set_enabled(bool enabled) {
+    ensure_initialized();
+    rt_state().enabled.store(enabled);
+    update_recording();
+}
+
+bool timemory_is_enabled(void) {
+    ensure_initialized();
+    return rt_state().recording.load();
+}
+
+} // extern "C"

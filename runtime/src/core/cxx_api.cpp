@@ -1,0 +1,82 @@
+// The C++ interface of timemory.hpp: results, reports and settings by name.
+#include "core/log.hpp"
+#include "core/runtime.hpp"
+#include "graph/snapshot.hpp"
+#include "settings/settings.hpp"
+#include "timemory/timemory.hpp"
+
+namespace timemory {
+
+using namespace rt;
+
+result snapshot() {
+    ensure_initialized();
+    return build_result();
+}
+
+std::string write_reports() {
+    ensure_initialized();
+    return write_all_reports();
+}
+
+void reset() {
+    runtime& r = rt_state();
+    std::lock_guard<std::mutex> lk(r.mutex);
+    for (auto* t : r.threads) t->forget();
+}
+
+namespace settings {
+
+std::string get(const std::string& name, bool* ok) {
+    int idx = rt::settings::find(name);
+    if (ok) *ok = idx >= 0;
+    return idx >= 0 ? rt::settings::format(rt::settings::current(), idx) : "";
+}
+
+namespace {
+// Settings read once at start-up into the hot path's copies.
+void refresh_recording_options() {
+    runtime& r = rt_state();
+    const auto& v = rt::settings::current();
+    r.options.flat = v.flat_profile;
+    r.options.timeline = v.timeline_profile;
+    r.options.max_depth = uint32_t(v.max_depth);
+    r.enabled.store(v.enabled);
+    update_recording();
+}
+} // namespace
+
+bool set(const std::string& name, const std::string& value, std::string* error) {
+    ensure_initialized();
+    int idx = rt::settings::find(name);
+    std::string err;
+    if (idx < 0) err = "unknown setting '" + name + "'";
+    else if (!rt::settings::assign(rt::settings::current(), idx, value, &err))
+        err = "invalid value '" + value + "' for " + name + ": " + err;
+    if (!err.empty()) {
+        if (error) *error = err;
+        return false;
+    }
+    if (std::string(rt::settings::descriptors()[size_t(idx)].name) == "components")
+        warn("TIMEMORY_COMPONENTS changed after start-up: the components of a running "
+             "process are fixed; the new list applies to the next run");
+    refresh_recording_options();
+    return true;
+}
+
+std::vector<std::string> names() {
+    std::vector<std::string> out;
+    for (const auto& d : rt::settings::descriptors()) out.emplace_back(d.name);
+    return out;
+}
+
+void parse_environment() {
+    ensure_initialized();
+    rt::settings::values v = rt::settings::current();
+    rt::settings::load(v);
+    rt::settings::current() = v;
+    refresh_recording_options();
+}
+
+} // namespace settings
+} // namespace timemory

@@ -1,0 +1,39 @@
+#include "core/log.hpp"
+
+#include <cstdio>
+#include <mutex>
+#include <set>
+
+#include "settings/settings.hpp"
+
+namespace timemory::rt {
+
+namespace {
+std::mutex& log_mutex() {
+    static auto* m = new std::mutex; // never destroyed: used from exit handlers
+    return *m;
+}
+} // namespace
+
+void warn(const std::string& msg) {
+    if (settings::current().verbose < 0) return;
+    std::lock_guard<std::mutex> lk(log_mutex());
+    std::fprintf(stderr, "[timemory] warning: %s\n", msg.c_str());
+}
+
+void warn_once(const std::string& key, const std::string& msg) {
+    static auto* seen = new std::set<std::string>;
+    {
+        std::lock_guard<std::mutex> lk(log_mutex());
+        if (!seen->insert(key).second) return;
+    }
+    warn(msg);
+}
+
+void info(int level, const std::string& msg) {
+    if (settings::current().verbose < level) return;
+    std::lock_guard<std::mutex> lk(log_mutex());
+    std::fprintf(stderr, "[timemory] %s\n", msg.c_str());
+}
+
+} // namespace timemory::rt

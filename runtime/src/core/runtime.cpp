@@ -1,0 +1,205 @@
+#include "core/runtime.hpp"
+
+#include <errno.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <unordered_map>
+
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "hooks/hooks.hpp"
+#include "settings/settings.hpp"
+
+namespace timemory::rt {
+
+__thread thread_state* t_state __attribute__((tls_model("initial-exec"))) = nullptr;
+
+constinit never_destroyed<runtime> g_runtime;
+
+namespace {
+
+pthread_key_t g_thread_key;
+
+// Runs when a thread that recorded exits: close what it left open, keep its data.
+void on_thread_exit(void* p) {
+    auto* ts = static_cast<thread_state*>(p);
+    runtime& r = rt_state();
+    if (r.state.load() == int(run_state::running)) ts->close_all(r.comps);
+    ts->finished = true;
+    t_state = nullptr;
+}
+
+std::vector<std::string> read_cmdline() {
+    std::vector<std::string> out;
+    std::ifstream in("/proc/self/cmdline", std::ios::binary);
+    std::string arg;
+    while (std::getline(in, arg, '\0')) out.push_back(arg);
+    return out;
+}
+
+void atexit_handler() { finalize(); }
+
+void initialize_locked(runtime& r) {
+    settings::values v = settings::defaults();
+    settings::load(v);
+    settings::current() = v;
+    calibrate_wall_clock();
+    open_proc_files();
+    r.comps.select(parse_component_list(v.components));
+    r.options.flat = v.flat_profile;
+    r.options.timeline = v.timeline_profile;
+    r.options.max_depth = uint32_t(v.max_depth);
+    r.enabled.store(v.enabled);
+    r.root_pid = getpid();
+    if (r.argv.empty()) r.argv = read_cmdline();
+    r.start_time_ns = clock_ns(CLOCK_REALTIME);
+    pthread_key_create(&g_thread_key, on_thread_exit);
+    install_fork_handlers();
+    if (v.enable_signal_handler) install_signal_handlers();
+    std::atexit(atexit_handler);
+    if (v.banner) {
+        std::string names;
+        for (auto* c : r.comps.comps) names += std::string(names.empty() ? "" : ", ") + c->id;
+        std::fprintf(stderr, "[timemory] measuring %s (pid %d)\n", names.c_str(), r.root_pid);
+    }
+    r.state.store(int(run_state::running));
+    update_recording();
+}
+
+} // namespace
+
+void update_recording() noexcept {
+    runtime& r = rt_state();
+    r.recording.store(r.state.load() == int(run_state::running) && r.enabled.load());
+}
+
+bool ensure_initialized() noexcept {
+    runtime& r = rt_state();
+    int s = r.state.load();
+    if (s == int(run_state::uninitialized)) {
+        std::lock_guard<std::mutex> lk(r.mutex);
+        if (r.state.load() == int(run_state::uninitialized)) initialize_locked(r);
+        s = r.state.load();
+    }
+    return s == int(run_state::running);
+}
+
+thread_state* attach_thread() noexcept {
+    if (!ensure_initialized()) return nullptr;
+    runtime& r = rt_state();
+    thread_state* ts;
+    {
+        std::lock_guard<std::mutex> lk(r.mutex);
+        ts = new thread_state(uint32_t(r.threads.size()), r.comps);
+        pending_parent(&ts->parent_thread, &ts->parent_node);
+        r.threads.push_back(ts);
+    }
+    pthread_setspecific(g_thread_key, ts);
+    t_state = ts;
+    return ts;
+}
+
+bool register_site(timemory_site* s) noexcept {
+    runtime& r = rt_state();
+    std::lock_guard<std::mutex> lk(r.mutex);
+    if (s->id != 0) return true; // another thread won the race
+    if (s->abi != TIMEMORY_SITE_ABI) {
+        // A producer built against another layout: its fields cannot be trusted.
+        s->flags |= TIMEMORY_SITE_DISABLED;
+        ++r.bad_abi_sites;
+        return false;
+    }
+    if (!s->name) s->name = "<unnamed>";
+    if (!s->linkage) s->linkage = s->name;
+    if (!s->file) s->file = "";
+    if (r.sites.empty()) r.sites.push_back(nullptr); // id 0 means "not registered"
+    r.sites.push_back(s);
+    __atomic_store_n(&s->id, uint32_t(r.sites.size() - 1), __ATOMIC_RELEASE);
+    return true;
+}
+
+timemory_site* region_site(const char* name) noexcept {
+    if (!name) name = "<null>";
+    // A small per-thread cache keyed by the pointer avoids the lock for names passed as
+    // literals; strcmp guards against a reused buffer holding another name.
+    struct entry {
+        const char* key;
+        timemory_site* site;
+    };
+    static thread_local entry cache[64];
+    entry& e = cache[(reinterpret_cast<uintptr_t>(name) >> 3) & 63];
+    if (e.key == name && std::strcmp(e.site->name, name) == 0) return e.site;
+
+    static auto* by_name = new std::unordered_map<std::string, timemory_site*>;
+    static auto* lock = new std::mutex;
+    timemory_site* site;
+    {
+        std::lock_guard<std::mutex> lk(*lock);
+        auto it = by_name->find(name);
+        if (it == by_name->end()) {
+            char* copy = strdup(name); // lives as long as the process: sites are never freed
+            site = new timemory_site{0, TIMEMORY_LANG_REGION, copy, copy, "", 0, TIMEMORY_SITE_ABI};
+            it = by_name->emplace(copy, site).first;
+        }
+        site = it->second;
+    }
+    e = entry{name, site};
+    return site;
+}
+
+const timemory_site* site_by_id(uint32_t id) {
+    runtime& r = rt_state();
+    std::lock_guard<std::mutex> lk(r.mutex);
+    return id < r.sites.size() ? r.sites[id] : nullptr;
+}
+
+failure_counts total_failures() {
+    runtime& r = rt_state();
+    std::lock_guard<std::mutex> lk(r.mutex);
+    failure_counts f;
+    for (auto* t : r.threads) {
+        f.reconciled += t->failures.reconciled;
+        f.unmatched += t->failures.unmatched;
+        f.closed_at_end += t->failures.closed_at_end;
+    }
+    return f;
+}
+
+std::string program_name() {
+    runtime& r = rt_state();
+    std::string p = r.argv.empty() ? std::string(program_invocation_short_name) : r.argv[0];
+    auto slash = p.find_last_of('/');
+    if (slash != std::string::npos) p = p.substr(slash + 1);
+    return p.empty() ? "program" : p;
+}
+
+void finalize() noexcept {
+    runtime& r = rt_state();
+    if (r.state.load() != int(run_state::running)) return;
+    if (thread_state* ts = t_state) {
+        ts->busy = true;
+        ts->close_all(r.comps);
+    }
+    // Stop recording before reading other threads' graphs.
+    r.enabled.store(false);
+    update_recording();
+    const auto& v = settings::current();
+    if (v.auto_output) write_all_reports();
+    failure_counts f = total_failures();
+    if (f.reconciled + f.unmatched + f.closed_at_end + r.bad_abi_sites > 0) {
+        info(1, "reconciled " + std::to_string(f.reconciled) + " frames skipped by exceptions or "
+                "longjmp, ignored " + std::to_string(f.unmatched) + " unmatched exits, closed " +
+                std::to_string(f.closed_at_end) + " regions open at the end, refused " +
+                std::to_string(r.bad_abi_sites) + " sites of an unknown ABI");
+    }
+    r.state.store(int(run_state::finalized));
+    update_recording();
+    if (t_state) t_state->busy = false;
+}
+
+} // namespace timemory::rt

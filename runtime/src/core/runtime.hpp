@@ -1,0 +1,77 @@
+// Process-wide state of the runtime: initialisation, the registry of sites and threads,
+// finalisation. Everything here is off the hot path except the inline accessors.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "graph/bundle.hpp"
+#include "graph/thread_state.hpp"
+#include "timemory/site.h"
+
+namespace timemory::rt {
+
+enum class run_state : int { uninitialized = 0, running = 1, finalized = 2 };
+
+struct runtime {
+    std::atomic<int> state{0};        ///< run_state
+    std::atomic<bool> recording{false}; ///< running && enabled: the one flag enter checks
+    std::atomic<bool> enabled{true};
+    bundle comps;
+    record_options options;
+    int root_pid = 0;                 ///< pid that initialised (differs in a fork child)
+    std::vector<std::string> argv;
+    int64_t start_time_ns = 0;        ///< CLOCK_REALTIME at initialisation
+
+    std::mutex mutex;                 ///< guards everything below
+    std::vector<timemory_site*> sites;          ///< index = site id; [0] unused
+    std::vector<thread_state*> threads;         ///< index = thread_state::index
+    uint64_t bad_abi_sites = 0;
+};
+
+/// Holds a T that is constant-initialised (usable from any constructor or exit handler)
+/// and never destroyed (threads and signal handlers may outlive static destructors).
+template <typename T>
+union never_destroyed {
+    T value;
+    constexpr never_destroyed() : value() {}
+    ~never_destroyed() {}
+};
+
+extern constinit never_destroyed<runtime> g_runtime;
+inline runtime& rt_state() { return g_runtime.value; }
+
+/// The calling thread's state (nullptr until it first records). `__thread`, not
+/// thread_local: no initialisation wrapper, one %fs-relative load.
+extern __thread thread_state* t_state __attribute__((tls_model("initial-exec")));
+
+/// Initialises the runtime once; true when it is running afterwards.
+bool ensure_initialized() noexcept;
+/// Creates and registers the calling thread's state; nullptr when not running.
+thread_state* attach_thread() noexcept;
+/// Assigns `s` its id (and applies runtime filters). False when the site is unusable.
+bool register_site(timemory_site* s) noexcept;
+/// The site for a region name (created on first use, shared by equal names).
+timemory_site* region_site(const char* name) noexcept;
+/// The site for id `id`, or nullptr. Takes the registry lock.
+const timemory_site* site_by_id(uint32_t id);
+
+/// Closes the calling thread's frames, writes reports (if AUTO_OUTPUT) and stops.
+void finalize() noexcept;
+
+/// Writes every enabled report now; returns the folder or "" on failure.
+std::string write_all_reports();
+
+/// Re-derives the recording flag from state and enabled.
+void update_recording() noexcept;
+
+/// Sum of every thread's failure counts.
+failure_counts total_failures();
+
+/// A short name for this program, for the output folder.
+std::string program_name();
+
+} // namespace timemory::rt

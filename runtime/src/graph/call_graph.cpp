@@ -1,0 +1,104 @@
+#include "graph/call_graph.hpp"
+
+#include <algorithm>
+
+namespace timemory::rt {
+
+namespace {
+inline uint64_t key_of(uint32_t parent, uint32_t site) {
+    return ((uint64_t(parent) << 32) | site) + 1;
+}
+inline size_t slot_of(uint64_t key, size_t mask) {
+    // Fibonacci hashing of an integer key: cheap and spreads consecutive ids.
+    return size_t((key * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+}
+} // namespace
+
+call_graph::call_graph(size_t components) : ncomp_(components) { clear(); }
+
+void call_graph::clear() {
+    nodes_.assign(1, node{});
+    stats_.assign(ncomp_, stat{});
+    keys_.assign(64, 0);
+    vals_.assign(64, no_node);
+    used_ = 0;
+}
+
+uint32_t call_graph::child_slow(uint32_t parent, uint32_t site, int64_t ticks) {
+    uint64_t key = key_of(parent, site);
+    size_t mask = keys_.size() - 1;
+    for (size_t s = slot_of(key, mask);; s = (s + 1) & mask) {
+        if (keys_[s] == key) {
+            uint32_t n = vals_[s];
+            nodes_[parent].cache_site = site;
+            nodes_[parent].cache_node = n;
+            return n;
+        }
+        if (keys_[s] == 0) break;
+    }
+    uint32_t n = create(parent, site, ticks);
+    index(parent, site, n);
+    nodes_[parent].cache_site = site;
+    nodes_[parent].cache_node = n;
+    return n;
+}
+
+uint32_t call_graph::append(uint32_t parent, uint32_t site, int64_t ticks) {
+    return create(parent, site, ticks);
+}
+
+uint32_t call_graph::create(uint32_t parent, uint32_t site, int64_t ticks) {
+    node n;
+    n.parent = parent;
+    n.site = site;
+    n.depth = nodes_[parent].depth + 1;
+    n.first_ticks = ticks;
+    nodes_.push_back(n);
+    stats_.resize(stats_.size() + ncomp_);
+    return uint32_t(nodes_.size() - 1);
+}
+
+void call_graph::index(uint32_t parent, uint32_t site, uint32_t n) {
+    if ((used_ + 1) * 2 > keys_.size()) rehash(keys_.size() * 2);
+    uint64_t key = key_of(parent, site);
+    size_t mask = keys_.size() - 1;
+    size_t s = slot_of(key, mask);
+    while (keys_[s] != 0) s = (s + 1) & mask;
+    keys_[s] = key;
+    vals_[s] = n;
+    ++used_;
+}
+
+void call_graph::rehash(size_t capacity) {
+    std::vector<uint64_t> keys(capacity, 0);
+    std::vector<uint32_t> vals(capacity, no_node);
+    size_t mask = capacity - 1;
+    for (size_t i = 0; i < keys_.size(); ++i) {
+        if (keys_[i] == 0) continue;
+        size_t s = slot_of(keys_[i], mask);
+        while (keys[s] != 0) s = (s + 1) & mask;
+        keys[s] = keys_[i];
+        vals[s] = vals_[i];
+    }
+    keys_.swap(keys);
+    vals_.swap(vals);
+}
+
+void call_graph::merge(const call_graph& src, uint32_t dst_parent, bool append_only) {
+    std::vector<uint32_t> map(src.size(), no_node);
+    map[0] = dst_parent;
+    for (uint32_t i = 1; i < src.size(); ++i) {
+        const node& s = src.at(i);
+        uint32_t p = map[s.parent];
+        uint32_t d = append_only ? append(p, s.site, s.first_ticks) : child(p, s.site, s.first_ticks);
+        map[i] = d;
+        node& dn = nodes_[d];
+        dn.count += s.count;
+        dn.first_ticks = std::min(dn.first_ticks, s.first_ticks);
+        stat* ds = stats(d);
+        const stat* ss = src.stats(i);
+        for (size_t c = 0; c < ncomp_; ++c) ds[c].combine(ss[c]);
+    }
+}
+
+} // namespace timemory::rt

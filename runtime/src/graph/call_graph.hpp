@@ -1,0 +1,99 @@
+// A per-thread call graph: a trie of nodes keyed by (parent node, site id).
+//
+//      root (index 0, site 0)
+//       ├── main            key (0, id(main))
+//       │    ├── solve      key (1, id(solve))
+//       │    └── io         key (1, id(io))
+//       └── worker          key (0, id(worker))
+//
+// Nodes live in one vector and are only appended, so a child always has a larger index
+// than its parent: index order is a topological order (merging relies on it). Children
+// are found through an open-addressing table keyed by the 64-bit (parent, site) pair, with
+// a one-entry cache per node for the common "same callee again" case. Each node keeps a
+// stat block per bundle component.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace timemory::rt {
+
+constexpr uint32_t no_node = std::numeric_limits<uint32_t>::max();
+
+/// Running statistics of one component's inclusive value at one node.
+struct stat {
+    double sum = 0, sumsq = 0;
+    double min = std::numeric_limits<double>::infinity();
+    double max = -std::numeric_limits<double>::infinity();
+    double num = 0, den = 0; ///< ratio components: summed numerator and denominator
+
+    void add(double v) noexcept {
+        sum += v;
+        sumsq += v * v;
+        if (v < min) min = v;
+        if (v > max) max = v;
+    }
+    void combine(const stat& o) noexcept {
+        sum += o.sum;
+        sumsq += o.sumsq;
+        if (o.min < min) min = o.min;
+        if (o.max > max) max = o.max;
+        num += o.num;
+        den += o.den;
+    }
+};
+
+struct node {
+    uint32_t parent = no_node;
+    uint32_t site = 0;  ///< dense site id; 0 for the root and synthetic nodes
+    uint32_t depth = 0; ///< root: 0; its children: 1 (reported as depth - 1)
+    uint32_t cache_site = 0, cache_node = no_node;
+    uint64_t count = 0;
+    int64_t first_ticks = std::numeric_limits<int64_t>::max(); ///< earliest entry
+};
+
+class call_graph {
+public:
+    explicit call_graph(size_t components);
+
+    /// The child of `parent` for `site`, created when missing (`ticks` = its entry time).
+    uint32_t child(uint32_t parent, uint32_t site, int64_t ticks) {
+        node& p = nodes_[parent];
+        if (p.cache_site == site) return p.cache_node;
+        return child_slow(parent, site, ticks);
+    }
+    /// A new child of `parent` even if one exists for `site` (timeline mode).
+    uint32_t append(uint32_t parent, uint32_t site, int64_t ticks);
+
+    size_t size() const { return nodes_.size(); }
+    size_t components() const { return ncomp_; }
+    node& at(uint32_t i) { return nodes_[i]; }
+    const node& at(uint32_t i) const { return nodes_[i]; }
+    stat* stats(uint32_t i) { return &stats_[size_t(i) * ncomp_]; }
+    const stat* stats(uint32_t i) const { return &stats_[size_t(i) * ncomp_]; }
+
+    /// Adds every node of `src` below `dst_parent` (src's root maps to dst_parent),
+    /// combining counts and statistics of nodes with the same path. With `append_only`
+    /// (timeline mode) every source node becomes a new node.
+    void merge(const call_graph& src, uint32_t dst_parent, bool append_only);
+
+    /// Drops every node but the root.
+    void clear();
+
+private:
+    uint32_t child_slow(uint32_t parent, uint32_t site, int64_t ticks);
+    uint32_t create(uint32_t parent, uint32_t site, int64_t ticks);
+    void index(uint32_t parent, uint32_t site, uint32_t node);
+    void rehash(size_t capacity);
+
+    size_t ncomp_;
+    std::vector<node> nodes_;
+    std::vector<stat> stats_;
+    std::vector<uint64_t> keys_; // 0 = empty slot; otherwise (parent << 32 | site) + 1
+    std::vector<uint32_t> vals_;
+    size_t used_ = 0;
+};
+
+} // namespace timemory::rt

@@ -1,0 +1,237 @@
+#include "graph/snapshot.hpp"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "core/clock.hpp"
+#include "settings/settings.hpp"
+#include "settings/units.hpp"
+
+namespace timemory::rt {
+
+uint64_t fnv1a(const char* text, uint64_t seed) {
+    uint64_t h = seed;
+    for (const char* p = text; p && *p; ++p) {
+        h ^= static_cast<unsigned char>(*p);
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+namespace {
+
+constexpr double nan_value = std::numeric_limits<double>::quiet_NaN();
+
+// Raw units per display unit, and the display name, for one component.
+component_info describe(const component& c) {
+    const auto& v = settings::current();
+    component_info info{c.id, c.label, c.description, "", "", 1.0};
+    unit u;
+    switch (c.units) {
+    case unit_kind::time:
+        info.kind = "time";
+        find_timing_unit(v.timing_units, &u);
+        info.units = u.name;
+        info.unit_value = u.value;
+        break;
+    case unit_kind::memory:
+        info.kind = "memory";
+        find_memory_unit(v.memory_units, &u);
+        info.units = u.name;
+        info.unit_value = u.value;
+        break;
+    case unit_kind::percent:
+        info.kind = "percent";
+        info.units = "%";
+        break;
+    case unit_kind::count: info.kind = "count"; break;
+    }
+    return info;
+}
+
+bool additive(const component& c) {
+    return c.how == value_kind::delta || c.how == value_kind::delta2 || c.how == value_kind::ratio;
+}
+
+stats inclusive_stats(const component& c, const stat& s, uint64_t n, double scale) {
+    stats out;
+    if (n == 0) return out;
+    const double dn = double(n);
+    const double mean_raw = s.sum / dn;
+    const double var = std::max(0.0, s.sumsq / dn - mean_raw * mean_raw);
+    out.min = s.min * scale;
+    out.max = s.max * scale;
+    out.stddev = std::sqrt(var) * scale;
+    if (c.how == value_kind::ratio) {
+        out.sum = out.mean = s.den > 0 ? 100.0 * s.num / s.den : 0.0;
+    } else if (c.how == value_kind::absolute) {
+        out.sum = out.max; // a level: the highest reading is the meaningful total
+        out.mean = mean_raw * scale;
+    } else {
+        out.sum = s.sum * scale;
+        out.mean = mean_raw * scale;
+    }
+    return out;
+}
+
+} // namespace
+
+result make_result(const call_graph& g, const std::vector<int>& tid,
+                   const std::vector<const timemory_site*>& sites, const bundle& b) {
+    result res;
+    const size_t nc = b.size();
+    std::vector<double> scale(nc);
+    for (size_t c = 0; c < nc; ++c) {
+        res.components.push_back(describe(*b.comps[c]));
+        scale[c] = (b.comps[c]->tsc_scaled ? g_wall.ns_per_tick : 1.0) / res.components[c].unit_value;
+    }
+
+    // Children lists in creation order (= order of first call).
+    std::vector<std::vector<uint32_t>> kids(g.size());
+    for (uint32_t i = 1; i < g.size(); ++i) kids[g.at(i).parent].push_back(i);
+
+    const int pid = getpid();
+    std::vector<uint64_t> path_hash(g.size(), 0);
+    std::vector<int64_t> out_index(g.size(), -1);
+    // Iterative pre-order walk: deep graphs must not overflow the stack.
+    std::vector<uint32_t> todo(kids[0].rbegin(), kids[0].rend());
+    while (!todo.empty()) {
+        uint32_t i = todo.back();
+        todo.pop_back();
+        const node& nd = g.at(i);
+        const timemory_site* s = nd.site < sites.size() ? sites[nd.site] : nullptr;
+        result_node r;
+        r.name = s ? s->name : "<unknown>";
+        r.linkage = s ? s->linkage : r.name;
+        r.file = s ? s->file : "";
+        r.line = s ? s->line : 0;
+        r.language = s ? int(s->flags & TIMEMORY_SITE_LANG_MASK) : 0;
+        r.throttled = s && (s->flags & TIMEMORY_SITE_THROTTLED);
+        r.depth = int(nd.depth) - 1;
+        r.count = nd.count;
+        r.hash = fnv1a(r.linkage.c_str());
+        path_hash[i] = fnv1a(r.linkage.c_str(), path_hash[nd.parent] ^ 0x9e3779b97f4a7c15ull);
+        r.rolling_hash = path_hash[i];
+        r.tid = i < tid.size() ? tid[i] : 0;
+        r.pid = pid;
+        r.start_ns = nd.first_ticks == std::numeric_limits<int64_t>::max()
+                         ? 0
+                         : ticks_to_ns_since_start(nd.first_ticks);
+        r.parent = out_index[nd.parent];
+        const stat* st = g.stats(i);
+        for (size_t c = 0; c < nc; ++c) {
+            const component& comp = *b.comps[c];
+            stats inc = inclusive_stats(comp, st[c], nd.count, scale[c]);
+            stats exc{inc.sum, inc.mean, nan_value, nan_value, nan_value};
+            if (additive(comp)) {
+                if (comp.how == value_kind::ratio) {
+                    double num = st[c].num, den = st[c].den;
+                    for (uint32_t k : kids[i]) {
+                        num -= g.stats(k)[c].num;
+                        den -= g.stats(k)[c].den;
+                    }
+                    exc.sum = exc.mean = den > 0 ? 100.0 * num / den : 0.0;
+                } else {
+                    double sum = st[c].sum;
+                    for (uint32_t k : kids[i]) sum -= g.stats(k)[c].sum;
+                    exc.sum = sum * scale[c];
+                    exc.mean = nd.count ? exc.sum / double(nd.count) : 0.0;
+                }
+            }
+            r.inclusive.push_back(inc);
+            r.exclusive.push_back(exc);
+        }
+        out_index[i] = int64_t(res.nodes.size());
+        if (r.parent >= 0) res.nodes[size_t(r.parent)].children.push_back(res.nodes.size());
+        res.nodes.push_back(std::move(r));
+        for (auto it = kids[i].rbegin(); it != kids[i].rend(); ++it) todo.push_back(*it);
+    }
+    return res;
+}
+
+result build_result() {
+    runtime& r = rt_state();
+    const auto& v = settings::current();
+    const bool collapse = v.collapse_threads;
+
+    // Sites for the per-thread roots are registered before taking the lock.
+    size_t nthreads;
+    {
+        std::lock_guard<std::mutex> lk(r.mutex);
+        nthreads = r.threads.size();
+    }
+    std::vector<timemory_site*> thread_sites(nthreads, nullptr);
+    if (!collapse) {
+        for (size_t i = 0; i < nthreads; ++i) {
+            thread_sites[i] = region_site(("[thread " + std::to_string(i) + "]").c_str());
+            if (thread_sites[i]->id == 0) register_site(thread_sites[i]);
+        }
+    }
+
+    std::lock_guard<std::mutex> lk(r.mutex);
+    std::vector<const timemory_site*> sites(r.sites.begin(), r.sites.end());
+    nthreads = std::min(nthreads, r.threads.size());
+    if (nthreads == 0) return make_result(call_graph(r.comps.size()), {}, sites, r.comps);
+
+    const pid_t pid = getpid();
+    size_t main_idx = 0;
+    for (size_t i = 0; i < nthreads; ++i)
+        if (r.threads[i]->tid == pid) main_idx = i;
+
+    std::vector<call_graph> graphs;
+    graphs.reserve(nthreads);
+    for (size_t i = 0; i < nthreads; ++i) graphs.push_back(r.threads[i]->graph);
+    std::vector<std::vector<int>> tids(nthreads);
+    for (size_t i = 0; i < nthreads; ++i) tids[i].assign(graphs[i].size(), int(i));
+
+    const bool timeline = r.options.timeline;
+    if (collapse) {
+        // Later threads first: a thread's children are folded into it before it is
+        // folded into its own parent (parents always attach before their children).
+        for (size_t i = nthreads; i-- > 0;) {
+            if (i == main_idx) continue;
+            int p = r.threads[i]->parent_thread;
+            size_t dst = (p >= 0 && size_t(p) < nthreads && size_t(p) != i) ? size_t(p) : main_idx;
+            uint32_t at = p >= 0 ? r.threads[i]->parent_node : 0;
+            if (at >= graphs[dst].size()) at = 0;
+            graphs[dst].merge(graphs[i], at, timeline);
+            tids[dst].resize(graphs[dst].size(), int(dst));
+        }
+        return make_result(graphs[main_idx], tids[main_idx], sites, r.comps);
+    }
+
+    call_graph& out = graphs[main_idx];
+    std::vector<int>& tid = tids[main_idx];
+    for (size_t i = 0; i < nthreads; ++i) {
+        if (i == main_idx || graphs[i].size() <= 1) continue;
+        uint32_t root = out.append(0, thread_sites[i]->id, std::numeric_limits<int64_t>::max());
+        // The thread's root node carries the totals of its top-level regions.
+        node& rn = out.at(root);
+        rn.count = 1;
+        for (uint32_t k = 1; k < graphs[i].size(); ++k) {
+            const node& kn = graphs[i].at(k);
+            if (kn.parent != 0) continue;
+            rn.first_ticks = std::min(rn.first_ticks, kn.first_ticks);
+            for (size_t c = 0; c < out.components(); ++c) {
+                stat& d = out.stats(root)[c];
+                const stat& s = graphs[i].stats(k)[c];
+                d.sum += s.sum;
+                d.num += s.num;
+                d.den += s.den;
+            }
+        }
+        for (size_t c = 0; c < out.components(); ++c) {
+            stat& d = out.stats(root)[c];
+            d.min = d.max = d.sum;
+            d.sumsq = d.sum * d.sum;
+        }
+        out.merge(graphs[i], root, timeline);
+        tid.resize(out.size(), int(i));
+    }
+    return make_result(out, tid, sites, r.comps);
+}
+
+} // namespace timemory::rt

@@ -1,0 +1,20 @@
+// Turning the threads' graphs into one reported result.
+#pragma once
+
+#include "core/runtime.hpp"
+#include "timemory/timemory.hpp"
+
+namespace timemory::rt {
+
+/// Merges every thread's graph (per TIMEMORY_COLLAPSE_THREADS) and converts it to
+/// display units. Open frames are not included.
+result build_result();
+
+/// Converts one merged graph: `tid[i]` is the owning thread of node i; `sites[id]` the site.
+result make_result(const call_graph& g, const std::vector<int>& tid,
+                   const std::vector<const timemory_site*>& sites, const bundle& b);
+
+/// 64-bit FNV-1a, continuing from `seed`.
+uint64_t fnv1a(const char* text, uint64_t seed = 0xcbf29ce484222325ull);
+
+} // namespace timemory::rt

@@ -1,0 +1,67 @@
+// Wraps pthread_create so a new thread knows which region its creator had open: at
+// finalize its graph is merged under that node (TIMEMORY_COLLAPSE_THREADS).
+#include <dlfcn.h>
+#include <pthread.h>
+
+#include "core/runtime.hpp"
+#include "hooks/hooks.hpp"
+
+namespace timemory::rt {
+
+namespace {
+struct start_info {
+    void* (*fn)(void*);
+    void* arg;
+    int parent_thread;
+    uint32_t parent_node;
+};
+
+thread_local int t_parent_thread = -1;
+thread_local uint32_t t_parent_node = 0;
+
+void* thread_main(void* p) {
+    start_info info = *static_cast<start_info*>(p);
+    delete static_cast<start_info*>(p);
+    t_parent_thread = info.parent_thread;
+    t_parent_node = info.parent_node;
+    return info.fn(info.arg);
+}
+
+using create_fn = int (*)(pthread_t*, const pthread_attr_t*, void* (*)(void*), void*);
+
+create_fn real_create() {
+    static create_fn fn = reinterpret_cast<create_fn>(dlsym(RTLD_NEXT, "pthread_create"));
+    return fn;
+}
+} // namespace
+
+void pending_parent(int* thread, uint32_t* node) {
+    if (t_parent_thread < 0) return;
+    *thread = t_parent_thread;
+    *node = t_parent_node;
+}
+
+} // namespace timemory::rt
+
+using namespace timemory::rt;
+
+extern "C" __attribute__((visibility("default"))) int
+pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*fn)(void*), void* arg) {
+    create_fn real = real_create();
+    if (!real) return EAGAIN;
+    thread_state* parent = t_state;
+    if (!parent || rt_state().state.load() != int(run_state::running))
+        return real(thread, attr, fn, arg);
+    // The innermost recorded frame (frames past max depth have no node).
+    uint32_t node = 0;
+    for (size_t i = parent->stack.size(); i > 0; --i) {
+        if (parent->stack[i - 1].node != no_node) {
+            node = parent->stack[i - 1].node;
+            break;
+        }
+    }
+    auto* info = new start_info{fn, arg, int(parent->index), node};
+    int rc = real(thread, attr, thread_main, info);
+    if (rc != 0) delete info;
+    return rc;
+}

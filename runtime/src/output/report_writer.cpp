@@ -1,0 +1,145 @@
+// Writes every enabled report of every component into the output folder.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+
+#include "core/clock.hpp"
+#include "core/log.hpp"
+#include "core/runtime.hpp"
+#include "graph/snapshot.hpp"
+#include "output/file_io.hpp"
+#include "output/formats.hpp"
+#include "timemory/version.h"
+
+namespace timemory::rt {
+
+namespace {
+
+std::string iso_time(int64_t ns) {
+    time_t t = time_t(ns / 1000000000);
+    tm parts;
+    localtime_r(&t, &parts);
+    char buf[64];
+    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S%z", &parts);
+    return buf;
+}
+
+std::string expand_path(std::string p) {
+    auto replace = [&p](const std::string& key, const std::string& value) {
+        for (size_t at = p.find(key); at != std::string::npos; at = p.find(key, at + value.size()))
+            p.replace(at, key.size(), value);
+    };
+    replace("%pid", std::to_string(getpid())); // before %p, which it contains
+    replace("%p", program_name());
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    return p;
+}
+
+// The folder to write into: the configured one, else a fallback under $TMPDIR or /tmp.
+std::string output_folder(const settings::values& v) {
+    std::string dir = expand_path(v.output_path.empty() ? "timemory-%p-output" : v.output_path);
+    if (v.time_output) {
+        time_t t = time(nullptr);
+        tm parts;
+        localtime_r(&t, &parts);
+        char buf[32];
+        strftime(buf, sizeof(buf), "%Y-%m-%d_%H.%M.%S", &parts);
+        dir += std::string("/") + buf;
+    }
+    std::string err;
+    if (make_dirs(dir, &err)) return dir;
+    const char* tmp = std::getenv("TMPDIR");
+    std::string fallback = std::string(tmp && *tmp ? tmp : "/tmp") + "/timemory-" + program_name() +
+                           "-" + std::to_string(getpid()) + "-output";
+    std::string err2;
+    if (make_dirs(fallback, &err2)) {
+        warn("output folder unusable (" + err + "); writing the reports to '" + fallback + "'");
+        return fallback;
+    }
+    warn("output folder unusable (" + err + ") and fallback unusable (" + err2 +
+         "); reports not written");
+    return "";
+}
+
+nlohmann::json metadata(const result& res, const settings::values& v) {
+    runtime& r = rt_state();
+    nlohmann::json s = nlohmann::json::object();
+    const auto& d = settings::descriptors();
+    for (size_t i = 0; i < d.size(); ++i) s[d[i].env_name()] = settings::format(v, int(i));
+    char host[256] = {};
+    gethostname(host, sizeof(host) - 1);
+    nlohmann::json comps = nlohmann::json::array();
+    for (const auto& c : res.components)
+        comps.push_back({{"id", c.id}, {"label", c.label}, {"units", c.units}});
+    failure_counts f = total_failures();
+    size_t nthreads;
+    {
+        std::lock_guard<std::mutex> lk(r.mutex);
+        nthreads = r.threads.size();
+    }
+    return {{"timemory",
+             {{"version", TIMEMORY_VERSION_STRING},
+              {"settings", s},
+              {"command_line", r.argv},
+              {"hostname", host},
+              {"pid", getpid()},
+              {"parent_pid", r.root_pid == getpid() ? getppid() : r.root_pid},
+              {"start_time", iso_time(r.start_time_ns)},
+              {"end_time", iso_time(clock_ns(CLOCK_REALTIME))},
+              {"wall_clock_source", g_wall.use_tsc ? "tsc" : "clock_monotonic"},
+              {"ns_per_tick", g_wall.ns_per_tick},
+              {"components", comps},
+              {"thread_count", nthreads},
+              {"node_count", res.nodes.size()},
+              {"failures",
+               {{"reconciled_frames", f.reconciled},
+                {"unmatched_exits", f.unmatched},
+                {"closed_at_end", f.closed_at_end},
+                {"refused_sites", r.bad_abi_sites}}}}}};
+}
+
+} // namespace
+
+std::string write_all_reports() {
+    const settings::values v = settings::current();
+    result res = build_result();
+    runtime& r = rt_state();
+    // A fork child keeps its parent's folder but puts its pid in every file name.
+    const std::string suffix = getpid() != r.root_pid ? "-" + std::to_string(getpid()) : "";
+    if (v.cout_output) {
+        for (size_t c = 0; c < res.components.size(); ++c)
+            std::fputs(text_table(res, c, v).c_str(), stdout);
+        std::fflush(stdout);
+    }
+    if (!v.file_output) return "";
+    std::string dir = output_folder(v);
+    if (dir.empty()) return "";
+
+    bool all_ok = true;
+    auto emit = [&](const std::string& label, const std::string& file, const std::string& text) {
+        std::string path = dir + "/" + file;
+        std::string err;
+        if (!write_atomic(path, text, &err)) {
+            warn(err);
+            all_ok = false;
+            return;
+        }
+        info(0, "[" + label + "]|0> Outputting '" + path + "'...");
+    };
+    for (size_t c = 0; c < res.components.size(); ++c) {
+        const std::string& label = res.components[c].label;
+        const std::string stem = v.output_prefix + label + suffix;
+        if (v.flamegraph_output)
+            emit(label, stem + ".flamegraph.json",
+                 flamegraph_json(res, c, r.options.timeline).dump());
+        if (v.tree_output) emit(label, stem + ".tree.json", tree_json(res, c).dump(1));
+        if (v.json_output) emit(label, stem + ".json", flat_json(res, c).dump(1));
+        if (v.text_output) emit(label, stem + ".txt", text_table(res, c, v));
+    }
+    emit("metadata", v.output_prefix + "metadata" + suffix + ".json", metadata(res, v).dump(2));
+    return all_ok ? dir : "";
+}
+
+} // namespace timemory::rt

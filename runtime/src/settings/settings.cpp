@@ -1,0 +1,291 @@
+#include "settings/settings.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/log.hpp"
+#include "settings/units.hpp"
+
+namespace timemory::rt::settings {
+
+namespace {
+
+std::string upper(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
+    return s;
+}
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+std::string trim(const std::string& s) {
+    size_t b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return "";
+    size_t e = s.find_last_not_of(" \t\r\n");
+    return s.substr(b, e - b + 1);
+}
+
+template <typename T>
+kind kind_of();
+template <>
+kind kind_of<bool>() { return kind::boolean; }
+template <>
+kind kind_of<long>() { return kind::integer; }
+template <>
+kind kind_of<std::string>() { return kind::text; }
+
+bool parse_value(const std::string& text, bool* out, std::string* err) {
+    if (parse_bool(text, out)) return true;
+    if (err) *err = "expected ON/OFF, TRUE/FALSE, YES/NO or 1/0";
+    return false;
+}
+
+bool parse_value(const std::string& text, long* out, std::string* err) {
+    std::string t = trim(text);
+    errno = 0;
+    char* end = nullptr;
+    long v = std::strtol(t.c_str(), &end, 10);
+    if (t.empty() || *end != '\0' || errno == ERANGE) {
+        if (err) *err = "expected an integer";
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+bool parse_value(const std::string& text, std::string* out, std::string*) {
+    *out = trim(text);
+    return true;
+}
+
+std::string format_value(bool v) { return v ? "ON" : "OFF"; }
+std::string format_value(long v) { return std::to_string(v); }
+std::string format_value(const std::string& v) { return v; }
+
+// Range and vocabulary checks beyond the type, for the setting just parsed.
+bool validate(const values& v, const std::string& name, std::string* err) {
+    if (name == "max_depth" && v.max_depth < 1) return *err = "must be at least 1", false;
+    if (name == "precision" && (v.precision < 0 || v.precision > 15))
+        return *err = "must be between 0 and 15", false;
+    if (name == "width" && (v.width < 0 || v.width > 256))
+        return *err = "must be between 0 and 256", false;
+    if (name == "timing_units" && !find_timing_unit(v.timing_units, nullptr))
+        return *err = "unknown time unit (ns, us, ms, sec, min, hr)", false;
+    if (name == "memory_units" && !find_memory_unit(v.memory_units, nullptr))
+        return *err = "unknown memory unit (B, KB, MB, GB, KiB, MiB, GiB)", false;
+    return true;
+}
+
+struct alias {
+    const char* from;
+    const char* to;
+};
+const alias aliases[] = {{"global_components", "components"}};
+
+} // namespace
+
+bool parse_bool(const std::string& text, bool* out) {
+    std::string t = lower(trim(text));
+    if (t == "on" || t == "true" || t == "yes" || t == "1" || t == "y" || t == "t") {
+        *out = true;
+        return true;
+    }
+    if (t == "off" || t == "false" || t == "no" || t == "0" || t == "n" || t == "f") {
+        *out = false;
+        return true;
+    }
+    return false;
+}
+
+std::string descriptor::env_name() const { return "TIMEMORY_" + upper(name); }
+
+const std::vector<descriptor>& descriptors() {
+    static const auto* list = new std::vector<descriptor>{
+#define TIMEMORY_SETTING(type, name, def, desc) {#name, kind_of<type>(), def, desc},
+#include "settings/settings.inc"
+#undef TIMEMORY_SETTING
+    };
+    return *list;
+}
+
+int find(const std::string& name) {
+    std::string n = lower(trim(name));
+    if (n.rfind("timemory_", 0) == 0) n = n.substr(9);
+    for (const auto& a : aliases)
+        if (n == a.from) n = a.to;
+    const auto& d = descriptors();
+    for (size_t i = 0; i < d.size(); ++i)
+        if (n == d[i].name) return static_cast<int>(i);
+    return -1;
+}
+
+bool assign(values& v, int index, const std::string& text, std::string* error) {
+    std::string err;
+    values trial = v;
+    bool ok = false;
+    int i = 0;
+#define TIMEMORY_SETTING(type, name, def, desc)                                                  \
+    if (i++ == index) ok = parse_value(text, &trial.name, &err);
+#include "settings/settings.inc"
+#undef TIMEMORY_SETTING
+    if (index < 0 || index >= i) err = "unknown setting";
+    else if (ok) ok = validate(trial, descriptors()[size_t(index)].name, &err);
+    if (!ok) {
+        if (error) *error = err;
+        return false;
+    }
+    v = std::move(trial);
+    return true;
+}
+
+std::string format(const values& v, int index) {
+    int i = 0;
+#define TIMEMORY_SETTING(type, name, def, desc)                                                  \
+    if (i++ == index) return format_value(v.name);
+#include "settings/settings.inc"
+#undef TIMEMORY_SETTING
+    return "";
+}
+
+values defaults() {
+    values v;
+    const auto& d = descriptors();
+    for (size_t i = 0; i < d.size(); ++i) assign(v, static_cast<int>(i), d[i].default_text, nullptr);
+    return v;
+}
+
+values& current() {
+    static auto* v = new values(defaults()); // never destroyed: read by exit handlers
+    return *v;
+}
+
+namespace {
+
+// Applies one KEY=value pair from `origin` (a variable or file:line), warning on failure.
+void apply(values& v, const std::string& key, const std::string& text, const std::string& origin,
+           bool warn_unknown) {
+    int idx = find(key);
+    if (idx < 0) {
+        if (warn_unknown) warn(origin + ": unknown setting '" + key + "' ignored");
+        return;
+    }
+    std::string err;
+    if (!assign(v, idx, text, &err)) {
+        // Once per variable and value: re-reading the environment must not repeat it.
+        warn_once(origin + "=" + text, origin + ": invalid value '" + text + "' (" + err +
+                                           "); keeping '" + format(v, idx) + "'");
+    }
+}
+
+std::string home_file(const char* name) {
+    const char* home = std::getenv("HOME");
+    return home && *home ? std::string(home) + "/" + name : std::string();
+}
+
+bool file_exists(const std::string& p) {
+    std::ifstream f(p);
+    return !p.empty() && f.good();
+}
+
+void load_json(values& v, const nlohmann::json& j, const std::string& path) {
+    const nlohmann::json* obj = &j;
+    if (obj->contains("timemory")) obj = &(*obj)["timemory"];
+    if (obj->is_object() && obj->contains("settings")) obj = &(*obj)["settings"];
+    if (!obj->is_object()) {
+        warn(path + ": expected a JSON object of settings; file ignored");
+        return;
+    }
+    for (auto it = obj->begin(); it != obj->end(); ++it) {
+        const auto& val = it.value();
+        std::string text;
+        if (val.is_string()) text = val.get<std::string>();
+        else if (val.is_boolean()) text = val.get<bool>() ? "ON" : "OFF";
+        else if (val.is_number_integer()) text = std::to_string(val.get<long long>());
+        else if (val.is_array()) {
+            for (const auto& e : val) text += (text.empty() ? "" : ",") + (e.is_string() ? e.get<std::string>() : e.dump());
+        } else text = val.dump();
+        apply(v, it.key(), text, path + ": key '" + it.key() + "'", true);
+    }
+}
+
+} // namespace
+
+bool load_config_file(values& v, const std::string& path) {
+    std::ifstream in(path);
+    if (!in) {
+        warn("cannot read config file '" + path + "': " + std::strerror(errno) +
+             "; using defaults and the environment");
+        return false;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string content = ss.str();
+    std::string first = trim(content);
+    if (!first.empty() && first[0] == '{') {
+        auto j = nlohmann::json::parse(content, nullptr, false);
+        if (j.is_discarded()) {
+            warn("config file '" + path + "' is not valid JSON; file ignored");
+            return false;
+        }
+        load_json(v, j, path);
+        return true;
+    }
+    std::istringstream lines(content);
+    std::string line;
+    int lineno = 0;
+    while (std::getline(lines, line)) {
+        ++lineno;
+        auto hash = line.find('#');
+        if (hash != std::string::npos) line.resize(hash);
+        line = trim(line);
+        if (line.empty()) continue;
+        std::string origin = path + ":" + std::to_string(lineno);
+        auto eq = line.find('=');
+        if (eq == std::string::npos) {
+            warn(origin + ": expected 'KEY = value', got '" + line + "'; line ignored");
+            continue;
+        }
+        apply(v, trim(line.substr(0, eq)), trim(line.substr(eq + 1)), origin, true);
+    }
+    return true;
+}
+
+void load(values& v) {
+    // The config file comes first so that the environment overrides it.
+    std::string cfg = v.config_file;
+    if (const char* e = std::getenv("TIMEMORY_CONFIG_FILE")) cfg = trim(e);
+    if (!cfg.empty()) {
+        v.config_file = cfg;
+        load_config_file(v, cfg);
+    } else {
+        for (const char* name : {".timemory.cfg", ".timemory.json"}) {
+            std::string p = home_file(name);
+            if (file_exists(p)) {
+                load_config_file(v, p);
+                break;
+            }
+        }
+    }
+    for (const auto& a : aliases) {
+        std::string env = "TIMEMORY_" + upper(a.from);
+        if (const char* e = std::getenv(env.c_str())) apply(v, a.to, e, env, false);
+    }
+    const auto& d = descriptors();
+    for (size_t i = 0; i < d.size(); ++i) {
+        std::string env = d[i].env_name();
+        if (const char* e = std::getenv(env.c_str())) apply(v, d[i].name, e, env, false);
+    }
+    if (v.debug && v.verbose < 2) v.verbose = 2;
+}
+
+} // namespace timemory::rt::settings

@@ -1,0 +1,52 @@
+#include "settings/units.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace timemory::rt {
+
+namespace {
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+struct entry {
+    const char* key; // lower-case spelling accepted
+    const char* name;
+    double value;
+};
+
+bool lookup(const entry* table, size_t n, const std::string& text, unit* out) {
+    std::string k = lower(text);
+    for (size_t i = 0; i < n; ++i) {
+        if (k == table[i].key) {
+            if (out) *out = unit{table[i].name, table[i].value};
+            return true;
+        }
+    }
+    return false;
+}
+} // namespace
+
+bool find_timing_unit(const std::string& text, unit* out) {
+    static const entry table[] = {
+        {"ns", "nsec", 1.0},    {"nsec", "nsec", 1.0}, {"us", "usec", 1e3},
+        {"usec", "usec", 1e3},  {"ms", "msec", 1e6},   {"msec", "msec", 1e6},
+        {"s", "sec", 1e9},      {"sec", "sec", 1e9},   {"min", "min", 60e9},
+        {"hr", "hr", 3600e9},
+    };
+    return lookup(table, sizeof(table) / sizeof(table[0]), text, out);
+}
+
+bool find_memory_unit(const std::string& text, unit* out) {
+    // Case matters for the kibi units only in display; lookup ignores case.
+    static const entry table[] = {
+        {"b", "B", 1.0},           {"kb", "KB", 1e3},           {"mb", "MB", 1e6},
+        {"gb", "GB", 1e9},         {"kib", "KiB", 1024.0},      {"mib", "MiB", 1048576.0},
+        {"gib", "GiB", 1073741824.0},
+    };
+    return lookup(table, sizeof(table) / sizeof(table[0]), text, out);
+}
+
+} // namespace timemory::rt
