@@ -107,8 +107,8 @@ TIMEMORY_API void parse_environment();
 /// literal). Costs the same as an instrumented function: one static site, no string.
 #define TIMEMORY_MARKER(label)                                                                 \
     static timemory_site TIMEMORY_CONCAT(timemory_site_, __LINE__) = {                         \
-        0, TIMEMORY_LANG_REGION | TIMEMORY_SITE_STATIC, label, label, __FILE__, __LINE__,    \
-        TIMEMORY_SITE_ABI};                                                                    \
+        0, (uint32_t)TIMEMORY_LANG_REGION | (uint32_t)TIMEMORY_SITE_STATIC, label, label,        \
+        __FILE__, __LINE__, TIMEMORY_SITE_ABI};                                                \
     ::timemory::scoped_region TIMEMORY_CONCAT(timemory_marker_, __LINE__)(                     \
         &TIMEMORY_CONCAT(timemory_site_, __LINE__))
 

@@ -13,7 +13,7 @@ void bundle::select(const std::vector<int>& catalog_ids) {
     wall_only = comps.size() == 1 && comps[0]->a == field::wall_ticks;
 }
 
-void bundle::record(const int64_t* start, const int64_t* stop, stat* out) const noexcept {
+void bundle::record(const int64_t* start, const int64_t* stop, running_stat* out) const noexcept {
     for (size_t i = 0; i < comps.size(); ++i) {
         const component& c = *comps[i];
         const int a = static_cast<int>(c.a), b = static_cast<int>(c.b);

@@ -18,8 +18,8 @@ struct bundle {
     void select(const std::vector<int>& catalog_ids);
     size_t size() const { return comps.size(); }
 
-    /// Adds one call's values (from two snapshots) to a node's stat blocks.
-    void record(const int64_t* start, const int64_t* stop, stat* out) const noexcept;
+    /// Adds one call's values (from two snapshots) to a node's running_stat blocks.
+    void record(const int64_t* start, const int64_t* stop, running_stat* out) const noexcept;
 };
 
 } // namespace timemory::rt

@@ -18,7 +18,7 @@ call_graph::call_graph(size_t components) : ncomp_(components) { clear(); }
 
 void call_graph::clear() {
     nodes_.assign(1, node{});
-    stats_.assign(ncomp_, stat{});
+    stats_.assign(ncomp_, running_stat{});
     keys_.assign(64, 0);
     vals_.assign(64, no_node);
     used_ = 0;
@@ -95,8 +95,8 @@ void call_graph::merge(const call_graph& src, uint32_t dst_parent, bool append_o
         node& dn = nodes_[d];
         dn.count += s.count;
         dn.first_ticks = std::min(dn.first_ticks, s.first_ticks);
-        stat* ds = stats(d);
-        const stat* ss = src.stats(i);
+        running_stat* ds = stats(d);
+        const running_stat* ss = src.stats(i);
         for (size_t c = 0; c < ncomp_; ++c) ds[c].combine(ss[c]);
     }
 }

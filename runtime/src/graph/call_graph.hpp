@@ -10,7 +10,7 @@
 // than its parent: index order is a topological order (merging relies on it). Children
 // are found through an open-addressing table keyed by the 64-bit (parent, site) pair, with
 // a one-entry cache per node for the common "same callee again" case. Each node keeps a
-// stat block per bundle component.
+// running_stat block per bundle component.
 #pragma once
 
 #include <cstddef>
@@ -20,10 +20,14 @@
 
 namespace timemory::rt {
 
+/// A frame past the depth limit: open, not recorded, and its children are not either.
 constexpr uint32_t no_node = std::numeric_limits<uint32_t>::max();
+/// A frame opened before the graph was forgotten (fork child, reset): not recorded, and its
+/// children become top-level nodes of the new graph.
+constexpr uint32_t detached_node = no_node - 1;
 
 /// Running statistics of one component's inclusive value at one node.
-struct stat {
+struct running_stat {
     double sum = 0, sumsq = 0;
     double min = std::numeric_limits<double>::infinity();
     double max = -std::numeric_limits<double>::infinity();
@@ -35,7 +39,7 @@ struct stat {
         if (v < min) min = v;
         if (v > max) max = v;
     }
-    void combine(const stat& o) noexcept {
+    void combine(const running_stat& o) noexcept {
         sum += o.sum;
         sumsq += o.sumsq;
         if (o.min < min) min = o.min;
@@ -71,8 +75,8 @@ public:
     size_t components() const { return ncomp_; }
     node& at(uint32_t i) { return nodes_[i]; }
     const node& at(uint32_t i) const { return nodes_[i]; }
-    stat* stats(uint32_t i) { return &stats_[size_t(i) * ncomp_]; }
-    const stat* stats(uint32_t i) const { return &stats_[size_t(i) * ncomp_]; }
+    running_stat* stats(uint32_t i) { return &stats_[size_t(i) * ncomp_]; }
+    const running_stat* stats(uint32_t i) const { return &stats_[size_t(i) * ncomp_]; }
 
     /// Adds every node of `src` below `dst_parent` (src's root maps to dst_parent),
     /// combining counts and statistics of nodes with the same path. With `append_only`
@@ -90,7 +94,7 @@ private:
 
     size_t ncomp_;
     std::vector<node> nodes_;
-    std::vector<stat> stats_;
+    std::vector<running_stat> stats_;
     std::vector<uint64_t> keys_; // 0 = empty slot; otherwise (parent << 32 | site) + 1
     std::vector<uint32_t> vals_;
     size_t used_ = 0;

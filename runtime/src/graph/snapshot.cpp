@@ -56,7 +56,7 @@ bool additive(const component& c) {
     return c.how == value_kind::delta || c.how == value_kind::delta2 || c.how == value_kind::ratio;
 }
 
-stats inclusive_stats(const component& c, const stat& s, uint64_t n, double scale) {
+stats inclusive_stats(const component& c, const running_stat& s, uint64_t n, double scale) {
     stats out;
     if (n == 0) return out;
     const double dn = double(n);
@@ -121,7 +121,7 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
                          ? 0
                          : ticks_to_ns_since_start(nd.first_ticks);
         r.parent = out_index[nd.parent];
-        const stat* st = g.stats(i);
+        const running_stat* st = g.stats(i);
         for (size_t c = 0; c < nc; ++c) {
             const component& comp = *b.comps[c];
             stats inc = inclusive_stats(comp, st[c], nd.count, scale[c]);
@@ -216,15 +216,15 @@ result build_result() {
             if (kn.parent != 0) continue;
             rn.first_ticks = std::min(rn.first_ticks, kn.first_ticks);
             for (size_t c = 0; c < out.components(); ++c) {
-                stat& d = out.stats(root)[c];
-                const stat& s = graphs[i].stats(k)[c];
+                running_stat& d = out.stats(root)[c];
+                const running_stat& s = graphs[i].stats(k)[c];
                 d.sum += s.sum;
                 d.num += s.num;
                 d.den += s.den;
             }
         }
         for (size_t c = 0; c < out.components(); ++c) {
-            stat& d = out.stats(root)[c];
+            running_stat& d = out.stats(root)[c];
             d.min = d.max = d.sum;
             d.sumsq = d.sum * d.sum;
         }

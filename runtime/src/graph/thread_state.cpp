@@ -17,7 +17,8 @@ thread_state::thread_state(uint32_t idx, const bundle& b) : graph(b.size()), ind
 void thread_state::enter(timemory_site* s, const bundle& b, const record_options& o) noexcept {
     busy = true; // node creation may allocate, and an instrumented allocator would re-enter
     const size_t depth = stack.size();
-    const uint32_t parent = depth ? stack[depth - 1].node : 0;
+    uint32_t parent = depth ? stack[depth - 1].node : 0;
+    if (parent == detached_node) parent = 0;
     uint32_t n = no_node;
     if (parent != no_node && depth < o.max_depth) {
         // The entry time of a new node is filled in when its first call closes.
@@ -40,11 +41,11 @@ void thread_state::enter(timemory_site* s, const bundle& b, const record_options
 
 void thread_state::close_top(const bundle& b, int64_t stop_ticks, const int64_t* stop) noexcept {
     const frame& f = stack.back();
-    if (f.node != no_node) {
+    if (f.node < detached_node) {
         node& nd = graph.at(f.node);
         nd.count += 1;
         if (f.start < nd.first_ticks) nd.first_ticks = f.start;
-        stat* st = graph.stats(f.node);
+        running_stat* st = graph.stats(f.node);
         if (b.wall_only) st[0].add(double(stop_ticks - f.start));
         else b.record(&starts[(stack.size() - 1) * size_t(field_count)], stop, st);
     }
@@ -84,7 +85,8 @@ void thread_state::close_all(const bundle& b) noexcept {
 
 void thread_state::forget() noexcept {
     graph.clear();
-    for (auto& f : stack) f.node = no_node;
+    for (auto& f : stack)
+        if (f.node != no_node) f.node = detached_node;
 }
 
 } // namespace timemory::rt

@@ -55,7 +55,7 @@ pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*fn)(void*)
     // The innermost recorded frame (frames past max depth have no node).
     uint32_t node = 0;
     for (size_t i = parent->stack.size(); i > 0; --i) {
-        if (parent->stack[i - 1].node != no_node) {
+        if (parent->stack[i - 1].node < detached_node) {
             node = parent->stack[i - 1].node;
             break;
         }

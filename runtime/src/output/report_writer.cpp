@@ -106,6 +106,10 @@ std::string write_all_reports() {
     const settings::values v = settings::current();
     result res = build_result();
     runtime& r = rt_state();
+    if (res.nodes.empty()) {
+        info(1, "nothing was recorded; no reports written");
+        return "";
+    }
     // A fork child keeps its parent's folder but puts its pid in every file name.
     const std::string suffix = getpid() != r.root_pid ? "-" + std::to_string(getpid()) : "";
     if (v.cout_output) {

@@ -1,0 +1,101 @@
+// Helpers for end-to-end tests: run a program with extra environment in a fresh folder,
+// then read what it wrote.
+#pragma once
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace e2e {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+struct run_result {
+    int status = -1; ///< raw wait status
+    std::string out, err;
+    fs::path dir;    ///< the working folder the program ran in
+    int exit_code() const { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
+    int signal() const { return WIFSIGNALED(status) ? WTERMSIG(status) : 0; }
+};
+
+inline std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+inline fs::path fresh_dir(const std::string& name) {
+    fs::path d = fs::temp_directory_path() / ("timemory-e2e-" + name + "-" + std::to_string(getpid()));
+    fs::remove_all(d);
+    fs::create_directories(d);
+    return d;
+}
+
+/// Runs `argv` in a fresh folder with the environment plus `env` (TIMEMORY_* variables of
+/// the caller removed first so tests do not leak into each other).
+inline run_result run(const std::string& name, const std::vector<std::string>& argv,
+                      const std::map<std::string, std::string>& env) {
+    run_result r;
+    r.dir = fresh_dir(name);
+    std::vector<std::string> envs;
+    for (char** e = environ; *e; ++e)
+        if (std::string(*e).rfind("TIMEMORY_", 0) != 0) envs.emplace_back(*e);
+    if (!env.count("TIMEMORY_COUT_OUTPUT")) envs.push_back("TIMEMORY_COUT_OUTPUT=OFF");
+    envs.push_back("HOME=" + r.dir.string()); // no user config file
+    for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (chdir(r.dir.c_str()) != 0) _exit(126);
+        int o = open("stdout.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open("stderr.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(o, 1);
+        dup2(e, 2);
+        std::vector<char*> a, en;
+        for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+        a.push_back(nullptr);
+        for (const auto& s : envs) en.push_back(const_cast<char*>(s.c_str()));
+        en.push_back(nullptr);
+        execve(a[0], a.data(), en.data());
+        _exit(127);
+    }
+    waitpid(pid, &r.status, 0);
+    r.out = slurp(r.dir / "stdout.txt");
+    r.err = slurp(r.dir / "stderr.txt");
+    return r;
+}
+
+inline json load_json(const fs::path& p) { return json::parse(slurp(p)); }
+
+/// The records of a flat <label>.json for component `id`.
+inline json records(const fs::path& file, const std::string& id) {
+    return load_json(file)["timemory"][id]["ranks"][0]["graph"];
+}
+
+/// Finds a child of tree node `n` (a {"node","children"} object) by name.
+inline const json* child(const json& n, const std::string& name) {
+    for (const auto& c : n["children"])
+        if (c["node"]["prefix"] == name) return &c;
+    return nullptr;
+}
+
+/// The dummy root of a <label>.tree.json for component `id`.
+inline json tree_root(const fs::path& file, const std::string& id) {
+    return load_json(file)["timemory"][id]["graph"][0][0];
+}
+
+inline uint64_t laps(const json* n) { return n ? (*n)["node"]["inclusive"]["entry"]["laps"].get<uint64_t>() : 0; }
+inline double incl_sum(const json* n) { return (*n)["node"]["inclusive"]["stats"]["sum"].get<double>(); }
+
+} // namespace e2e

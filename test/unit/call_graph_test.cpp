@@ -1,0 +1,83 @@
+#include <gtest/gtest.h>
+
+#include "graph/call_graph.hpp"
+
+using namespace timemory::rt;
+
+TEST(CallGraph, ChildIsFoundAgainNotDuplicated) {
+    call_graph g(1);
+    uint32_t a = g.child(0, 7, 100);
+    uint32_t b = g.child(a, 8, 101);
+    EXPECT_EQ(g.child(0, 7, 200), a);
+    EXPECT_EQ(g.child(a, 8, 300), b);
+    EXPECT_NE(g.child(0, 8, 300), b) << "same site under another parent is another node";
+    EXPECT_EQ(g.size(), 4u);
+    EXPECT_EQ(g.at(b).parent, a);
+    EXPECT_EQ(g.at(b).depth, 2u);
+}
+
+TEST(CallGraph, ManyChildrenSurviveRehashing) {
+    call_graph g(2);
+    std::vector<uint32_t> ids;
+    for (uint32_t s = 1; s <= 5000; ++s) ids.push_back(g.child(s % 3 == 0 ? 0 : 1 % 1, s, 0));
+    for (uint32_t s = 1; s <= 5000; ++s) EXPECT_EQ(g.child(0, s, 0), ids[s - 1]);
+    EXPECT_EQ(g.size(), 5001u);
+}
+
+TEST(CallGraph, StatsAccumulate) {
+    running_stat s;
+    for (double v : {3.0, 1.0, 2.0}) s.add(v);
+    EXPECT_DOUBLE_EQ(s.sum, 6.0);
+    EXPECT_DOUBLE_EQ(s.sumsq, 14.0);
+    EXPECT_DOUBLE_EQ(s.min, 1.0);
+    EXPECT_DOUBLE_EQ(s.max, 3.0);
+}
+
+TEST(CallGraph, MergeCombinesSamePathsAndAddsNewOnes) {
+    call_graph a(1), b(1);
+    uint32_t am = a.child(0, 1, 10);
+    a.at(am).count = 2;
+    a.stats(am)[0].add(5);
+    a.stats(am)[0].add(7);
+    uint32_t bm = b.child(0, 1, 5);
+    b.at(bm).count = 1;
+    b.stats(bm)[0].add(1);
+    uint32_t bx = b.child(bm, 2, 6);
+    b.at(bx).count = 4;
+    a.merge(b, 0, false);
+    ASSERT_EQ(a.size(), 3u);
+    EXPECT_EQ(a.at(am).count, 3u);
+    EXPECT_DOUBLE_EQ(a.stats(am)[0].sum, 13.0);
+    EXPECT_DOUBLE_EQ(a.stats(am)[0].min, 1.0);
+    EXPECT_DOUBLE_EQ(a.stats(am)[0].max, 7.0);
+    EXPECT_EQ(a.at(am).first_ticks, 5);
+    uint32_t ax = a.child(am, 2, 0);
+    EXPECT_EQ(a.at(ax).count, 4u);
+}
+
+TEST(CallGraph, MergeUnderANodePlacesTheGraphThere) {
+    call_graph main(1), worker(1);
+    uint32_t spawn = main.child(main.child(0, 1, 0), 2, 0);
+    worker.child(0, 3, 0);
+    main.merge(worker, spawn, false);
+    uint32_t w = main.child(spawn, 3, 0);
+    EXPECT_EQ(main.at(w).depth, 3u);
+    EXPECT_EQ(main.size(), 4u);
+}
+
+TEST(CallGraph, TimelineAppendAlwaysCreates) {
+    call_graph g(1);
+    uint32_t a = g.append(0, 1, 0), b = g.append(0, 1, 0);
+    EXPECT_NE(a, b);
+    call_graph h(1);
+    h.merge(g, 0, true);
+    EXPECT_EQ(h.size(), 3u);
+}
+
+TEST(CallGraph, ClearKeepsOnlyTheRoot) {
+    call_graph g(1);
+    g.child(0, 1, 0);
+    g.clear();
+    EXPECT_EQ(g.size(), 1u);
+    EXPECT_EQ(g.child(0, 1, 0), 1u);
+}

@@ -1,0 +1,141 @@
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <fstream>
+#include <regex>
+
+#include "components/component.hpp"
+#include "core/clock.hpp"
+#include "graph/snapshot.hpp"
+#include "output/file_io.hpp"
+#include "output/formats.hpp"
+
+using namespace timemory::rt;
+
+namespace {
+// main (2 calls: 3 + 5) > child (4 calls of 1) ; other (1 call of 10). Values in ns.
+struct Output : ::testing::Test {
+    timemory_site s_main{1, TIMEMORY_LANG_CXX, "main", "main", "a.cpp", 3, TIMEMORY_SITE_ABI};
+    timemory_site s_child{2, TIMEMORY_LANG_C, "child", "_Z5childv", "b.c", 7, TIMEMORY_SITE_ABI};
+    timemory_site s_other{3, TIMEMORY_LANG_REGION, "other", "other", "", 0, TIMEMORY_SITE_ABI};
+    std::vector<const timemory_site*> sites{nullptr, &s_main, &s_child, &s_other};
+    bundle b;
+    timemory::result res;
+    void SetUp() override {
+        g_wall.ns_per_tick = 1.0;
+        settings::current() = settings::defaults();
+        settings::current().timing_units = "ns";
+        b.select({find_component("wall_clock")});
+        call_graph g(1);
+        uint32_t m = g.child(0, 1, 0), c = g.child(m, 2, 0), o = g.child(0, 3, 0);
+        g.at(m).count = 2;
+        g.stats(m)[0].add(3);
+        g.stats(m)[0].add(5);
+        g.at(c).count = 4;
+        for (int i = 0; i < 4; ++i) g.stats(c)[0].add(1);
+        g.at(o).count = 1;
+        g.stats(o)[0].add(10);
+        res = make_result(g, {0, 0, 0, 0}, sites, b);
+    }
+};
+} // namespace
+
+TEST_F(Output, ResultIsPreOrderWithInclusiveAndExclusiveStats) {
+    ASSERT_EQ(res.nodes.size(), 3u);
+    EXPECT_EQ(res.nodes[0].name, "main");
+    EXPECT_EQ(res.nodes[1].name, "child");
+    EXPECT_EQ(res.nodes[1].parent, 0);
+    EXPECT_EQ(res.nodes[2].name, "other");
+    const timemory::stats& in = res.nodes[0].inclusive[0];
+    EXPECT_DOUBLE_EQ(in.sum, 8);
+    EXPECT_DOUBLE_EQ(in.mean, 4);
+    EXPECT_DOUBLE_EQ(in.min, 3);
+    EXPECT_DOUBLE_EQ(in.max, 5);
+    EXPECT_DOUBLE_EQ(in.stddev, 1);
+    EXPECT_DOUBLE_EQ(res.nodes[0].exclusive[0].sum, 4);
+    EXPECT_DOUBLE_EQ(res.nodes[0].exclusive[0].mean, 2);
+    EXPECT_TRUE(std::isnan(res.nodes[0].exclusive[0].min));
+    EXPECT_EQ(res.nodes[1].language, TIMEMORY_LANG_C);
+    EXPECT_EQ(res.nodes[1].linkage, "_Z5childv");
+    EXPECT_NE(res.nodes[0].rolling_hash, res.nodes[1].rolling_hash);
+    EXPECT_EQ(res.components[0].units, "nsec");
+}
+
+TEST_F(Output, TextTableRowsAndSelfPercent) {
+    std::string t = text_table(res, 0, settings::current());
+    EXPECT_TRUE(std::regex_search(t, std::regex(R"(\| \|0>>> main +\| +2 \| +0 \| wall +\| nsec +\| +8\.000 \| +4\.000 \| +3\.000 \| +5\.000 \| +1\.000 \| +50\.0 \|)"))) << t;
+    EXPECT_TRUE(std::regex_search(t, std::regex(R"(\| \|0>>> \|_child +\| +4 \| +1 \|)"))) << t;
+    settings::current().precision = 1;
+    settings::current().scientific = true;
+    EXPECT_NE(text_table(res, 0, settings::current()).find("8.0e+00"), std::string::npos);
+}
+
+TEST_F(Output, FlatJsonParsesBack) {
+    auto j = nlohmann::json::parse(flat_json(res, 0).dump());
+    auto body = j["timemory"]["wall_clock"];
+    EXPECT_EQ(body["type"], "wall");
+    EXPECT_EQ(body["unit_repr"], "nsec");
+    auto g = body["ranks"][0]["graph"];
+    ASSERT_EQ(g.size(), 3u);
+    EXPECT_EQ(g[1]["prefix"], "child");
+    EXPECT_EQ(g[1]["file"], "b.c");
+    EXPECT_EQ(g[1]["line"], 7);
+    EXPECT_EQ(g[1]["language"], "c");
+    EXPECT_EQ(g[1]["hierarchy"].size(), 2u);
+    EXPECT_EQ(g[1]["hierarchy"][0], g[0]["rolling_hash"]);
+    EXPECT_EQ(g[1]["inclusive"]["entry"]["laps"], 4);
+    EXPECT_TRUE(g[0]["exclusive"]["stats"]["stddev"].is_null());
+}
+
+TEST_F(Output, TreeJsonHasHatchetShape) {
+    auto j = tree_json(res, 0);
+    auto body = j["timemory"]["wall_clock"];
+    for (const char* k : {"type", "description", "unit_value", "unit_repr", "graph"})
+        EXPECT_TRUE(body.contains(k)) << k;
+    auto root = body["graph"][0][0];
+    EXPECT_EQ(root["node"]["hash"], 0);
+    ASSERT_EQ(root["children"].size(), 2u);
+    auto main = root["children"][0];
+    EXPECT_EQ(main["node"]["prefix"], "main");
+    for (const char* k : {"hash", "prefix", "tid", "pid", "depth", "inclusive", "exclusive"})
+        EXPECT_TRUE(main["node"].contains(k)) << k;
+    for (const char* k : {"sum", "mean", "min", "max", "stddev"})
+        EXPECT_TRUE(main["node"]["inclusive"]["stats"].contains(k)) << k;
+    EXPECT_EQ(main["children"][0]["node"]["prefix"], "child");
+    EXPECT_EQ(main["children"][0]["node"]["inclusive"]["entry"]["laps"], 4);
+}
+
+TEST_F(Output, FlamegraphLaysChildrenInsideParents) {
+    auto ev = flamegraph_json(res, 0, false)["traceEvents"];
+    ASSERT_EQ(ev.size(), 3u);
+    EXPECT_DOUBLE_EQ(ev[0]["dur"].get<double>(), 8e-3); // 8 ns in microseconds
+    EXPECT_GE(ev[1]["ts"].get<double>(), ev[0]["ts"].get<double>());
+    EXPECT_LE(ev[1]["ts"].get<double>() + ev[1]["dur"].get<double>(),
+              ev[0]["ts"].get<double>() + ev[0]["dur"].get<double>());
+    EXPECT_GE(ev[2]["ts"].get<double>(), ev[0]["ts"].get<double>() + ev[0]["dur"].get<double>())
+        << "top-level events do not overlap";
+}
+
+TEST(FileIo, AtomicWriteReplacesAndLeavesNoTemporary) {
+    std::string dir = ::testing::TempDir() + "/file_io_test/a/b";
+    std::string err;
+    ASSERT_TRUE(make_dirs(dir, &err)) << err;
+    ASSERT_TRUE(write_atomic(dir + "/x.txt", "one", &err));
+    ASSERT_TRUE(write_atomic(dir + "/x.txt", "two", &err));
+    std::ifstream in(dir + "/x.txt");
+    std::string s;
+    in >> s;
+    EXPECT_EQ(s, "two");
+    EXPECT_NE(access((dir + "/x.txt.tmp." + std::to_string(getpid())).c_str(), F_OK), 0);
+}
+
+TEST(FileIo, FailuresNameThePath) {
+    std::string err;
+    EXPECT_FALSE(make_dirs("/proc/forbidden/dir", &err));
+    EXPECT_NE(err.find("/proc/forbidden"), std::string::npos) << err;
+    EXPECT_FALSE(write_atomic("/proc/forbidden.txt", "x", &err));
+    EXPECT_NE(err.find("/proc/forbidden.txt"), std::string::npos) << err;
+}

@@ -1,0 +1,109 @@
+#include <gtest/gtest.h>
+
+#include "components/component.hpp"
+#include "core/clock.hpp"
+#include "graph/thread_state.hpp"
+
+using namespace timemory::rt;
+
+namespace {
+timemory_site make_site(uint32_t id, const char* name) {
+    return timemory_site{id, TIMEMORY_LANG_REGION, name, name, "", 0, TIMEMORY_SITE_ABI};
+}
+
+struct ThreadState : ::testing::Test {
+    bundle wall, multi;
+    record_options opts;
+    timemory_site a = make_site(1, "a"), b = make_site(2, "b"), c = make_site(3, "c");
+    void SetUp() override {
+        calibrate_wall_clock();
+        wall.select({find_component("wall_clock")});
+        multi.select({find_component("wall_clock"), find_component("trip_count")});
+    }
+    void exit(thread_state& ts, timemory_site& s, const bundle& bd) {
+        int64_t snap[field_count] = {};
+        read_sources(bd.sources, snap);
+        ts.exit(&s, bd, bd.wall_only ? wall_ticks() : snap[0], snap);
+    }
+};
+} // namespace
+
+TEST_F(ThreadState, NestedEnterExitBuildsTheTree) {
+    thread_state ts(0, wall);
+    for (int i = 0; i < 3; ++i) {
+        ts.enter(&a, wall, opts);
+        ts.enter(&b, wall, opts);
+        exit(ts, b, wall);
+        exit(ts, a, wall);
+    }
+    ASSERT_EQ(ts.graph.size(), 3u);
+    EXPECT_EQ(ts.graph.at(1).count, 3u);
+    EXPECT_EQ(ts.graph.at(2).count, 3u);
+    EXPECT_EQ(ts.graph.at(2).parent, 1u);
+    EXPECT_GE(ts.graph.stats(1)[0].sum, ts.graph.stats(2)[0].sum);
+    EXPECT_TRUE(ts.stack.empty());
+}
+
+TEST_F(ThreadState, OuterExitClosesSkippedFrames) {
+    thread_state ts(0, multi);
+    ts.enter(&a, multi, opts);
+    ts.enter(&b, multi, opts);
+    ts.enter(&c, multi, opts);
+    exit(ts, a, multi); // b and c were skipped by an exception
+    EXPECT_TRUE(ts.stack.empty());
+    EXPECT_EQ(ts.failures.reconciled, 2u);
+    for (uint32_t n = 1; n <= 3; ++n) {
+        EXPECT_EQ(ts.graph.at(n).count, 1u);
+        EXPECT_EQ(ts.graph.stats(n)[1].sum, 1.0) << "trip_count recorded for node " << n;
+    }
+}
+
+TEST_F(ThreadState, ExitWithoutEnterIsIgnored) {
+    thread_state ts(0, wall);
+    exit(ts, a, wall);
+    ts.enter(&b, wall, opts);
+    exit(ts, c, wall);
+    EXPECT_EQ(ts.failures.unmatched, 2u);
+    EXPECT_EQ(ts.stack.size(), 1u) << "b stays open";
+    exit(ts, b, wall);
+    EXPECT_EQ(ts.graph.at(1).count, 1u);
+}
+
+TEST_F(ThreadState, MaxDepthKeepsFramesButRecordsNothingDeeper) {
+    opts.max_depth = 1;
+    thread_state ts(0, wall);
+    ts.enter(&a, wall, opts);
+    ts.enter(&b, wall, opts);
+    ts.enter(&c, wall, opts);
+    EXPECT_EQ(ts.stack.size(), 3u);
+    exit(ts, c, wall);
+    exit(ts, b, wall);
+    exit(ts, a, wall);
+    EXPECT_EQ(ts.graph.size(), 2u);
+    EXPECT_EQ(ts.failures.reconciled + ts.failures.unmatched, 0u);
+}
+
+TEST_F(ThreadState, FlatModeKeysEverythingAtTheRoot) {
+    opts.flat = true;
+    thread_state ts(0, wall);
+    ts.enter(&a, wall, opts);
+    ts.enter(&a, wall, opts); // recursion
+    exit(ts, a, wall);
+    exit(ts, a, wall);
+    ASSERT_EQ(ts.graph.size(), 2u);
+    EXPECT_EQ(ts.graph.at(1).count, 2u);
+    EXPECT_EQ(ts.graph.at(1).depth, 1u);
+}
+
+TEST_F(ThreadState, CloseAllAndForget) {
+    thread_state ts(0, wall);
+    ts.enter(&a, wall, opts);
+    ts.enter(&b, wall, opts);
+    ts.close_all(wall);
+    EXPECT_EQ(ts.failures.closed_at_end, 2u);
+    EXPECT_EQ(ts.graph.at(2).count, 1u);
+    ts.enter(&a, wall, opts);
+    ts.forget();
+    exit(ts, a, wall);
+    EXPECT_EQ(ts.graph.size(), 1u) << "a frame opened before forget() records nothing";
+}
