@@ -21,5 +21,8 @@ install(FILES ${PROJECT_BINARY_DIR}/timemoryConfig.cmake
               ${PROJECT_BINARY_DIR}/timemoryConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/timemory)
 
+# Relative to the .pc file, so the package works from any --prefix.
+file(RELATIVE_PATH TIMEMORY_PC_RELATIVE_PREFIX "${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig"
+     "${CMAKE_INSTALL_PREFIX}")
 configure_file(cmake/timemory.pc.in ${PROJECT_BINARY_DIR}/timemory.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/timemory.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

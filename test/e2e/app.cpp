@@ -38,7 +38,7 @@ int nested() {
     return 0;
 }
 
-// main > spawn > 4 workers each: work(x5). Thread 2 exits early via a detached path.
+// main > spawn > 4 workers each: work(x5); a fifth thread exits with a region open.
 int threads() {
     TIMEMORY_MARKER("main");
     {
@@ -53,6 +53,11 @@ int threads() {
                 }
             });
         }
+        // A thread that ends with a region still open: nothing it measured is lost.
+        pool.emplace_back([] {
+            timemory_push_region("left_open");
+            sleep_ms(2);
+        });
         for (auto& t : pool) t.join();
     }
     return 0;

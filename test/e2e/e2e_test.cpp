@@ -105,7 +105,12 @@ TEST(E2E, ThreadsMergeUnderTheRegionThatStartedThem) {
     ASSERT_NE(worker, nullptr);
     EXPECT_EQ(laps(worker), 4u);
     EXPECT_EQ(laps(child(*worker, "work")), 20u);
+    const json* open = child(*spawn, "left_open");
+    ASSERT_NE(open, nullptr) << "a thread that exits inside a region keeps its data";
+    EXPECT_EQ(laps(open), 1u);
+    EXPECT_GE(incl_sum(open), 0.002);
     EXPECT_EQ(root["children"].size(), 1u);
+    EXPECT_EQ(load_json(r.dir / "out/metadata.json")["timemory"]["failures"]["closed_at_end"], 1);
 }
 
 TEST(E2E, ThreadsStaySeparateWhenNotCollapsed) {
@@ -120,7 +125,7 @@ TEST(E2E, ThreadsStaySeparateWhenNotCollapsed) {
             EXPECT_EQ(rec["depth"], 0);
         }
     }
-    EXPECT_EQ(thread_roots, 4);
+    EXPECT_EQ(thread_roots, 5); // four workers and the thread that leaves a region open
     EXPECT_EQ(count_named(recs, "worker"), 4);
     for (const auto& rec : recs) {
         if (rec["prefix"] == "work") {
