@@ -70,6 +70,16 @@ TEST(E2E, SleepOf100msIsMeasuredWithinTolerance) {
     }
 }
 
+TEST(E2E, MonotonicWallClockSourceMeasuresTheSame) {
+    auto r = run_app("monotonic", "nested", {{"TIMEMORY_WALL_CLOCK_SOURCE", "monotonic"}});
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    EXPECT_EQ(load_json(r.dir / "out/metadata.json")["timemory"]["wall_clock_source"], "clock_monotonic");
+    double v = find_record(records(r.dir / "out/wall.json", "wall_clock"), "sleep_100ms")
+                   ["inclusive"]["stats"]["sum"];
+    EXPECT_GE(v, 0.100);
+    EXPECT_LT(v, 0.150);
+}
+
 TEST(E2E, TextReportHasReferenceColumnsAndDecoratedLabels) {
     auto r = run_app("text", "nested", {{"TIMEMORY_COUT_OUTPUT", "ON"}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;

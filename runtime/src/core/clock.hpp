@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <ctime>
+#include <string>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <x86intrin.h>
@@ -39,9 +40,12 @@ inline double ticks_to_ns_since_start(int64_t t) noexcept {
     return double(t - g_wall.origin_ticks) * g_wall.ns_per_tick;
 }
 
-/// Decides TSC or CLOCK_MONOTONIC (invariant TSC flags in /proc/cpuinfo, or
-/// TIMEMORY_WALL_CLOCK_SOURCE=tsc|monotonic for testing) and measures ticks per ns
-/// against CLOCK_MONOTONIC over a few milliseconds.
-void calibrate_wall_clock();
+/// Decides TSC or CLOCK_MONOTONIC (`source`: "auto" uses the TSC when /proc/cpuinfo says
+/// it is invariant; "tsc" or "monotonic" force one) and measures ns per tick against
+/// CLOCK_MONOTONIC over a few milliseconds.
+void calibrate_wall_clock(const std::string& source = "auto");
+
+/// Re-measures ns per tick over the whole run so far (reports call it before converting).
+void refine_wall_clock();
 
 } // namespace timemory::rt

@@ -1,4 +1,5 @@
 // The C++ interface of timemory.hpp: results, reports and settings by name.
+#include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/runtime.hpp"
 #include "graph/snapshot.hpp"
@@ -11,6 +12,7 @@ using namespace rt;
 
 result snapshot() {
     ensure_initialized();
+    refine_wall_clock();
     return build_result();
 }
 

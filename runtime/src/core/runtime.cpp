@@ -48,7 +48,7 @@ void initialize_locked(runtime& r) {
     settings::values v = settings::defaults();
     settings::load(v);
     settings::current() = v;
-    calibrate_wall_clock();
+    calibrate_wall_clock(v.wall_clock_source);
     open_proc_files();
     r.comps.select(parse_component_list(v.components));
     r.options.flat = v.flat_profile;

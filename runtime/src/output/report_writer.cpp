@@ -104,6 +104,7 @@ nlohmann::json metadata(const result& res, const settings::values& v) {
 
 std::string write_all_reports() {
     const settings::values v = settings::current();
+    refine_wall_clock();
     result res = build_result();
     runtime& r = rt_state();
     if (res.nodes.empty()) {

@@ -83,6 +83,9 @@ bool validate(const values& v, const std::string& name, std::string* err) {
         return *err = "unknown time unit (ns, us, ms, sec, min, hr)", false;
     if (name == "memory_units" && !find_memory_unit(v.memory_units, nullptr))
         return *err = "unknown memory unit (B, KB, MB, GB, KiB, MiB, GiB)", false;
+    if (name == "wall_clock_source" && v.wall_clock_source != "auto" &&
+        v.wall_clock_source != "tsc" && v.wall_clock_source != "monotonic")
+        return *err = "expected auto, tsc or monotonic", false;
     return true;
 }
 
