@@ -400,6 +400,21 @@ TEST(E2E, AvailListsComponentsAndSettings) {
     EXPECT_NE(bad.err.find("unknown option '--frobnicate'"), std::string::npos);
 }
 
+TEST(E2E, CProgramUsesSitesAndRegions) {
+    auto r = run("c-app", {TIMEMORY_E2E_C_APP}, {{"TIMEMORY_OUTPUT_PATH", "out"}});
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    EXPECT_NE(r.out.find("enabled=1"), std::string::npos);
+    json recs = records(r.dir / "out/wall.json", "wall_clock");
+    ASSERT_EQ(recs.size(), 2u) << "nothing recorded after finalize";
+    EXPECT_EQ(recs[0]["prefix"], "c_main");
+    EXPECT_EQ(recs[0]["language"], "region");
+    EXPECT_EQ(recs[1]["prefix"], "compute");
+    EXPECT_EQ(recs[1]["language"], "c");
+    EXPECT_EQ(recs[1]["depth"], 1);
+    EXPECT_EQ(recs[1]["inclusive"]["entry"]["laps"], 3);
+    EXPECT_NE(recs[1]["file"].get<std::string>().find("c_app.c"), std::string::npos);
+}
+
 TEST(E2E, ExampleRunsAndMergesItsWorkerThread) {
     auto r = run("example", {TIMEMORY_DEMO_EXAMPLE}, {{"TIMEMORY_OUTPUT_PATH", "out"}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
