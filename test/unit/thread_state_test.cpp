@@ -23,7 +23,7 @@ struct ThreadState : ::testing::Test {
     void exit(thread_state& ts, timemory_site& s, const bundle& bd) {
         int64_t snap[field_count] = {};
         read_sources(bd.sources, snap);
-        ts.exit(&s, bd, bd.wall_only ? wall_ticks() : snap[0], snap);
+        ts.exit(&s, bd, opts, bd.wall_only ? wall_ticks() : snap[0], snap);
     }
 };
 } // namespace
@@ -99,11 +99,74 @@ TEST_F(ThreadState, CloseAllAndForget) {
     thread_state ts(0, wall);
     ts.enter(&a, wall, opts);
     ts.enter(&b, wall, opts);
-    ts.close_all(wall);
+    ts.close_all(wall, opts);
     EXPECT_EQ(ts.failures.closed_at_end, 2u);
     EXPECT_EQ(ts.graph.at(2).count, 1u);
     ts.enter(&a, wall, opts);
     ts.forget();
     exit(ts, a, wall);
     EXPECT_EQ(ts.graph.size(), 1u) << "a frame opened before forget() records nothing";
+}
+
+TEST_F(ThreadState, UnwindToClosesFramesAboveAndKeepsTheTarget) {
+    thread_state ts(0, wall);
+    ts.enter(&a, wall, opts);
+    ts.enter(&b, wall, opts);
+    ts.enter(&c, wall, opts);
+    ts.unwind_to(&a, wall, opts); // an exception from c was caught in a
+    ASSERT_EQ(ts.stack.size(), 1u);
+    EXPECT_EQ(ts.stack.back().site, &a);
+    EXPECT_EQ(ts.failures.reconciled, 2u);
+    ts.enter(&b, wall, opts); // a calls b again: b is a child of a, not of the stale c
+    exit(ts, b, wall);
+    exit(ts, a, wall);
+    EXPECT_EQ(ts.graph.size(), 4u);
+    EXPECT_EQ(ts.graph.at(2).count, 2u) << "a > b called twice";
+    ts.unwind_to(&c, wall, opts); // not open: nothing happens
+    EXPECT_EQ(ts.failures.reconciled, 2u);
+}
+
+TEST_F(ThreadState, ShortFunctionIsThrottledAfterCountAndStillCounted) {
+    opts.throttle_count = 5;
+    opts.throttle_ticks = 1e15; // everything is "short"
+    timemory_site fn{4, TIMEMORY_LANG_CXX, "fn", "fn", "", 0, TIMEMORY_SITE_ABI};
+    thread_state ts(0, wall);
+    for (int i = 0; i < 5; ++i) {
+        ts.enter(&fn, wall, opts);
+        exit(ts, fn, wall);
+    }
+    EXPECT_TRUE(fn.flags & TIMEMORY_SITE_THROTTLED);
+    for (int i = 0; i < 7; ++i) {
+        ts.enter_throttled(&fn, opts);
+        EXPECT_TRUE(ts.exit_throttled(&fn));
+    }
+    EXPECT_EQ(ts.graph.at(1).count, 5u);
+    EXPECT_EQ(ts.graph.at(1).unmeasured, 7u);
+    EXPECT_FALSE(ts.exit_throttled(&fn)) << "no untimed call open";
+}
+
+TEST_F(ThreadState, ThrottledRecursionDoesNotCloseTheTimedOuterFrame) {
+    opts.throttle_count = 1;
+    opts.throttle_ticks = 1e15;
+    timemory_site fn{4, TIMEMORY_LANG_CXX, "fn", "fn", "", 0, TIMEMORY_SITE_ABI};
+    thread_state ts(0, wall);
+    ts.enter(&fn, wall, opts);          // outer call, timed
+    ts.enter(&fn, wall, opts);          // inner call, timed
+    exit(ts, fn, wall);                 // inner closes: count 1 -> throttled
+    ASSERT_TRUE(fn.flags & TIMEMORY_SITE_THROTTLED);
+    ts.enter_throttled(&fn, opts);      // a deeper recursive call, untimed
+    EXPECT_TRUE(ts.exit_throttled(&fn)); // its exit is the untimed one
+    EXPECT_FALSE(ts.exit_throttled(&fn)); // the next exit belongs to the timed outer frame
+    exit(ts, fn, wall);
+    EXPECT_TRUE(ts.stack.empty());
+    EXPECT_EQ(ts.failures.reconciled + ts.failures.unmatched, 0u);
+}
+
+TEST_F(ThreadState, ManualRegionsAreNeverThrottled) {
+    opts.throttle_count = 1;
+    opts.throttle_ticks = 1e15;
+    thread_state ts(0, wall);
+    ts.enter(&a, wall, opts);
+    exit(ts, a, wall);
+    EXPECT_FALSE(a.flags & TIMEMORY_SITE_THROTTLED);
 }

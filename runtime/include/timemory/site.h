@@ -72,6 +72,19 @@ TIMEMORY_API void timemory_enter(struct timemory_site* site);
  *  matching open frame (opened before profiling started) is ignored and counted. */
 TIMEMORY_API void timemory_exit(struct timemory_site* site);
 
+/** Closes every open frame above the innermost open frame of `site`, which stays open.
+ *  Called where control re-enters a function after unwinding skipped frames: at a
+ *  landing pad (an exception caught here or passing through a cleanup) and after a
+ *  setjmp returns. A no-op when `site` is the innermost frame or not open at all. */
+TIMEMORY_API void timemory_unwind_to(struct timemory_site* site);
+
+/** Marks a function that the Clang plugin must never instrument. */
+#if defined(__clang__)
+#define TIMEMORY_NEVER_INSTRUMENT __attribute__((annotate("timemory_never_instrument")))
+#else
+#define TIMEMORY_NEVER_INSTRUMENT
+#endif
+
 #ifdef __cplusplus
 }
 #endif

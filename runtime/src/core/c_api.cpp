@@ -26,6 +26,14 @@ __attribute__((noinline)) thread_state* prepare_enter(timemory_site* s) noexcept
     return ts;
 }
 
+constexpr uint32_t skip_flags = TIMEMORY_SITE_DISABLED | TIMEMORY_SITE_THROTTLED;
+
+// The exit of a site that is disabled or throttled: usually nothing to do.
+__attribute__((noinline)) bool exit_is_untimed(timemory_site* s, thread_state* ts) noexcept {
+    if (s->flags & TIMEMORY_SITE_DISABLED) return true;
+    return ts->exit_throttled(s);
+}
+
 } // namespace
 
 extern "C" {
@@ -36,11 +44,14 @@ void timemory_enter(timemory_site* s) {
         if (r.state.load(std::memory_order_relaxed) != int(run_state::uninitialized)) return;
         if (!ensure_initialized() || !r.recording.load()) return;
     }
-    if (TM_UNLIKELY(s->flags & TIMEMORY_SITE_DISABLED)) return;
     thread_state* ts = t_state;
-    if (TM_UNLIKELY(!ts || ts->busy || s->id == 0)) {
+    if (TM_UNLIKELY(!ts || ts->busy || s->id == 0 || (s->flags & skip_flags))) {
         ts = prepare_enter(s);
         if (!ts) return;
+        if (s->flags & TIMEMORY_SITE_THROTTLED) {
+            ts->enter_throttled(s, r.options);
+            return;
+        }
     }
     ts->enter(s, r.comps, r.options);
 }
@@ -51,18 +62,26 @@ void timemory_exit(timemory_site* s) {
     if (TM_UNLIKELY(r.state.load(std::memory_order_relaxed) != int(run_state::running))) return;
     if (TM_LIKELY(r.comps.wall_only)) {
         const int64_t t1 = wall_ticks(); // clock first: the bookkeeping below is not charged
-        if (TM_UNLIKELY(s->flags & TIMEMORY_SITE_DISABLED)) return;
         thread_state* ts = t_state;
         if (TM_UNLIKELY(!ts || ts->busy)) return;
-        ts->exit(s, r.comps, t1, nullptr);
+        if (TM_UNLIKELY((s->flags & skip_flags) && exit_is_untimed(s, ts))) return;
+        ts->exit(s, r.comps, r.options, t1, nullptr);
         return;
     }
     int64_t snap[field_count];
     read_sources(r.comps.sources, snap);
-    if (TM_UNLIKELY(s->flags & TIMEMORY_SITE_DISABLED)) return;
     thread_state* ts = t_state;
     if (TM_UNLIKELY(!ts || ts->busy)) return;
-    ts->exit(s, r.comps, snap[static_cast<int>(field::wall_ticks)], snap);
+    if (TM_UNLIKELY((s->flags & skip_flags) && exit_is_untimed(s, ts))) return;
+    ts->exit(s, r.comps, r.options, snap[static_cast<int>(field::wall_ticks)], snap);
+}
+
+void timemory_unwind_to(timemory_site* s) {
+    runtime& r = rt_state();
+    if (r.state.load(std::memory_order_relaxed) != int(run_state::running)) return;
+    thread_state* ts = t_state;
+    if (!ts || ts->busy) return;
+    ts->unwind_to(s, r.comps, r.options);
 }
 
 void timemory_init(int argc, char** argv) {

@@ -39,11 +39,10 @@ namespace {
 // Settings read once at start-up into the hot path's copies.
 void refresh_recording_options() {
     runtime& r = rt_state();
-    const auto& v = rt::settings::current();
-    r.options.flat = v.flat_profile;
-    r.options.timeline = v.timeline_profile;
-    r.options.max_depth = uint32_t(v.max_depth);
-    r.enabled.store(v.enabled);
+    {
+        std::lock_guard<std::mutex> lk(r.mutex);
+        apply_settings(r, rt::settings::current());
+    }
     update_recording();
 }
 } // namespace

@@ -8,6 +8,8 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <optional>
+#include <regex>
 #include <unordered_map>
 
 #include "core/clock.hpp"
@@ -29,7 +31,7 @@ pthread_key_t g_thread_key;
 void on_thread_exit(void* p) {
     auto* ts = static_cast<thread_state*>(p);
     runtime& r = rt_state();
-    if (r.state.load() == int(run_state::running)) ts->close_all(r.comps);
+    if (r.state.load() == int(run_state::running)) ts->close_all(r.comps, r.options);
     ts->finished = true;
     t_state = nullptr;
 }
@@ -44,6 +46,16 @@ std::vector<std::string> read_cmdline() {
 
 void atexit_handler() { finalize(); }
 
+// Compiles a filter regex once; a bad one was already rejected by the settings parser.
+std::optional<std::regex> compile_filter(const std::string& text) {
+    if (text.empty()) return std::nullopt;
+    try {
+        return std::regex(text, std::regex::ECMAScript | std::regex::optimize);
+    } catch (const std::regex_error&) {
+        return std::nullopt;
+    }
+}
+
 void initialize_locked(runtime& r) {
     settings::values v = settings::defaults();
     settings::load(v);
@@ -51,10 +63,7 @@ void initialize_locked(runtime& r) {
     calibrate_wall_clock(v.wall_clock_source);
     open_proc_files();
     r.comps.select(parse_component_list(v.components));
-    r.options.flat = v.flat_profile;
-    r.options.timeline = v.timeline_profile;
-    r.options.max_depth = uint32_t(v.max_depth);
-    r.enabled.store(v.enabled);
+    apply_settings(r, v);
     r.root_pid = getpid();
     if (r.argv.empty()) r.argv = read_cmdline();
     r.start_time_ns = clock_ns(CLOCK_REALTIME);
@@ -72,6 +81,17 @@ void initialize_locked(runtime& r) {
 }
 
 } // namespace
+
+void apply_settings(runtime& r, const settings::values& v) {
+    r.options.flat = v.flat_profile;
+    r.options.timeline = v.timeline_profile;
+    r.options.max_depth = uint32_t(v.max_depth);
+    r.options.throttle_count = uint64_t(v.throttle_count);
+    r.options.throttle_ticks = double(v.throttle_value) / g_wall.ns_per_tick;
+    r.include_filter = compile_filter(v.include);
+    r.exclude_filter = compile_filter(v.exclude);
+    r.enabled.store(v.enabled);
+}
 
 void update_recording() noexcept {
     runtime& r = rt_state();
@@ -117,6 +137,14 @@ bool register_site(timemory_site* s) noexcept {
     if (!s->name) s->name = "<unnamed>";
     if (!s->linkage) s->linkage = s->name;
     if (!s->file) s->file = "";
+    // Runtime filters are decided once per site; afterwards a filtered site costs one
+    // load and one branch per enter/exit.
+    auto matches = [s](const std::regex& re) {
+        return std::regex_search(s->name, re) || std::regex_search(s->linkage, re);
+    };
+    if ((r.include_filter && !matches(*r.include_filter)) ||
+        (r.exclude_filter && matches(*r.exclude_filter)))
+        s->flags |= TIMEMORY_SITE_DISABLED;
     if (r.sites.empty()) r.sites.push_back(nullptr); // id 0 means "not registered"
     r.sites.push_back(s);
     __atomic_store_n(&s->id, uint32_t(r.sites.size() - 1), __ATOMIC_RELEASE);
@@ -183,7 +211,7 @@ void finalize() noexcept {
     if (r.state.load() != int(run_state::running)) return;
     if (thread_state* ts = t_state) {
         ts->busy = true;
-        ts->close_all(r.comps);
+        ts->close_all(r.comps, r.options);
     }
     // Stop recording before reading other threads' graphs.
     r.enabled.store(false);

@@ -5,11 +5,14 @@
 #include <atomic>
 #include <cstdint>
 #include <mutex>
+#include <optional>
+#include <regex>
 #include <string>
 #include <vector>
 
 #include "graph/bundle.hpp"
 #include "graph/thread_state.hpp"
+#include "settings/settings.hpp"
 #include "timemory/site.h"
 
 namespace timemory::rt {
@@ -30,6 +33,7 @@ struct runtime {
     std::vector<timemory_site*> sites;          ///< index = site id; [0] unused
     std::vector<thread_state*> threads;         ///< index = thread_state::index
     uint64_t bad_abi_sites = 0;
+    std::optional<std::regex> include_filter, exclude_filter; ///< TIMEMORY_INCLUDE/EXCLUDE
 };
 
 /// Holds a T that is constant-initialised (usable from any constructor or exit handler)
@@ -64,6 +68,9 @@ void finalize() noexcept;
 
 /// Writes every enabled report now; returns the folder or "" on failure.
 std::string write_all_reports();
+
+/// Copies the settings the hot path and site registration read into `r`.
+void apply_settings(runtime& r, const settings::values& v);
 
 /// Re-derives the recording flag from state and enabled.
 void update_recording() noexcept;

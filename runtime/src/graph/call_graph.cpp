@@ -94,6 +94,8 @@ void call_graph::merge(const call_graph& src, uint32_t dst_parent, bool append_o
         map[i] = d;
         node& dn = nodes_[d];
         dn.count += s.count;
+        dn.unmeasured += s.unmeasured;
+        dn.ticks += s.ticks;
         dn.first_ticks = std::min(dn.first_ticks, s.first_ticks);
         running_stat* ds = stats(d);
         const running_stat* ss = src.stats(i);

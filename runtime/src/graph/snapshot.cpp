@@ -111,7 +111,7 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
         r.language = s ? int(s->flags & TIMEMORY_SITE_LANG_MASK) : 0;
         r.throttled = s && (s->flags & TIMEMORY_SITE_THROTTLED);
         r.depth = int(nd.depth) - 1;
-        r.count = nd.count;
+        r.count = nd.count + nd.unmeasured;
         r.hash = fnv1a(r.linkage.c_str());
         path_hash[i] = fnv1a(r.linkage.c_str(), path_hash[nd.parent] ^ 0x9e3779b97f4a7c15ull);
         r.rolling_hash = path_hash[i];

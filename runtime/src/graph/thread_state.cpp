@@ -14,11 +14,15 @@ thread_state::thread_state(uint32_t idx, const bundle& b) : graph(b.size()), ind
     tid = static_cast<pid_t>(gettid());
 }
 
+uint32_t thread_state::recording_parent() const noexcept {
+    uint32_t parent = stack.empty() ? 0 : stack.back().node;
+    return parent == detached_node ? 0 : parent;
+}
+
 void thread_state::enter(timemory_site* s, const bundle& b, const record_options& o) noexcept {
     busy = true; // node creation may allocate, and an instrumented allocator would re-enter
     const size_t depth = stack.size();
-    uint32_t parent = depth ? stack[depth - 1].node : 0;
-    if (parent == detached_node) parent = 0;
+    const uint32_t parent = recording_parent();
     uint32_t n = no_node;
     if (parent != no_node && depth < o.max_depth) {
         // The entry time of a new node is filled in when its first call closes.
@@ -39,21 +43,48 @@ void thread_state::enter(timemory_site* s, const bundle& b, const record_options
     busy = false;
 }
 
-void thread_state::close_top(const bundle& b, int64_t stop_ticks, const int64_t* stop) noexcept {
+void thread_state::enter_throttled(timemory_site* s, const record_options& o) noexcept {
+    busy = true;
+    const uint32_t parent = recording_parent();
+    if (parent != no_node && stack.size() < o.max_depth) {
+        uint32_t n = o.flat ? graph.child(0, s->id, std::numeric_limits<int64_t>::max())
+                            : graph.child(parent, s->id, std::numeric_limits<int64_t>::max());
+        graph.at(n).unmeasured += 1;
+    }
+    if (untimed_open.size() <= s->id) untimed_open.resize(size_t(s->id) + 64, 0);
+    untimed_open[s->id] += 1;
+    busy = false;
+}
+
+bool thread_state::exit_throttled(timemory_site* s) noexcept {
+    if (s->id >= untimed_open.size() || untimed_open[s->id] == 0) return false;
+    untimed_open[s->id] -= 1;
+    return true;
+}
+
+void thread_state::close_top(const bundle& b, const record_options& o, int64_t stop_ticks,
+                             const int64_t* stop) noexcept {
     const frame& f = stack.back();
     if (f.node < detached_node) {
         node& nd = graph.at(f.node);
         nd.count += 1;
+        nd.ticks += stop_ticks - f.start;
         if (f.start < nd.first_ticks) nd.first_ticks = f.start;
         running_stat* st = graph.stats(f.node);
         if (b.wall_only) st[0].add(double(stop_ticks - f.start));
         else b.record(&starts[(stack.size() - 1) * size_t(field_count)], stop, st);
+        // Decided once per node, when it reaches the count: short functions stop being
+        // timed (their calls are still counted) so they cannot dominate the overhead.
+        if (__builtin_expect(nd.count == o.throttle_count, 0) &&
+            double(nd.ticks) < o.throttle_ticks * double(nd.count) &&
+            (f.site->flags & TIMEMORY_SITE_LANG_MASK) != TIMEMORY_LANG_REGION)
+            __atomic_fetch_or(&f.site->flags, uint32_t(TIMEMORY_SITE_THROTTLED), __ATOMIC_RELAXED);
     }
     stack.pop_back();
 }
 
-void thread_state::exit(timemory_site* s, const bundle& b, int64_t stop_ticks,
-                        const int64_t* stop) noexcept {
+void thread_state::exit(timemory_site* s, const bundle& b, const record_options& o,
+                        int64_t stop_ticks, const int64_t* stop) noexcept {
     if (__builtin_expect(stack.empty() || stack.back().site != s, 0)) {
         // Find the innermost open frame of `s`. Frames above it were skipped by an
         // exception or longjmp: close them now, at this exit's time, so that the tree
@@ -66,27 +97,44 @@ void thread_state::exit(timemory_site* s, const bundle& b, int64_t stop_ticks,
         }
         busy = true;
         while (stack.size() > i) {
-            close_top(b, stop_ticks, stop);
+            close_top(b, o, stop_ticks, stop);
             failures.reconciled += 1;
         }
         busy = false;
     }
-    close_top(b, stop_ticks, stop);
+    close_top(b, o, stop_ticks, stop);
 }
 
-void thread_state::close_all(const bundle& b) noexcept {
+void thread_state::unwind_to(timemory_site* s, const bundle& b, const record_options& o) noexcept {
+    if (stack.empty() || stack.back().site == s) return;
+    size_t i = stack.size();
+    while (i > 0 && stack[i - 1].site != s) --i;
+    if (i == 0) return;
+    int64_t snap[field_count] = {};
+    read_sources(b.sources, snap);
+    const int64_t ticks = b.wall_only ? wall_ticks() : snap[static_cast<int>(field::wall_ticks)];
+    busy = true;
+    while (stack.size() > i) {
+        close_top(b, o, ticks, snap);
+        failures.reconciled += 1;
+    }
+    busy = false;
+}
+
+void thread_state::close_all(const bundle& b, const record_options& o) noexcept {
     if (stack.empty()) return;
     int64_t snap[field_count] = {};
     read_sources(b.sources, snap);
     const int64_t ticks = b.wall_only ? wall_ticks() : snap[static_cast<int>(field::wall_ticks)];
     failures.closed_at_end += stack.size();
-    while (!stack.empty()) close_top(b, ticks, snap);
+    while (!stack.empty()) close_top(b, o, ticks, snap);
 }
 
 void thread_state::forget() noexcept {
     graph.clear();
     for (auto& f : stack)
         if (f.node != no_node) f.node = detached_node;
+    untimed_open.clear();
 }
 
 } // namespace timemory::rt

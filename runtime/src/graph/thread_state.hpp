@@ -19,6 +19,8 @@ struct record_options {
     bool flat = false;
     bool timeline = false;
     uint32_t max_depth = 65535;
+    uint64_t throttle_count = 10000; ///< 0: never throttle
+    double throttle_ticks = 0;       ///< THROTTLE_VALUE converted to wall ticks
 };
 
 /// One open region. `node` is no_node when it is open but not recorded (past max depth).
@@ -43,9 +45,16 @@ public:
     void enter(timemory_site* s, const bundle& b, const record_options& o) noexcept;
     /// Closes the frame of `s` with readings `stop` (wall ticks or a snapshot), which the
     /// caller took first thing.
-    void exit(timemory_site* s, const bundle& b, int64_t stop_ticks, const int64_t* stop) noexcept;
+    void exit(timemory_site* s, const bundle& b, const record_options& o, int64_t stop_ticks,
+              const int64_t* stop) noexcept;
+    /// Counts a call of a throttled site without timing it.
+    void enter_throttled(timemory_site* s, const record_options& o) noexcept;
+    /// The exit matching enter_throttled; false when the exit belongs to a timed frame.
+    bool exit_throttled(timemory_site* s) noexcept;
+    /// Closes the frames above the innermost frame of `s` (see timemory_unwind_to).
+    void unwind_to(timemory_site* s, const bundle& b, const record_options& o) noexcept;
     /// Closes every open frame with fresh readings (thread exit, finalize).
-    void close_all(const bundle& b) noexcept;
+    void close_all(const bundle& b, const record_options& o) noexcept;
     /// Forgets the graph and marks open frames unrecorded (fork child, reset).
     void forget() noexcept;
 
@@ -59,9 +68,14 @@ public:
     uint32_t parent_node = 0;    ///< node open in the parent when it created this thread
     bool finished = false;
     failure_counts failures;
+    /// Per site id: throttled calls now in flight (so a recursive throttled call's exit is
+    /// not mistaken for the exit of a timed outer frame of the same site).
+    std::vector<uint32_t> untimed_open;
 
 private:
-    void close_top(const bundle& b, int64_t stop_ticks, const int64_t* stop) noexcept;
+    uint32_t recording_parent() const noexcept;
+    void close_top(const bundle& b, const record_options& o, int64_t stop_ticks,
+                   const int64_t* stop) noexcept;
 };
 
 } // namespace timemory::rt

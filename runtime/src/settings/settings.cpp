@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -72,6 +73,16 @@ std::string format_value(bool v) { return v ? "ON" : "OFF"; }
 std::string format_value(long v) { return std::to_string(v); }
 std::string format_value(const std::string& v) { return v; }
 
+bool valid_regex(const std::string& text, std::string* err) {
+    try {
+        std::regex re(text, std::regex::ECMAScript);
+        return true;
+    } catch (const std::regex_error& e) {
+        *err = std::string("not a valid regular expression: ") + e.what();
+        return false;
+    }
+}
+
 // Range and vocabulary checks beyond the type, for the setting just parsed.
 bool validate(const values& v, const std::string& name, std::string* err) {
     if (name == "max_depth" && v.max_depth < 1) return *err = "must be at least 1", false;
@@ -83,6 +94,11 @@ bool validate(const values& v, const std::string& name, std::string* err) {
         return *err = "unknown time unit (ns, us, ms, sec, min, hr)", false;
     if (name == "memory_units" && !find_memory_unit(v.memory_units, nullptr))
         return *err = "unknown memory unit (B, KB, MB, GB, KiB, MiB, GiB)", false;
+    if ((name == "throttle_count" && v.throttle_count < 0) ||
+        (name == "throttle_value" && v.throttle_value < 0))
+        return *err = "must not be negative", false;
+    if (name == "include" && !valid_regex(v.include, err)) return false;
+    if (name == "exclude" && !valid_regex(v.exclude, err)) return false;
     if (name == "wall_clock_source" && v.wall_clock_source != "auto" &&
         v.wall_clock_source != "tsc" && v.wall_clock_source != "monotonic")
         return *err = "expected auto, tsc or monotonic", false;
