@@ -60,6 +60,13 @@ struct timemory_site {
     uint32_t abi;        /**< TIMEMORY_SITE_ABI of the producer */
 };
 
+/* The Clang plugin emits this layout as IR ({i32, i32, ptr, ptr, ptr, i32, i32}). */
+#if defined(__cplusplus)
+static_assert(sizeof(void*) != 8 || sizeof(struct timemory_site) == 40, "site layout changed");
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+_Static_assert(sizeof(void*) != 8 || sizeof(struct timemory_site) == 40, "site layout changed");
+#endif
+
 /** Records entry into `site` on the calling thread.
  *  Thread-safe; lock-free after the site's first use on the thread. Never throws, never
  *  aborts. A no-op when the runtime is disabled, the site is disabled, or the call comes
