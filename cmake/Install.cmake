@@ -8,7 +8,6 @@ install(FILES ${PROJECT_BINARY_DIR}/include/timemory/version.h
 install(TARGETS timemory-rt EXPORT timemoryTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS timemory-avail RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(EXPORT timemoryTargets NAMESPACE timemory::
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/timemory)
 

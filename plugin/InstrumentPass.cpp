@@ -280,10 +280,12 @@ void Instrumenter::insertHooks(Function &F, GlobalVariable *Site) {
           UnwindPoints.push_back(I.getNextNode());
   }
   call(Enter, &*F.getEntryBlock().getFirstNonPHIOrDbgOrAlloca());
-  for (Instruction *I : Exits)
-    call(Exit, I);
+  // Unwind points before exits: where both go in front of the same instruction (a
+  // landing pad followed by resume), the skipped frames must close before this one.
   for (Instruction *I : UnwindPoints)
     call(UnwindTo, I);
+  for (Instruction *I : Exits)
+    call(Exit, I);
   F.addFnAttr(InstrumentedAttr);
 }
 

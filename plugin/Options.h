@@ -23,7 +23,7 @@ struct Rule {
   std::shared_ptr<llvm::Regex> Re;
 };
 
-struct InstrumentOptions {
+struct __attribute__((visibility("default"))) InstrumentOptions {
   std::vector<Rule> Include, Exclude;         ///< on the demangled or mangled name
   std::vector<Rule> IncludeFile, ExcludeFile; ///< on the function's source file
   /// Functions with fewer IR instructions (debug intrinsics not counted) and no loop are

@@ -1,15 +1,13 @@
-//===- Plugin.cpp - loading the timemory pass into clang and opt --------===//
+//===- FrontendAction.cpp - the clang -fplugin side of timemory ----------===//
 //
-// Two ways in, one pass:
-//  * clang -fplugin=libtimemory-instr.so: a PluginASTAction (run before the main action)
-//    parses -fplugin-arg-timemory-*, collects per-function facts from the AST and hands
-//    the pass to the backend through CodeGenOptions::PassBuilderCallbacks.
-//  * llvmGetPassPluginInfo: -fpass-plugin= (options from TIMEMORY_INSTR_CONFIG) and
-//    opt -load-pass-plugin ... -passes='timemory-instrument<key=value;...>'.
+// Registered as plugin "timemory" (so options are -fplugin-arg-timemory-<key>=<value>).
+// Runs before the main action: parses the options, collects per-function facts from the
+// AST and hands the pass to the backend through CodeGenOptions::PassBuilderCallbacks.
+// Lives in libtimemory-instr-clang.so, which libtimemory-instr.so loads inside clang.
 //
 //===----------------------------------------------------------------------===//
 
-#include "InstrumentPass.h"
+#include "Registration.h"
 
 #include "clang/AST/ASTConsumer.h"
 #include "clang/AST/ASTContext.h"
@@ -20,31 +18,11 @@
 #include "clang/Frontend/CompilerInstance.h"
 #include "clang/Frontend/FrontendPluginRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
-#include "llvm/Passes/PassPlugin.h"
-#include "llvm/Support/raw_ostream.h"
-
 
 using namespace llvm;
 
 namespace timemory {
 namespace {
-
-// True while the front-end action owns the current translation unit (from its consumer's
-// creation to its destruction). -fplugin and -fpass-plugin given together then schedule
-// the pass once, with the -fplugin-arg options. Per thread: clang may compile several
-// translation units one after the other in one process.
-thread_local bool FrontendActive = false;
-
-void schedule(PassBuilder &PB, std::shared_ptr<const InstrumentOptions> Opts,
-              std::shared_ptr<const SourceInfo> Sources) {
-  auto Add = [Opts, Sources](ModulePassManager &MPM, OptimizationLevel) {
-    MPM.addPass(InstrumentPass(Opts, Sources));
-  };
-  if (Opts->InlineBefore)
-    PB.registerPipelineStartEPCallback(Add);
-  else
-    PB.registerOptimizerLastEPCallback(Add);
-}
 
 /// Records, for every function defined in the translation unit, its file and line and
 /// whether it must never be instrumented, keyed by every mangled name it has.
@@ -53,9 +31,9 @@ class SourceCollector : public clang::ASTConsumer,
 public:
   SourceCollector(clang::CompilerInstance &CI, std::shared_ptr<SourceInfo> Info)
       : CI(CI), Info(std::move(Info)) {
-    FrontendActive = true;
+    setFrontendActive(true);
   }
-  ~SourceCollector() override { FrontendActive = false; }
+  ~SourceCollector() override { setFrontendActive(false); }
 
   bool shouldVisitTemplateInstantiations() const { return true; }
   bool shouldVisitImplicitCode() const { return true; }
@@ -132,56 +110,8 @@ private:
   std::shared_ptr<InstrumentOptions> Options = std::make_shared<InstrumentOptions>();
 };
 
-// opt's parameter syntax: timemory-instrument<include=^foo;min-instructions=0>.
-bool parsePipelineElement(StringRef Name, ModulePassManager &MPM) {
-  if (!Name.consume_front("timemory-instrument"))
-    return false;
-  auto Opts = std::make_shared<InstrumentOptions>();
-  std::string Error;
-  if (!Opts->loadEnvironment(Error)) {
-    errs() << "timemory-instrument: " << Error << "\n";
-    return false;
-  }
-  if (!Name.empty()) {
-    if (!Name.consume_front("<") || !Name.consume_back(">")) {
-      errs() << "timemory-instrument: expected 'timemory-instrument<key=value;...>'\n";
-      return false;
-    }
-    SmallVector<StringRef, 8> Params;
-    Name.split(Params, ';', -1, /*KeepEmpty=*/false);
-    for (StringRef P : Params) {
-      if (!Opts->setArgument(P, Error)) {
-        errs() << "timemory-instrument: " << Error << "\n";
-        return false;
-      }
-    }
-  }
-  MPM.addPass(InstrumentPass(Opts));
-  return true;
-}
-
 } // namespace
 } // namespace timemory
 
 static clang::FrontendPluginRegistry::Add<timemory::TimemoryAction>
     RegisterAction("timemory", "insert timemory entry/exit hooks into selected functions");
-
-extern "C" LLVM_ATTRIBUTE_WEAK __attribute__((visibility("default"))) PassPluginLibraryInfo
-llvmGetPassPluginInfo() {
-  return {LLVM_PLUGIN_API_VERSION, "timemory-instrument", "0.1.0", [](PassBuilder &PB) {
-            PB.registerPipelineParsingCallback(
-                [](StringRef Name, ModulePassManager &MPM, ArrayRef<PassBuilder::PipelineElement>) {
-                  return timemory::parsePipelineElement(Name, MPM);
-                });
-            // -fpass-plugin: instrument the default pipelines, unless -fplugin already does.
-            if (timemory::FrontendActive)
-              return;
-            auto Opts = std::make_shared<timemory::InstrumentOptions>();
-            std::string Error;
-            if (!Opts->loadEnvironment(Error)) {
-              errs() << "timemory-instrument: " << Error << "; not instrumenting\n";
-              return;
-            }
-            timemory::schedule(PB, Opts, nullptr);
-          }};
-}
