@@ -185,7 +185,8 @@ std::optional<std::string> Instrumenter::skipReason(Function &F, StringRef Deman
   if (!O.IncludeFile.empty() && !anyMatch(O.IncludeFile, P.File, "", nullptr))
     return std::string("file matches no include-file rule");
 
-  if (O.MinInstructions > 0) {
+  // main is exempt from the size rule: it is the root every other node hangs from.
+  if (O.MinInstructions > 0 && F.getName() != "main") {
     unsigned Count = 0;
     for (BasicBlock &BB : F)
       Count += std::distance(BB.instructionsWithoutDebug().begin(),

@@ -27,7 +27,8 @@ struct __attribute__((visibility("default"))) InstrumentOptions {
   std::vector<Rule> Include, Exclude;         ///< on the demangled or mangled name
   std::vector<Rule> IncludeFile, ExcludeFile; ///< on the function's source file
   /// Functions with fewer IR instructions (debug intrinsics not counted) and no loop are
-  /// skipped: a timed call costs about 20 ns, more than such a function runs.
+  /// skipped (main excepted): a timed call costs about 20 ns, more than such a function
+  /// runs. See docs/plugin.md for the choice of 10.
   unsigned MinInstructions = 10;
   bool InlineBefore = false; ///< instrument before inlining (every source function)
   bool Verbose = false;      ///< list every decision on stderr

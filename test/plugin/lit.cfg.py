@@ -7,7 +7,7 @@ import lit.formats
 
 config.name = "timemory-plugin"
 config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = [".ll", ".c", ".cpp", ".test"]
+config.suffixes = [".ll", ".c", ".cpp", ".cu", ".test"]
 config.excludes = ["Inputs", "tools", "lit.cfg.py", "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.timemory_build_dir, "test", "plugin")
@@ -35,3 +35,4 @@ config.substitutions.append(("%check-tree", config.python + " " +
                              os.path.join(config.test_source_root, "tools", "check_tree.py")))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
 config.substitutions.append(("%cmake", config.cmake))
+
