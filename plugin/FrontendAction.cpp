@@ -55,6 +55,7 @@ public:
     S.IsCxx = CI.getLangOpts().CPlusPlus && !FD->isExternC();
     const clang::SourceManager &SM = CI.getSourceManager();
     clang::PresumedLoc PL = SM.getPresumedLoc(SM.getExpansionLoc(FD->getLocation()));
+    S.InSystemHeader = SM.isInSystemHeader(SM.getExpansionLoc(FD->getLocation()));
     if (PL.isValid()) {
       S.File = PL.getFilename();
       S.Line = PL.getLine();

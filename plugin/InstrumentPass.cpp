@@ -45,6 +45,7 @@ struct Placement {
   unsigned Line = 0;
   bool IsCxx = false;
   bool NeverInstrument = false;
+  bool InSystemHeader = false;
 };
 
 /// Functions annotated with TIMEMORY_NEVER_INSTRUMENT, read from llvm.global.annotations.
@@ -123,6 +124,7 @@ Placement Instrumenter::placementOf(const Function &F) const {
       P.Line = It->second.Line;
       P.IsCxx = It->second.IsCxx;
       P.NeverInstrument = It->second.NeverInstrument;
+      P.InSystemHeader = It->second.InSystemHeader;
       return P;
     }
   }
@@ -174,6 +176,9 @@ std::optional<std::string> Instrumenter::skipReason(Function &F, StringRef Deman
     return std::string("part of the timemory runtime");
   if (isCompilerInitializer(F.getName()))
     return std::string("compiler-generated static initializer");
+
+  if (P.InSystemHeader && !O.SystemHeaders)
+    return std::string("defined in a system header (system-headers=1 instruments these)");
 
   std::string Which;
   if (anyMatch(O.Exclude, Demangled, F.getName(), &Which))

@@ -70,6 +70,8 @@ bool InstrumentOptions::set(StringRef Key, StringRef Value, std::string &Error) 
   }
   if (Key == "verbose")
     return parseFlag(Key, Value, Verbose, Error);
+  if (Key == "system-headers")
+    return parseFlag(Key, Value, SystemHeaders, Error);
   if (Key == "report") {
     ReportFile = Value.str();
     return true;
@@ -78,7 +80,7 @@ bool InstrumentOptions::set(StringRef Key, StringRef Value, std::string &Error) 
     return loadFile(Value, Error);
   Error = "unknown option '" + Key.str() +
           "' (known: include, exclude, include-file, exclude-file, min-instructions, inline, "
-          "verbose, report, config)";
+          "system-headers, verbose, report, config)";
   return false;
 }
 

@@ -31,6 +31,7 @@ struct __attribute__((visibility("default"))) InstrumentOptions {
   /// runs. See docs/plugin.md for the choice of 10.
   unsigned MinInstructions = 10;
   bool InlineBefore = false; ///< instrument before inlining (every source function)
+  bool SystemHeaders = false; ///< also instrument functions defined in system headers
   bool Verbose = false;      ///< list every decision on stderr
   std::string ReportFile;    ///< append every decision to this file
 

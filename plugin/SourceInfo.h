@@ -20,6 +20,7 @@ struct FunctionSource {
   unsigned Line = 0;
   bool NeverInstrument = false; ///< no_instrument_function or TIMEMORY_NEVER_INSTRUMENT
   bool IsCxx = false;
+  bool InSystemHeader = false; ///< e.g. libstdc++'s inline functions
 };
 
 struct SourceInfo {

@@ -7,9 +7,10 @@ Each CHECK is one of
   a>b>c=N       the node reached by that path of names from the top exists with N calls
   a>b>c         the node exists
   !a>b>c        no such node
-  a>b:children=K   the node has exactly K children
-  a>b:throttled    the node is marked throttled
-  a>b:language=c++ the node's language
+  a>b@children=K   the node has exactly K children
+  a>b@throttled    the node is marked throttled
+  a>b@language=c++ the node's language
+(`@`, not `:`, marks an attribute: C++ names are full of colons.)
 Exits 1 listing every failed check, and prints the tree it read.
 """
 import json
@@ -58,8 +59,8 @@ def main(argv):
         negate = check.startswith("!")
         check = check.lstrip("!")
         attr = None
-        if ":" in check.split(">")[-1]:
-            check, attr = check.rsplit(":", 1)
+        if "@" in check.split(">")[-1]:
+            check, attr = check.rsplit("@", 1)
         expect = None
         if attr is None and "=" in check.split(">")[-1]:
             check, expect = check.rsplit("=", 1)
