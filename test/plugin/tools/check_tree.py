@@ -7,6 +7,7 @@ Each CHECK is one of
   a>b>c=N       the node reached by that path of names from the top exists with N calls
   a>b>c         the node exists
   !a>b>c        no such node
+  !a>b@throttled   the node exists and is not throttled
   a>b@children=K   the node has exactly K children
   a>b@throttled    the node is marked throttled
   a>b@language=c++ the node's language
@@ -65,6 +66,12 @@ def main(argv):
         if attr is None and "=" in check.split(">")[-1]:
             check, expect = check.rsplit("=", 1)
         node = find(root, check.split(">"))
+        if negate and attr == "throttled":
+            if node is None:
+                failures.append(f"missing node {check}")
+            elif node["node"].get("throttled"):
+                failures.append(f"{check}: throttled, expected not")
+            continue
         if negate:
             if node is not None:
                 failures.append(f"unexpected node {check}")
