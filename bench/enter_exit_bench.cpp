@@ -63,6 +63,21 @@ void nested_sites(benchmark::State& st) {
     st.SetItemsProcessed(int64_t(st.iterations()) * 4);
 }
 
+// A throttled site: counted, not timed (what a short function costs after
+// TIMEMORY_THROTTLE_COUNT calls).
+void throttled_site(benchmark::State& st) {
+    static timemory_site parent = make_site("throttle_parent"), site = make_site("throttled");
+    timemory_enter(&parent);
+    timemory_enter(&site); // registers the site
+    timemory_exit(&site);
+    site.flags |= TIMEMORY_SITE_THROTTLED;
+    for (auto _ : st) {
+        timemory_enter(&site);
+        timemory_exit(&site);
+    }
+    timemory_exit(&parent);
+}
+
 // 1024 different callees of one parent, visited round-robin: every lookup misses the
 // one-entry cache and goes to the hash table.
 void many_sites(benchmark::State& st) {
@@ -90,11 +105,14 @@ BENCHMARK(floor_clock_gettime_pair);
 BENCHMARK(one_site);
 BENCHMARK(nested_sites);
 BENCHMARK(many_sites);
+BENCHMARK(throttled_site);
 
 int main(int argc, char** argv) {
     // Measure only: no report files from a benchmark unless asked for.
     setenv("TIMEMORY_AUTO_OUTPUT", "OFF", 0);
     setenv("TIMEMORY_COUT_OUTPUT", "OFF", 0);
+    // Every pair timed: throttling would stop timing these tiny regions after 10000 calls.
+    setenv("TIMEMORY_THROTTLE_COUNT", "0", 0);
     timemory_init(argc, argv);
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

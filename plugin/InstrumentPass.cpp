@@ -246,8 +246,10 @@ GlobalVariable *Instrumenter::makeSite(Function &F, StringRef Demangled, const P
 void Instrumenter::insertHooks(Function &F, GlobalVariable *Site) {
   Type *Void = Type::getVoidTy(Ctx);
   Type *Ptr = PointerType::getUnqual(Ctx);
-  AttributeList NoUnwind =
-      AttributeList::get(Ctx, AttributeList::FunctionIndex, {Attribute::NoUnwind});
+  // nounwind: the hooks never throw, so calls need no landing pads. nonlazybind: call
+  // through the GOT directly, without a PLT stub's extra jump on every call.
+  AttributeList NoUnwind = AttributeList::get(Ctx, AttributeList::FunctionIndex,
+                                              {Attribute::NoUnwind, Attribute::NonLazyBind});
   FunctionType *HookTy = FunctionType::get(Void, {Ptr}, false);
   FunctionCallee Enter = M.getOrInsertFunction("timemory_enter", HookTy, NoUnwind);
   FunctionCallee Exit = M.getOrInsertFunction("timemory_exit", HookTy, NoUnwind);

@@ -45,15 +45,21 @@ void timemory_enter(timemory_site* s) {
         if (!ensure_initialized() || !r.recording.load()) return;
     }
     thread_state* ts = t_state;
-    if (TM_UNLIKELY(!ts || ts->busy || s->id == 0 || (s->flags & skip_flags))) {
-        ts = prepare_enter(s);
-        if (!ts) return;
-        if (s->flags & TIMEMORY_SITE_THROTTLED) {
+    if (TM_LIKELY(ts && !ts->busy && s->id != 0)) {
+        const uint32_t skip = s->flags & skip_flags;
+        if (TM_LIKELY(skip == 0)) {
+            if (TM_LIKELY(r.comps.wall_only) && ts->try_enter_fast(s, r.options)) return;
+            ts->enter(s, r.comps, r.options);
+        } else if (skip == TIMEMORY_SITE_THROTTLED) {
             ts->enter_throttled(s, r.options);
-            return;
         }
+        return;
     }
-    ts->enter(s, r.comps, r.options);
+    // First call of the process, of this thread or of this site; or inside the runtime.
+    ts = prepare_enter(s);
+    if (!ts) return;
+    if (s->flags & TIMEMORY_SITE_THROTTLED) ts->enter_throttled(s, r.options);
+    else ts->enter(s, r.comps, r.options);
 }
 
 void timemory_exit(timemory_site* s) {
@@ -65,14 +71,16 @@ void timemory_exit(timemory_site* s) {
         thread_state* ts = t_state;
         if (TM_UNLIKELY(!ts || ts->busy)) return;
         if (TM_UNLIKELY((s->flags & skip_flags) && exit_is_untimed(s, ts))) return;
+        if (TM_LIKELY(ts->try_exit_fast(s, t1, r.options))) return;
         ts->exit(s, r.comps, r.options, t1, nullptr);
         return;
     }
-    int64_t snap[field_count];
-    read_sources(r.comps.sources, snap);
+    // Several sources (system calls, some of them): not read for an untimed exit.
     thread_state* ts = t_state;
     if (TM_UNLIKELY(!ts || ts->busy)) return;
     if (TM_UNLIKELY((s->flags & skip_flags) && exit_is_untimed(s, ts))) return;
+    int64_t snap[field_count];
+    read_sources(r.comps.sources, snap);
     ts->exit(s, r.comps, r.options, snap[static_cast<int>(field::wall_ticks)], snap);
 }
 

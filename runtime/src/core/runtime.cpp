@@ -85,6 +85,7 @@ void initialize_locked(runtime& r) {
 void apply_settings(runtime& r, const settings::values& v) {
     r.options.flat = v.flat_profile;
     r.options.timeline = v.timeline_profile;
+    r.options.simple = !v.flat_profile && !v.timeline_profile;
     r.options.max_depth = uint32_t(v.max_depth);
     r.options.throttle_count = uint64_t(v.throttle_count);
     r.options.throttle_ticks = double(v.throttle_value) / g_wall.ns_per_tick;

@@ -8,8 +8,14 @@
 
 namespace timemory::rt {
 
+void frame_stack::grow(size_t cap) {
+    std::unique_ptr<frame[]> bigger(new frame[cap]);
+    for (size_t i = 0; i < size_; ++i) bigger[i] = data_[i];
+    data_ = std::move(bigger);
+    cap_ = cap;
+}
+
 thread_state::thread_state(uint32_t idx, const bundle& b) : graph(b.size()), index(idx) {
-    stack.reserve(256);
     if (!b.wall_only) starts.resize(256 * size_t(field_count));
     tid = static_cast<pid_t>(gettid());
 }
@@ -43,7 +49,7 @@ void thread_state::enter(timemory_site* s, const bundle& b, const record_options
     busy = false;
 }
 
-void thread_state::enter_throttled(timemory_site* s, const record_options& o) noexcept {
+void thread_state::enter_throttled_slow(timemory_site* s, const record_options& o) noexcept {
     busy = true;
     const uint32_t parent = recording_parent();
     if (parent != no_node && stack.size() < o.max_depth) {
@@ -54,12 +60,6 @@ void thread_state::enter_throttled(timemory_site* s, const record_options& o) no
     if (untimed_open.size() <= s->id) untimed_open.resize(size_t(s->id) + 64, 0);
     untimed_open[s->id] += 1;
     busy = false;
-}
-
-bool thread_state::exit_throttled(timemory_site* s) noexcept {
-    if (s->id >= untimed_open.size() || untimed_open[s->id] == 0) return false;
-    untimed_open[s->id] -= 1;
-    return true;
 }
 
 void thread_state::close_top(const bundle& b, const record_options& o, int64_t stop_ticks,
@@ -73,14 +73,18 @@ void thread_state::close_top(const bundle& b, const record_options& o, int64_t s
         running_stat* st = graph.stats(f.node);
         if (b.wall_only) st[0].add(double(stop_ticks - f.start));
         else b.record(&starts[(stack.size() - 1) * size_t(field_count)], stop, st);
-        // Decided once per node, when it reaches the count: short functions stop being
-        // timed (their calls are still counted) so they cannot dominate the overhead.
-        if (__builtin_expect(nd.count == o.throttle_count, 0) &&
-            double(nd.ticks) < o.throttle_ticks * double(nd.count) &&
-            (f.site->flags & TIMEMORY_SITE_LANG_MASK) != TIMEMORY_LANG_REGION)
-            __atomic_fetch_or(&f.site->flags, uint32_t(TIMEMORY_SITE_THROTTLED), __ATOMIC_RELAXED);
+        if (__builtin_expect(nd.count == o.throttle_count, 0)) consider_throttling(f.site, nd, o);
     }
     stack.pop_back();
+}
+
+// Decided once per node, when it reaches the count: short functions stop being timed
+// (their calls are still counted) so they cannot dominate the overhead.
+void thread_state::consider_throttling(timemory_site* s, const node& nd,
+                                       const record_options& o) noexcept {
+    if (double(nd.ticks) < o.throttle_ticks * double(nd.count) &&
+        (s->flags & TIMEMORY_SITE_LANG_MASK) != TIMEMORY_LANG_REGION)
+        __atomic_fetch_or(&s->flags, uint32_t(TIMEMORY_SITE_THROTTLED), __ATOMIC_RELAXED);
 }
 
 void thread_state::exit(timemory_site* s, const bundle& b, const record_options& o,

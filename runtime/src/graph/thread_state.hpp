@@ -5,9 +5,11 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "components/fields.hpp"
+#include "core/clock.hpp"
 #include "graph/bundle.hpp"
 #include "graph/call_graph.hpp"
 #include "timemory/site.h"
@@ -18,6 +20,7 @@ namespace timemory::rt {
 struct record_options {
     bool flat = false;
     bool timeline = false;
+    bool simple = true; ///< neither flat nor timeline: the inline fast path applies
     uint32_t max_depth = 65535;
     uint64_t throttle_count = 10000; ///< 0: never throttle
     double throttle_ticks = 0;       ///< THROTTLE_VALUE converted to wall ticks
@@ -28,6 +31,32 @@ struct frame {
     timemory_site* site;
     uint32_t node;
     int64_t start; ///< wall ticks (fast path); generic bundles keep snapshots in `starts`
+};
+
+/// The shadow stack: a plain array whose push and pop inline to a few instructions (a
+/// std::vector's push_back does not, for its reallocation path). Grows by doubling.
+class frame_stack {
+public:
+    frame_stack() { grow(256); }
+    size_t size() const noexcept { return size_; }
+    size_t capacity() const noexcept { return cap_; }
+    bool empty() const noexcept { return size_ == 0; }
+    frame& back() noexcept { return data_[size_ - 1]; }
+    const frame& back() const noexcept { return data_[size_ - 1]; }
+    frame& operator[](size_t i) noexcept { return data_[i]; }
+    const frame& operator[](size_t i) const noexcept { return data_[i]; }
+    frame* begin() noexcept { return data_.get(); }
+    frame* end() noexcept { return data_.get() + size_; }
+    void push_back(const frame& f) {
+        if (__builtin_expect(size_ == cap_, 0)) grow(cap_ * 2);
+        data_[size_++] = f;
+    }
+    void pop_back() noexcept { --size_; }
+
+private:
+    void grow(size_t cap);
+    std::unique_ptr<frame[]> data_;
+    size_t size_ = 0, cap_ = 0;
 };
 
 /// Failures counted on the hot path and reported once at finalize.
@@ -41,16 +70,61 @@ class thread_state {
 public:
     thread_state(uint32_t index, const bundle& b);
 
+    /// The inline fast path of enter for wall_clock alone: a known child of the open
+    /// frame, room on the stack. False (nothing done) when the general path is needed.
+    bool try_enter_fast(timemory_site* s, const record_options& o) noexcept {
+        const size_t depth = stack.size();
+        if (!o.simple || depth == stack.capacity() || depth >= o.max_depth) return false;
+        const uint32_t parent = depth ? stack[depth - 1].node : 0;
+        if (parent >= detached_node) return false;
+        const node& p = graph.at(parent);
+        if (p.cache_site != s->id) return false;
+        stack.push_back(frame{s, p.cache_node, wall_ticks()}); // clock last
+        return true;
+    }
+
+    /// The inline fast path of exit for wall_clock alone: `s` is the innermost frame.
+    bool try_exit_fast(timemory_site* s, int64_t stop_ticks, const record_options& o) noexcept {
+        if (stack.empty()) return false;
+        const frame& f = stack.back();
+        if (f.site != s || f.node >= detached_node) return false;
+        node& nd = graph.at(f.node);
+        const int64_t d = stop_ticks - f.start;
+        nd.count += 1;
+        nd.ticks += d;
+        if (f.start < nd.first_ticks) nd.first_ticks = f.start;
+        graph.stats(f.node)[0].add(double(d));
+        if (__builtin_expect(nd.count == o.throttle_count, 0)) consider_throttling(f.site, nd, o);
+        stack.pop_back();
+        return true;
+    }
+
     /// Opens a frame for a registered, enabled site; reads the clocks last.
     void enter(timemory_site* s, const bundle& b, const record_options& o) noexcept;
     /// Closes the frame of `s` with readings `stop` (wall ticks or a snapshot), which the
     /// caller took first thing.
     void exit(timemory_site* s, const bundle& b, const record_options& o, int64_t stop_ticks,
               const int64_t* stop) noexcept;
-    /// Counts a call of a throttled site without timing it.
-    void enter_throttled(timemory_site* s, const record_options& o) noexcept;
+    /// Counts a call of a throttled site without timing it: no clock, no frame.
+    void enter_throttled(timemory_site* s, const record_options& o) noexcept {
+        const size_t depth = stack.size();
+        const uint32_t parent = depth ? stack[depth - 1].node : 0;
+        if (__builtin_expect(o.simple && parent < detached_node && s->id < untimed_open.size(), 1)) {
+            node& p = graph.at(parent);
+            if (p.cache_site == s->id) {
+                graph.at(p.cache_node).unmeasured += 1;
+                untimed_open[s->id] += 1;
+                return;
+            }
+        }
+        enter_throttled_slow(s, o);
+    }
     /// The exit matching enter_throttled; false when the exit belongs to a timed frame.
-    bool exit_throttled(timemory_site* s) noexcept;
+    bool exit_throttled(timemory_site* s) noexcept {
+        if (s->id >= untimed_open.size() || untimed_open[s->id] == 0) return false;
+        untimed_open[s->id] -= 1;
+        return true;
+    }
     /// Closes the frames above the innermost frame of `s` (see timemory_unwind_to).
     void unwind_to(timemory_site* s, const bundle& b, const record_options& o) noexcept;
     /// Closes every open frame with fresh readings (thread exit, finalize).
@@ -59,7 +133,7 @@ public:
     void forget() noexcept;
 
     call_graph graph;
-    std::vector<frame> stack;
+    frame_stack stack;
     std::vector<int64_t> starts; ///< field_count readings per open frame (generic bundles)
     bool busy = false;           ///< re-entrancy guard: the runtime never measures itself
     uint32_t index;              ///< 0 for the first thread seen, in attach order
@@ -73,7 +147,10 @@ public:
     std::vector<uint32_t> untimed_open;
 
 private:
+    void enter_throttled_slow(timemory_site* s, const record_options& o) noexcept;
     uint32_t recording_parent() const noexcept;
+    static void consider_throttling(timemory_site* s, const node& nd,
+                                    const record_options& o) noexcept;
     void close_top(const bundle& b, const record_options& o, int64_t stop_ticks,
                    const int64_t* stop) noexcept;
 };

@@ -36,9 +36,9 @@ define linkonce_odr i32 @_Z6sharedv() {
   ret i32 7
 }
 
-; The hooks never throw.
+; The hooks never throw, and are bound without a PLT stub.
 ; CHECK: declare void @timemory_enter(ptr) [[NOUNWIND:#[0-9]+]]
 ; CHECK: declare void @timemory_exit(ptr) [[NOUNWIND]]
 ; CHECK: attributes #[[ATTR]] = { "timemory-instrumented" }
-; CHECK: attributes [[NOUNWIND]] = { nounwind }
+; CHECK: attributes [[NOUNWIND]] = { nonlazybind nounwind }
 ; CHECK: !timemory.instrumented = !{}
