@@ -40,5 +40,5 @@ define linkonce_odr i32 @_Z6sharedv() {
 ; CHECK: declare void @timemory_enter(ptr) [[NOUNWIND:#[0-9]+]]
 ; CHECK: declare void @timemory_exit(ptr) [[NOUNWIND]]
 ; CHECK: attributes #[[ATTR]] = { "timemory-instrumented" }
-; CHECK: attributes [[NOUNWIND]] = { nonlazybind nounwind }
+; CHECK: attributes [[NOUNWIND]] = { nounwind nonlazybind }
 ; CHECK: !timemory.instrumented = !{}
