@@ -67,10 +67,12 @@ void timemory_exit(timemory_site* s) {
     // Exits are honoured while disabled so that regions opened before still close.
     if (TM_UNLIKELY(r.state.load(std::memory_order_relaxed) != int(run_state::running))) return;
     if (TM_LIKELY(r.comps.wall_only)) {
-        const int64_t t1 = wall_ticks(); // clock first: the bookkeeping below is not charged
         thread_state* ts = t_state;
         if (TM_UNLIKELY(!ts || ts->busy)) return;
+        // An untimed (throttled) call needs no clock; the two loads and a branch this puts
+        // before the clock read are all that is charged to a timed call.
         if (TM_UNLIKELY((s->flags & skip_flags) && exit_is_untimed(s, ts))) return;
+        const int64_t t1 = wall_ticks(); // clock first: the bookkeeping below is not charged
         if (TM_LIKELY(ts->try_exit_fast(s, t1, r.options))) return;
         ts->exit(s, r.comps, r.options, t1, nullptr);
         return;
