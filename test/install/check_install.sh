@@ -17,4 +17,13 @@ c++ -std=c++17 "$src/consumer/main.cpp" -o "$work/pc-consumer" $(pkg-config --cf
 (cd "$work" && TIMEMORY_OUTPUT_PATH=out-pc TIMEMORY_COUT_OUTPUT=OFF "$work/pc-consumer")
 grep -q '"prefix": "installed"' "$work/out-pc/wall.json"
 test -x "$work/prefix/bin/timemory-avail"
+test -x "$work/prefix/bin/timemory-run"
+
+# The installed compiler wrapper finds the installed plugin and runtime.
+if [ -x "$work/prefix/bin/timemory-clang++" ]; then
+    "$work/prefix/bin/timemory-clang++" -O1 "$src/consumer/main.cpp" -o "$work/wrapped"
+    (cd "$work" && TIMEMORY_OUTPUT_PATH=out-wrapped TIMEMORY_COUT_OUTPUT=OFF "$work/wrapped")
+    grep -q '"prefix": "main"' "$work/out-wrapped/wall.json"
+    grep -q '"prefix": "installed"' "$work/out-wrapped/wall.json"
+fi
 echo "install check passed"
