@@ -79,6 +79,12 @@ TIMEMORY_API void timemory_enter(struct timemory_site* site);
  *  matching open frame (opened before profiling started) is ignored and counted. */
 TIMEMORY_API void timemory_exit(struct timemory_site* site);
 
+/** Closes the innermost frame of `site` like timemory_exit, but the call is not over (a
+ *  generator or coroutine was suspended): its time so far is kept and added to the call's
+ *  value when it finally exits, and its count is not incremented. Resuming is a plain
+ *  timemory_enter. */
+TIMEMORY_API void timemory_suspend(struct timemory_site* site);
+
 /** Closes every open frame above the innermost open frame of `site`, which stays open.
  *  Called where control re-enters a function after unwinding skipped frames: at a
  *  landing pad (an exception caught here or passing through a cleanup) and after a

@@ -3,6 +3,7 @@
 #define TIMEMORY_TIMEMORY_HPP
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,59 @@ struct result {
     std::vector<result_node> nodes;
 };
 
+/// One component this build knows, whether or not it is being collected.
+struct component_description {
+    std::string id, label, description;
+    std::string kind;         ///< "time", "memory", "count" or "percent"
+    bool available = false;   ///< can be measured on this machine
+    std::string unavailable_reason;
+};
+
+/// Every component of this build, in a fixed order.
+TIMEMORY_API std::vector<component_description> component_catalog();
+
+/// The ids of the components being collected (TIMEMORY_COMPONENTS as resolved at start-up).
+TIMEMORY_API std::vector<std::string> active_components();
+
+/// Up to three component ids closest to `name`, for error messages.
+TIMEMORY_API std::vector<std::string> closest_component_ids(const std::string& name);
+
+/// A stand-alone measurement of one component, outside the call graph: start/stop pairs
+/// accumulate (laps), get() returns the total in display units (TIMEMORY_TIMING_UNITS,
+/// TIMEMORY_MEMORY_UNITS). Not thread-safe; use one per thread.
+class TIMEMORY_API measurement {
+public:
+    /// Throws std::invalid_argument naming the closest ids when `component` is unknown.
+    explicit measurement(const std::string& component);
+    void start();  ///< no-op when already started
+    void stop();   ///< no-op when not started; adds the lap to the total
+    void measure();///< replaces the value by a reading now (levels: current RSS, peak RSS)
+    void reset();  ///< total and laps back to zero
+    double get() const;          ///< total, display units
+    uint64_t laps() const { return laps_; }
+    bool running() const { return running_; }
+    const component_description& info() const;
+    std::string units() const;   ///< display units, e.g. "sec", "MB", "%"
+    double unit_value() const;   ///< raw units (ns, bytes) per display unit
+    /// Adds (sign +1) or subtracts (-1) another measurement of the same component.
+    void combine(const measurement& other, int sign);
+
+private:
+    static void calibrate_if_needed();
+    int comp_;
+    std::vector<int64_t> start_;
+    double raw_ = 0, num_ = 0, den_ = 0;
+    uint64_t laps_ = 0;
+    bool running_ = false;
+};
+
+/// Installs the fatal-signal handlers now (they write the reports, then let the signal
+/// proceed). `signals` empty: the TIMEMORY_ENABLE_SIGNAL_HANDLER set.
+TIMEMORY_API void enable_signal_detection(const std::vector<int>& signals = {});
+
+/// Called first (with the signal number) when a fatal signal is caught.
+TIMEMORY_API void set_exit_action(void (*action)(int));
+
 /// Merges all threads' graphs as they are now (open regions are not included) into a
 /// result. Thread-safe with respect to other threads entering and leaving regions only
 /// once they have stopped measuring; meant for the end of a program or tests.
@@ -89,13 +143,22 @@ namespace settings {
 /// text; "" with `ok=false` when there is no such setting.
 TIMEMORY_API std::string get(const std::string& name, bool* ok = nullptr);
 /// Sets setting `name` from text. Returns false and leaves the value unchanged when the
-/// name is unknown or the text is not a valid value; `error` then says why.
+/// name is unknown or the text is not a valid value; `error` then says why. Before the
+/// runtime starts, the value also overrides the environment when it starts (so a
+/// program can choose its components before the first measurement).
 TIMEMORY_API bool set(const std::string& name, const std::string& value,
                          std::string* error = nullptr);
 /// Every setting name (lower case, without prefix), in declaration order.
 TIMEMORY_API std::vector<std::string> names();
 /// Re-reads the TIMEMORY_* environment variables (and the config file they name).
 TIMEMORY_API void parse_environment();
+
+/// The declaration of one setting.
+struct description {
+    std::string name, env_name, type, default_value, description;
+};
+/// Every setting, in declaration order.
+TIMEMORY_API std::vector<description> describe();
 } // namespace settings
 
 } // namespace timemory

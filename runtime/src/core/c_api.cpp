@@ -86,6 +86,17 @@ void timemory_exit(timemory_site* s) {
     ts->exit(s, r.comps, r.options, snap[static_cast<int>(field::wall_ticks)], snap);
 }
 
+void timemory_suspend(timemory_site* s) {
+    runtime& r = rt_state();
+    if (r.state.load(std::memory_order_relaxed) != int(run_state::running)) return;
+    thread_state* ts = t_state;
+    if (!ts || ts->busy) return;
+    if ((s->flags & skip_flags) && exit_is_untimed(s, ts)) return;
+    int64_t snap[field_count];
+    read_sources(r.comps.sources, snap);
+    ts->suspend(s, r.comps, r.options, snap[static_cast<int>(field::wall_ticks)], snap);
+}
+
 void timemory_unwind_to(timemory_site* s) {
     runtime& r = rt_state();
     if (r.state.load(std::memory_order_relaxed) != int(run_state::running)) return;

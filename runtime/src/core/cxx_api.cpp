@@ -3,6 +3,7 @@
 #include "core/log.hpp"
 #include "core/runtime.hpp"
 #include "graph/snapshot.hpp"
+#include "hooks/hooks.hpp"
 #include "settings/settings.hpp"
 #include "timemory/timemory.hpp"
 
@@ -48,7 +49,6 @@ void refresh_recording_options() {
 } // namespace
 
 bool set(const std::string& name, const std::string& value, std::string* error) {
-    ensure_initialized();
     int idx = rt::settings::find(name);
     std::string err;
     if (idx < 0) err = "unknown setting '" + name + "'";
@@ -57,6 +57,13 @@ bool set(const std::string& name, const std::string& value, std::string* error) 
     if (!err.empty()) {
         if (error) *error = err;
         return false;
+    }
+    runtime& r = rt_state();
+    if (r.state.load() == int(run_state::uninitialized)) {
+        // Not started: remembered, and applied over the environment at start-up.
+        std::lock_guard<std::mutex> lk(r.mutex);
+        r.overrides.emplace_back(name, value);
+        return true;
     }
     if (std::string(rt::settings::descriptors()[size_t(idx)].name) == "components")
         warn("TIMEMORY_COMPONENTS changed after start-up: the components of a running "
@@ -71,6 +78,20 @@ std::vector<std::string> names() {
     return out;
 }
 
+std::vector<description> describe() {
+    std::vector<description> out;
+    const auto& d = rt::settings::descriptors();
+    const auto defaults = rt::settings::defaults();
+    for (size_t i = 0; i < d.size(); ++i) {
+        const char* type = d[i].type == rt::settings::kind::boolean   ? "bool"
+                           : d[i].type == rt::settings::kind::integer ? "int"
+                                                                      : "string";
+        out.push_back({d[i].name, d[i].env_name(), type, rt::settings::format(defaults, int(i)),
+                       d[i].description});
+    }
+    return out;
+}
+
 void parse_environment() {
     ensure_initialized();
     rt::settings::values v = rt::settings::current();
@@ -80,4 +101,12 @@ void parse_environment() {
 }
 
 } // namespace settings
+
+void enable_signal_detection(const std::vector<int>& signals) {
+    ensure_initialized();
+    install_signal_handlers(signals);
+}
+
+void set_exit_action(void (*action)(int)) { set_signal_exit_action(action); }
+
 } // namespace timemory

@@ -59,6 +59,12 @@ std::optional<std::regex> compile_filter(const std::string& text) {
 void initialize_locked(runtime& r) {
     settings::values v = settings::defaults();
     settings::load(v);
+    for (const auto& [name, value] : r.overrides) {
+        std::string err;
+        if (!settings::assign(v, settings::find(name), value, &err))
+            warn("setting " + name + "='" + value + "' ignored: " + err);
+    }
+    if (v.debug && v.verbose < 2) v.verbose = 2;
     settings::current() = v;
     calibrate_wall_clock(v.wall_clock_source);
     open_proc_files();
@@ -69,7 +75,7 @@ void initialize_locked(runtime& r) {
     r.start_time_ns = clock_ns(CLOCK_REALTIME);
     pthread_key_create(&g_thread_key, on_thread_exit);
     install_fork_handlers();
-    if (v.enable_signal_handler) install_signal_handlers();
+    if (v.enable_signal_handler) install_signal_handlers({});
     std::atexit(atexit_handler);
     if (v.banner) {
         std::string names;

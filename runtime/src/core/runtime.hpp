@@ -34,6 +34,8 @@ struct runtime {
     std::vector<thread_state*> threads;         ///< index = thread_state::index
     uint64_t bad_abi_sites = 0;
     std::optional<std::regex> include_filter, exclude_filter; ///< TIMEMORY_INCLUDE/EXCLUDE
+    /// Settings given through the API before start-up: applied over the environment.
+    std::vector<std::pair<std::string, std::string>> overrides;
 };
 
 /// Holds a T that is constant-initialised (usable from any constructor or exit handler)

@@ -13,28 +13,40 @@ void bundle::select(const std::vector<int>& catalog_ids) {
     wall_only = comps.size() == 1 && comps[0]->a == field::wall_ticks;
 }
 
-void bundle::record(const int64_t* start, const int64_t* stop, running_stat* out) const noexcept {
+double bundle::value_of(const component& c, const int64_t* start, const int64_t* stop,
+                        double* num_out, double* den_out) noexcept {
+    const int a = static_cast<int>(c.a), b = static_cast<int>(c.b);
+    switch (c.how) {
+    case value_kind::delta: return double(stop[a] - start[a]);
+    case value_kind::delta2: return double((stop[a] - start[a]) + (stop[b] - start[b]));
+    case value_kind::absolute: return double(stop[a]);
+    case value_kind::one: return 1.0;
+    case value_kind::ratio: {
+        const int w = static_cast<int>(field::mono_ns);
+        double num = double(stop[a] - start[a]);
+        if (b >= 0) num += double(stop[b] - start[b]);
+        double den = double(stop[w] - start[w]);
+        if (num_out) *num_out = num;
+        if (den_out) *den_out = den;
+        return den > 0 ? 100.0 * num / den : 0.0;
+    }
+    }
+    return 0.0;
+}
+
+void bundle::record(const int64_t* start, const int64_t* stop, running_stat* out,
+                    bool suspended) const noexcept {
     for (size_t i = 0; i < comps.size(); ++i) {
         const component& c = *comps[i];
-        const int a = static_cast<int>(c.a), b = static_cast<int>(c.b);
-        switch (c.how) {
-        case value_kind::delta: out[i].add(double(stop[a] - start[a])); break;
-        case value_kind::delta2:
-            out[i].add(double((stop[a] - start[a]) + (stop[b] - start[b])));
-            break;
-        case value_kind::absolute: out[i].add(double(stop[a])); break;
-        case value_kind::one: out[i].add(1.0); break;
-        case value_kind::ratio: {
-            const int w = static_cast<int>(field::mono_ns);
-            double num = double(stop[a] - start[a]);
-            if (b >= 0) num += double(stop[b] - start[b]);
-            double den = double(stop[w] - start[w]);
-            out[i].num += num;
-            out[i].den += den;
-            out[i].add(den > 0 ? 100.0 * num / den : 0.0);
-            break;
-        }
-        }
+        double num = 0, den = 0;
+        double v = value_of(c, start, stop, &num, &den);
+        out[i].num += num;
+        out[i].den += den;
+        // A call's trip count and a level are not split across segments.
+        if (suspended && c.how != value_kind::one && c.how != value_kind::absolute)
+            out[i].pending += v;
+        else if (!suspended)
+            out[i].finish(v);
     }
 }
 

@@ -18,8 +18,15 @@ struct bundle {
     void select(const std::vector<int>& catalog_ids);
     size_t size() const { return comps.size(); }
 
-    /// Adds one call's values (from two snapshots) to a node's running_stat blocks.
-    void record(const int64_t* start, const int64_t* stop, running_stat* out) const noexcept;
+    /// Adds one call's values (from two snapshots) to a node's stat blocks; with
+    /// `suspended`, keeps them as pending segments of a call that is not over.
+    void record(const int64_t* start, const int64_t* stop, running_stat* out,
+                bool suspended = false) const noexcept;
+
+    /// The value of component `c` between two snapshots (ratio components: numerator and
+    /// denominator in `num`/`den`, the percentage returned).
+    static double value_of(const component& c, const int64_t* start, const int64_t* stop,
+                           double* num = nullptr, double* den = nullptr) noexcept;
 };
 
 } // namespace timemory::rt

@@ -32,6 +32,13 @@ struct running_stat {
     double min = std::numeric_limits<double>::infinity();
     double max = -std::numeric_limits<double>::infinity();
     double num = 0, den = 0; ///< ratio components: summed numerator and denominator
+    double pending = 0;      ///< value of suspended segments of calls not yet finished
+
+    /// Ends a call whose last segment measured `v`: its value includes earlier segments.
+    void finish(double v) noexcept {
+        add(v + pending);
+        pending = 0;
+    }
 
     void add(double v) noexcept {
         sum += v;

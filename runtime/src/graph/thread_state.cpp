@@ -63,16 +63,20 @@ void thread_state::enter_throttled_slow(timemory_site* s, const record_options& 
 }
 
 void thread_state::close_top(const bundle& b, const record_options& o, int64_t stop_ticks,
-                             const int64_t* stop) noexcept {
+                             const int64_t* stop, bool suspended) noexcept {
     const frame& f = stack.back();
     if (f.node < detached_node) {
         node& nd = graph.at(f.node);
-        nd.count += 1;
+        if (!suspended) nd.count += 1;
         nd.ticks += stop_ticks - f.start;
         if (f.start < nd.first_ticks) nd.first_ticks = f.start;
         running_stat* st = graph.stats(f.node);
-        if (b.wall_only) st[0].add(double(stop_ticks - f.start));
-        else b.record(&starts[(stack.size() - 1) * size_t(field_count)], stop, st);
+        if (b.wall_only) {
+            if (suspended) st[0].pending += double(stop_ticks - f.start);
+            else st[0].finish(double(stop_ticks - f.start));
+        } else {
+            b.record(&starts[(stack.size() - 1) * size_t(field_count)], stop, st, suspended);
+        }
         if (__builtin_expect(nd.count == o.throttle_count, 0)) consider_throttling(f.site, nd, o);
     }
     stack.pop_back();
@@ -107,6 +111,16 @@ void thread_state::exit(timemory_site* s, const bundle& b, const record_options&
         busy = false;
     }
     close_top(b, o, stop_ticks, stop);
+}
+
+void thread_state::suspend(timemory_site* s, const bundle& b, const record_options& o,
+                           int64_t stop_ticks, const int64_t* stop) noexcept {
+    if (stack.empty() || stack.back().site != s) {
+        // Not the innermost frame: treat like an exit, which reconciles or ignores it.
+        exit(s, b, o, stop_ticks, stop);
+        return;
+    }
+    close_top(b, o, stop_ticks, stop, /*suspended=*/true);
 }
 
 void thread_state::unwind_to(timemory_site* s, const bundle& b, const record_options& o) noexcept {

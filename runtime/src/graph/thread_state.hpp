@@ -93,7 +93,7 @@ public:
         nd.count += 1;
         nd.ticks += d;
         if (f.start < nd.first_ticks) nd.first_ticks = f.start;
-        graph.stats(f.node)[0].add(double(d));
+        graph.stats(f.node)[0].finish(double(d));
         if (__builtin_expect(nd.count == o.throttle_count, 0)) consider_throttling(f.site, nd, o);
         stack.pop_back();
         return true;
@@ -105,6 +105,10 @@ public:
     /// caller took first thing.
     void exit(timemory_site* s, const bundle& b, const record_options& o, int64_t stop_ticks,
               const int64_t* stop) noexcept;
+    /// Closes the frame of `s` without ending the call (see timemory_suspend).
+    void suspend(timemory_site* s, const bundle& b, const record_options& o, int64_t stop_ticks,
+                 const int64_t* stop) noexcept;
+
     /// Counts a call of a throttled site without timing it: no clock, no frame.
     void enter_throttled(timemory_site* s, const record_options& o) noexcept {
         const size_t depth = stack.size();
@@ -152,7 +156,7 @@ private:
     static void consider_throttling(timemory_site* s, const node& nd,
                                     const record_options& o) noexcept;
     void close_top(const bundle& b, const record_options& o, int64_t stop_ticks,
-                   const int64_t* stop) noexcept;
+                   const int64_t* stop, bool suspended = false) noexcept;
 };
 
 } // namespace timemory::rt

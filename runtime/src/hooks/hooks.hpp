@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace timemory::rt {
 
@@ -9,8 +10,12 @@ namespace timemory::rt {
 /// reports (its pid in the file names); the parent's data is not duplicated.
 void install_fork_handlers();
 
-/// Handlers for fatal signals that write the reports, then re-raise the signal.
-void install_signal_handlers();
+/// Handlers for fatal signals that write the reports, then re-raise the signal. `signals`
+/// empty: SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM, SIGINT, SIGQUIT.
+void install_signal_handlers(const std::vector<int>& signals);
+
+/// Called with the signal number before the reports are written.
+void set_signal_exit_action(void (*action)(int));
 
 /// For a thread started through the pthread_create wrapper: the creating thread's index
 /// and the node open there at creation. Leaves the outputs alone otherwise.

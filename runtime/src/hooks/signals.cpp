@@ -12,6 +12,7 @@ namespace timemory::rt {
 namespace {
 const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM, SIGINT, SIGQUIT};
 std::atomic<bool> g_in_handler{false};
+std::atomic<void (*)(int)> g_exit_action{nullptr};
 
 void on_fatal_signal(int sig) {
     // Writing files is not async-signal-safe; after a fatal signal the process is ending
@@ -21,6 +22,7 @@ void on_fatal_signal(int sig) {
         const char msg[] = "[timemory] fatal signal: writing the reports collected so far\n";
         ssize_t ignored = write(STDERR_FILENO, msg, sizeof(msg) - 1);
         (void)ignored;
+        if (auto action = g_exit_action.load()) action(sig);
         finalize();
     }
     struct sigaction dfl;
@@ -31,13 +33,17 @@ void on_fatal_signal(int sig) {
 }
 } // namespace
 
-void install_signal_handlers() {
+void install_signal_handlers(const std::vector<int>& signals) {
     struct sigaction sa;
     std::memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_fatal_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_NODEFER; // the re-raise must reach the default action from inside
-    for (int s : fatal_signals) sigaction(s, &sa, nullptr);
+    if (signals.empty())
+        for (int s : fatal_signals) sigaction(s, &sa, nullptr);
+    for (int s : signals) sigaction(s, &sa, nullptr);
 }
+
+void set_signal_exit_action(void (*action)(int)) { g_exit_action.store(action); }
 
 } // namespace timemory::rt
