@@ -72,6 +72,9 @@ struct result {
     std::vector<result_node> nodes;
 };
 
+/// True once the runtime has started (first region, timemory_init, or a measurement).
+TIMEMORY_API bool initialized();
+
 /// One component this build knows, whether or not it is being collected.
 struct component_description {
     std::string id, label, description;

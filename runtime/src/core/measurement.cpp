@@ -41,6 +41,8 @@ const std::vector<component_description>& cached_catalog() {
 
 std::vector<component_description> component_catalog() { return cached_catalog(); }
 
+bool initialized() { return rt_state().state.load() != int(run_state::uninitialized); }
+
 std::vector<std::string> active_components() {
     ensure_initialized();
     std::vector<std::string> out;

@@ -21,9 +21,29 @@ std::string number(double x, const settings::values& v) {
     return v.scientific ? fmt::format("{:.{}e}", x, prec) : fmt::format("{:.{}f}", x, prec);
 }
 
-std::string decorate(const result_node& n, int rank) {
+const char* language_tag(int lang) {
+    switch (lang) {
+    case TIMEMORY_LANG_C: return "[c] ";
+    case TIMEMORY_LANG_CXX: return "[cxx] ";
+    case TIMEMORY_LANG_PYTHON: return "[pyc] ";
+    default: return "";
+    }
+}
+
+// Languages are tagged only in a report that mixes Python with compiled code.
+bool mixes_languages(const result& r) {
+    bool python = false, compiled = false;
+    for (const auto& n : r.nodes) {
+        python |= n.language == TIMEMORY_LANG_PYTHON;
+        compiled |= n.language == TIMEMORY_LANG_C || n.language == TIMEMORY_LANG_CXX;
+    }
+    return python && compiled;
+}
+
+std::string decorate(const result_node& n, int rank, bool tag) {
     std::string label = fmt::format("|{}>>> ", rank);
     if (n.depth > 0) label += std::string(size_t(2 * (n.depth - 1)), ' ') + "|_";
+    if (tag) label += language_tag(n.language);
     label += n.name;
     if (n.throttled) label += " [throttled]";
     return label;
@@ -38,11 +58,12 @@ std::string text_table(const result& r, size_t comp, const settings::values& v, 
     constexpr size_t ncol = 10;
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> labels;
+    const bool tag = mixes_languages(r);
     for (const auto& n : r.nodes) {
         const stats& in = n.inclusive[comp];
         const stats& ex = n.exclusive[comp];
         double self = in.sum != 0 ? 100.0 * ex.sum / in.sum : 0.0;
-        labels.push_back(decorate(n, rank));
+        labels.push_back(decorate(n, rank, tag));
         rows.push_back({std::to_string(n.count), std::to_string(n.depth), info.label, info.units,
                         number(in.sum, v), number(in.mean, v), number(in.min, v),
                         number(in.max, v), number(in.stddev, v), fmt::format("{:.1f}", self)});

@@ -1,0 +1,153 @@
+#include "code_sites.hpp"
+
+#include <Python.h>
+#include <frameobject.h>
+
+namespace tmpy {
+
+namespace {
+
+int op_yield_value = -1;
+int op_return_generator = -1;
+
+// Code objects outlive nothing we hold: the info must stay for the runtime's registry.
+void keep_code_info(void*) {}
+
+std::string text_of(PyObject* s) {
+    if (!s || !PyUnicode_Check(s)) return "";
+    const char* c = PyUnicode_AsUTF8(s);
+    return c ? c : "";
+}
+
+std::string basename(const std::string& path) {
+    auto slash = path.find_last_of('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+bool any_search(const std::vector<std::regex>& res, const std::string& text) {
+    for (const auto& re : res)
+        if (std::regex_search(text, re)) return true;
+    return false;
+}
+
+} // namespace
+
+void load_opcodes() {
+    PyObject* dis = PyImport_ImportModule("dis");
+    if (!dis) {
+        PyErr_Clear();
+        return;
+    }
+    PyObject* opmap = PyObject_GetAttrString(dis, "opmap");
+    if (opmap) {
+        if (PyObject* v = PyDict_GetItemString(opmap, "YIELD_VALUE")) op_yield_value = int(PyLong_AsLong(v));
+        if (PyObject* v = PyDict_GetItemString(opmap, "RETURN_GENERATOR"))
+            op_return_generator = int(PyLong_AsLong(v));
+    }
+    Py_XDECREF(opmap);
+    Py_DECREF(dis);
+    PyErr_Clear();
+}
+
+code_sites::code_sites(filter_config* config)
+    : index_(_PyEval_RequestCodeExtraIndex(keep_code_info)), config_(config) {}
+
+void code_sites::decide(code_info* info, PyCodeObject* code) {
+    const filter_config& c = *config_;
+    const std::string& fn = info->name;
+    const std::string& file = info->file;
+    bool skip = false;
+    if (!c.only_functions.empty() && !any_search(c.only_functions, fn)) skip = true;
+    if (!c.only_filenames.empty() && !any_search(c.only_filenames, file)) skip = true;
+    if (any_search(c.skip_functions, fn) || any_search(c.skip_filenames, file)) skip = true;
+    info->skip = skip;
+
+    // The label: the configured decoration of the qualified name (the file and line stay
+    // in the site's own fields either way).
+    std::string label = fn;
+    if (c.include_args) {
+        std::string args;
+        PyObject* names = PyCode_GetVarnames(code);
+        if (names) {
+            Py_ssize_t n = code->co_argcount + code->co_kwonlyargcount;
+            for (Py_ssize_t i = 0; i < n && i < PyTuple_GET_SIZE(names); ++i)
+                args += (i ? ", " : "") + text_of(PyTuple_GET_ITEM(names, i));
+            Py_DECREF(names);
+        }
+        PyErr_Clear();
+        label += "(" + args + ")";
+    }
+    if (c.include_filename) {
+        label += "/" + (c.full_filepath ? file : basename(file));
+        if (c.include_line) label += ":" + std::to_string(code->co_firstlineno);
+    } else if (c.include_line) {
+        label += ":" + std::to_string(code->co_firstlineno);
+    }
+    // The runtime keeps the pointer it registered; a relabelled site needs new storage.
+    if (!info->site.name || label != info->site.name) {
+        auto* stable = new std::string(label); // leaked on purpose: the registry points at it
+        info->site.name = stable->c_str();
+    }
+    info->generation = c.generation;
+}
+
+code_info* code_sites::get(PyCodeObject* code) {
+    void* extra = nullptr;
+    if (_PyCode_GetExtra(reinterpret_cast<PyObject*>(code), index_, &extra) == 0 && extra) {
+        auto* info = static_cast<code_info*>(extra);
+        if (info->generation != config_->generation) decide(info, code);
+        return info;
+    }
+    PyErr_Clear();
+    auto* info = new code_info;
+    info->name = text_of(code->co_qualname);
+    info->file = text_of(code->co_filename);
+    info->resumable = code->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR);
+    if (info->resumable) {
+        if (PyObject* bytes = PyCode_GetCode(code)) {
+            info->bytecode.assign(PyBytes_AS_STRING(bytes), size_t(PyBytes_GET_SIZE(bytes)));
+            Py_DECREF(bytes);
+        }
+        PyErr_Clear();
+    }
+    auto* linkage = new std::string(info->file + ":" + info->name);
+    info->site.flags = TIMEMORY_LANG_PYTHON;
+    info->site.linkage = linkage->c_str();
+    info->site.file = info->file.c_str();
+    info->site.line = uint32_t(code->co_firstlineno);
+    info->site.abi = TIMEMORY_SITE_ABI;
+    decide(info, code);
+    if (_PyCode_SetExtra(reinterpret_cast<PyObject*>(code), index_, info) != 0) PyErr_Clear();
+    return info;
+}
+
+timemory_site* code_sites::builtin(PyObject* callable) {
+    if (!PyCFunction_Check(callable)) return nullptr;
+    auto* fn = reinterpret_cast<PyCFunctionObject*>(callable);
+    const void* key = fn->m_ml;
+    auto it = builtins_.find(key);
+    if (it != builtins_.end()) return it->second;
+    std::string name = fn->m_ml->ml_name;
+    PyObject* self = fn->m_self;
+    if (self && PyModule_Check(self)) {
+        const char* mod = PyModule_GetName(self);
+        if (mod) name = std::string(mod) + "." + name;
+    } else if (self) {
+        name = std::string(Py_TYPE(self)->tp_name) + "." + name;
+    }
+    PyErr_Clear();
+    auto* label = new std::string(name);
+    auto* site = new timemory_site{0, TIMEMORY_LANG_PYTHON, label->c_str(), label->c_str(),
+                                   "<built-in>", 0, TIMEMORY_SITE_ABI};
+    builtins_.emplace(key, site);
+    return site;
+}
+
+bool code_sites::suspending(const code_info* info, PyFrameObject* frame) {
+    int lasti = PyFrame_GetLasti(frame); // byte offset of the last instruction
+    if (lasti < 0 || size_t(lasti) >= info->bytecode.size()) return false;
+    int op = static_cast<unsigned char>(info->bytecode[size_t(lasti)]);
+    return op == op_yield_value || op == op_return_generator;
+}
+
+} // namespace tmpy

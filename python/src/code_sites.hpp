@@ -1,0 +1,66 @@
+// Sites for Python code objects and built-in functions, cached where an event finds them
+// without hashing: a code object's extra-data slot, or (built-ins) a map keyed by the
+// address of their method definition.
+#pragma once
+
+#include <Python.h>
+
+#include <cstdint>
+#include <regex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <timemory/site.h>
+
+namespace tmpy {
+
+/// The filters and label options of timemory.profiler.Config (and the Tracer's).
+struct filter_config {
+    std::vector<std::regex> only_functions, only_filenames, skip_functions, skip_filenames;
+    bool include_line = true;
+    bool include_filename = true;
+    bool full_filepath = false;
+    bool include_args = false;
+    bool trace_c = false;
+    long max_stack_depth = 0x7fffffff;
+    uint64_t generation = 1; ///< bumped on every change: cached decisions are redone
+};
+
+/// What the profiler keeps per code object. Never freed: the runtime's registry points at
+/// the site for the life of the process (reports name it), and code objects are few.
+struct code_info {
+    timemory_site site{};
+    std::string name, file;
+    uint64_t generation = 0;
+    bool skip = false;
+    bool resumable = false;         ///< generator or coroutine: a RETURN may be a suspension
+    std::string bytecode;           ///< de-specialised co_code, for resumable code only
+    std::unordered_map<int, timemory_site*> lines; ///< Tracer: one site per line
+};
+
+/// The site cache for one kind of hook (profiler or tracer: each its own extra slot).
+class code_sites {
+public:
+    explicit code_sites(filter_config* config);
+
+    /// The info of `code`, created on first use; filter decision redone when stale.
+    code_info* get(PyCodeObject* code);
+
+    /// The site of a built-in (PyCFunction) callable, or nullptr when it is not one.
+    timemory_site* builtin(PyObject* callable);
+
+    /// True when `frame` (of resumable code) is stopping at a yield, not returning.
+    static bool suspending(const code_info* info, PyFrameObject* frame);
+
+private:
+    void decide(code_info* info, PyCodeObject* code);
+    Py_ssize_t index_;
+    filter_config* config_;
+    std::unordered_map<const void*, timemory_site*> builtins_;
+};
+
+/// Opcodes read from the running interpreter's `dis` module at import.
+void load_opcodes();
+
+} // namespace tmpy

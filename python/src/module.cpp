@@ -1,0 +1,210 @@
+// timemory.libpytimemory: the thin native module under the pure-Python package. It exposes
+// the runtime's C/C++ interface and the interpreter hooks; the Python API is built on it
+// in python/timemory/.
+#include <pybind11/functional.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <timemory/timemory.hpp>
+#include <timemory/version.h>
+
+#include "hooks.hpp"
+
+namespace py = pybind11;
+
+namespace {
+
+std::vector<std::regex> compile_all(const std::vector<std::string>& patterns, const char* what) {
+    std::vector<std::regex> out;
+    for (const auto& p : patterns) {
+        try {
+            out.emplace_back(p, std::regex::ECMAScript | std::regex::optimize);
+        } catch (const std::regex_error& e) {
+            throw py::value_error(std::string(what) + ": invalid regular expression '" + p +
+                                  "': " + e.what());
+        }
+    }
+    return out;
+}
+
+void configure(tmpy::filter_config& c, const py::dict& d) {
+    auto list = [&](const char* k) {
+        return d.contains(k) ? d[k].cast<std::vector<std::string>>() : std::vector<std::string>{};
+    };
+    auto flag = [&](const char* k, bool def) { return d.contains(k) ? d[k].cast<bool>() : def; };
+    tmpy::filter_config n;
+    n.only_functions = compile_all(list("only_functions"), "only_functions");
+    n.only_filenames = compile_all(list("only_filenames"), "only_filenames");
+    n.skip_functions = compile_all(list("skip_functions"), "skip_functions");
+    n.skip_filenames = compile_all(list("skip_filenames"), "skip_filenames");
+    n.include_line = flag("include_line", true);
+    n.include_filename = flag("include_filename", true);
+    n.full_filepath = flag("full_filepath", false);
+    n.include_args = flag("include_args", false);
+    n.trace_c = flag("trace_c", false);
+    n.max_stack_depth = d.contains("max_stack_depth") ? d["max_stack_depth"].cast<long>() : 0x7fffffff;
+    n.generation = c.generation + 1;
+    c = std::move(n);
+}
+
+py::object g_exit_action;
+
+void call_exit_action(int sig) {
+    // A fatal signal: best effort, on whichever thread it arrived.
+    PyGILState_STATE st = PyGILState_Ensure();
+    try {
+        if (g_exit_action && !g_exit_action.is_none()) g_exit_action(sig);
+    } catch (...) {
+    }
+    PyGILState_Release(st);
+}
+
+} // namespace
+
+PYBIND11_MODULE(libpytimemory, m) {
+    m.doc() = "Native part of the timemory package (the runtime and the interpreter hooks).";
+    m.attr("version") = TIMEMORY_VERSION_STRING;
+    tmpy::load_opcodes();
+
+    // --- runtime ----------------------------------------------------------------------
+    m.def("init", [](std::vector<std::string> argv) {
+        std::vector<char*> a;
+        for (auto& s : argv) a.push_back(s.data());
+        timemory_init(int(a.size()), a.empty() ? nullptr : a.data());
+    }, py::arg("argv") = std::vector<std::string>{}, "Starts the runtime (idempotent).");
+    m.def("initialized", &timemory::initialized, "True once the runtime has started.");
+    m.def("finalize", [] {
+        if (tmpy::profiler_running()) tmpy::profiler_stop();
+        if (tmpy::tracer_running()) tmpy::tracer_stop();
+        timemory_finalize();
+    }, "Writes the reports and stops measuring.");
+    m.def("is_enabled", [] { return timemory_is_enabled(); });
+    m.def("set_enabled", [](bool on) { timemory_set_enabled(on); });
+    m.def("push_region", [](const std::string& n) { timemory_push_region(n.c_str()); });
+    m.def("pop_region", [](const std::string& n) { timemory_pop_region(n.c_str()); });
+    m.def("write_reports", &timemory::write_reports, "Writes every report now; returns the folder.");
+    m.def("reset", &timemory::reset, "Discards what every thread recorded so far.");
+    m.def("active_components", &timemory::active_components);
+    m.def("closest_components", &timemory::closest_component_ids);
+    m.def("enable_signal_detection", [](std::vector<int> sigs) {
+        timemory::enable_signal_detection(sigs);
+    }, py::arg("signals") = std::vector<int>{});
+    m.def("set_exit_action", [](py::object fn) {
+        g_exit_action = fn;
+        timemory::set_exit_action(fn.is_none() ? nullptr : &call_exit_action);
+    });
+
+    // A static site for a Python-level region (a marker): enter/exit take no string.
+    struct region_site {
+        timemory_site* site;
+    };
+    py::class_<region_site>(m, "Site", "A measured place: a region with a fixed name.")
+        .def(py::init([](const std::string& name, const std::string& file, unsigned line,
+                         bool python) {
+                 // Never freed: the runtime's registry keeps pointing at it.
+                 auto* n = new std::string(name);
+                 auto* f = new std::string(file);
+                 uint32_t lang = python ? TIMEMORY_LANG_PYTHON : TIMEMORY_LANG_REGION;
+                 return region_site{new timemory_site{0, lang, n->c_str(), n->c_str(), f->c_str(),
+                                                      line, TIMEMORY_SITE_ABI}};
+             }),
+             py::arg("name"), py::arg("file") = "", py::arg("line") = 0, py::arg("python") = true)
+        .def("enter", [](region_site& r) { timemory_enter(r.site); })
+        .def("exit", [](region_site& r) { timemory_exit(r.site); })
+        .def_property_readonly("name", [](const region_site& r) { return std::string(r.site->name); });
+
+    // --- settings ---------------------------------------------------------------------
+    auto s = m.def_submodule("settings_api", "Settings by name.");
+    s.def("get", [](const std::string& name) {
+        bool ok = false;
+        std::string v = timemory::settings::get(name, &ok);
+        if (!ok) throw py::attribute_error("timemory has no setting '" + name + "'");
+        return v;
+    });
+    s.def("set", [](const std::string& name, const std::string& value) {
+        std::string err;
+        if (!timemory::settings::set(name, value, &err)) throw py::value_error(err);
+    });
+    s.def("names", &timemory::settings::names);
+    s.def("describe", [] {
+        py::list out;
+        for (const auto& d : timemory::settings::describe())
+            out.append(py::dict(py::arg("name") = d.name, py::arg("env_name") = d.env_name,
+                                py::arg("type") = d.type, py::arg("default") = d.default_value,
+                                py::arg("description") = d.description));
+        return out;
+    });
+    s.def("parse", &timemory::settings::parse_environment);
+
+    // --- components -------------------------------------------------------------------
+    m.def("component_catalog", [] {
+        py::list out;
+        for (const auto& c : timemory::component_catalog())
+            out.append(py::dict(py::arg("id") = c.id, py::arg("label") = c.label,
+                                py::arg("description") = c.description, py::arg("kind") = c.kind,
+                                py::arg("available") = c.available,
+                                py::arg("unavailable_reason") = c.unavailable_reason));
+        return out;
+    });
+    py::class_<timemory::measurement>(m, "Measurement", "One component measured stand-alone.")
+        .def(py::init<const std::string&>(), py::arg("component"))
+        .def("start", &timemory::measurement::start)
+        .def("stop", &timemory::measurement::stop)
+        .def("measure", &timemory::measurement::measure)
+        .def("reset", &timemory::measurement::reset)
+        .def("get", &timemory::measurement::get)
+        .def("combine", &timemory::measurement::combine)
+        .def_property_readonly("laps", &timemory::measurement::laps)
+        .def_property_readonly("running", &timemory::measurement::running)
+        .def_property_readonly("units", &timemory::measurement::units)
+        .def_property_readonly("unit_value", &timemory::measurement::unit_value)
+        .def_property_readonly("id", [](const timemory::measurement& x) { return x.info().id; });
+
+    // --- results ----------------------------------------------------------------------
+    py::class_<timemory::stats>(m, "Stats")
+        .def_readonly("sum", &timemory::stats::sum)
+        .def_readonly("mean", &timemory::stats::mean)
+        .def_readonly("min", &timemory::stats::min)
+        .def_readonly("max", &timemory::stats::max)
+        .def_readonly("stddev", &timemory::stats::stddev);
+    py::class_<timemory::component_info>(m, "ComponentInfo")
+        .def_readonly("id", &timemory::component_info::id)
+        .def_readonly("label", &timemory::component_info::label)
+        .def_readonly("description", &timemory::component_info::description)
+        .def_readonly("kind", &timemory::component_info::kind)
+        .def_readonly("units", &timemory::component_info::units)
+        .def_readonly("unit_value", &timemory::component_info::unit_value);
+    py::class_<timemory::result_node>(m, "ResultNode")
+        .def_readonly("name", &timemory::result_node::name)
+        .def_readonly("linkage", &timemory::result_node::linkage)
+        .def_readonly("file", &timemory::result_node::file)
+        .def_readonly("line", &timemory::result_node::line)
+        .def_readonly("language", &timemory::result_node::language)
+        .def_readonly("throttled", &timemory::result_node::throttled)
+        .def_readonly("parent", &timemory::result_node::parent)
+        .def_readonly("children", &timemory::result_node::children)
+        .def_readonly("depth", &timemory::result_node::depth)
+        .def_readonly("count", &timemory::result_node::count)
+        .def_readonly("hash", &timemory::result_node::hash)
+        .def_readonly("rolling_hash", &timemory::result_node::rolling_hash)
+        .def_readonly("tid", &timemory::result_node::tid)
+        .def_readonly("pid", &timemory::result_node::pid)
+        .def_readonly("rank", &timemory::result_node::rank)
+        .def_readonly("start_ns", &timemory::result_node::start_ns)
+        .def_readonly("inclusive", &timemory::result_node::inclusive)
+        .def_readonly("exclusive", &timemory::result_node::exclusive);
+    py::class_<timemory::result>(m, "Result")
+        .def_readonly("components", &timemory::result::components)
+        .def_readonly("nodes", &timemory::result::nodes);
+    m.def("snapshot", &timemory::snapshot, "The merged call graph of every thread, now.");
+
+    // --- interpreter hooks ------------------------------------------------------------
+    m.def("profiler_configure", [](const py::dict& d) { configure(tmpy::profiler_config(), d); });
+    m.def("profiler_start", &tmpy::profiler_start);
+    m.def("profiler_stop", &tmpy::profiler_stop);
+    m.def("profiler_running", &tmpy::profiler_running);
+    m.def("tracer_configure", [](const py::dict& d) { configure(tmpy::tracer_config(), d); });
+    m.def("tracer_start", &tmpy::tracer_start);
+    m.def("tracer_stop", &tmpy::tracer_stop);
+    m.def("tracer_running", &tmpy::tracer_running);
+}

@@ -1,0 +1,121 @@
+// The profiler hook: one timemory region per Python call, one tree with C++.
+#include <Python.h>
+#include <frameobject.h>
+
+#include <cstdio>
+
+#include "hooks.hpp"
+
+namespace tmpy {
+
+namespace {
+
+filter_config g_config;
+code_sites* g_sites = nullptr; // created at first start (needs the interpreter)
+bool g_running = false;
+thread_local long t_depth = 0; // Python frames entered since profiling began on this thread
+
+int on_event(PyObject*, PyFrameObject* frame, int what, PyObject* arg) {
+    switch (what) {
+    case PyTrace_CALL: {
+        PyCodeObject* code = PyFrame_GetCode(frame);
+        code_info* info = g_sites->get(code);
+        Py_DECREF(code);
+        if (++t_depth <= g_config.max_stack_depth && !info->skip) timemory_enter(&info->site);
+        break;
+    }
+    case PyTrace_RETURN: {
+        PyCodeObject* code = PyFrame_GetCode(frame);
+        code_info* info = g_sites->get(code);
+        Py_DECREF(code);
+        const long depth = t_depth;
+        if (t_depth > 0) --t_depth; // frames already running at start return unmatched
+        if (depth > g_config.max_stack_depth || info->skip) break;
+        // A generator or coroutine stopping at a yield is suspended, not finished; an
+        // exception (arg == NULL) always ends it.
+        if (info->resumable && arg && code_sites::suspending(info, frame))
+            timemory_suspend(&info->site);
+        else
+            timemory_exit(&info->site);
+        break;
+    }
+    case PyTrace_C_CALL:
+        if (g_config.trace_c)
+            if (timemory_site* s = g_sites->builtin(arg)) timemory_enter(s);
+        break;
+    case PyTrace_C_RETURN:
+    case PyTrace_C_EXCEPTION:
+        if (g_config.trace_c)
+            if (timemory_site* s = g_sites->builtin(arg)) timemory_exit(s);
+        break;
+    default: break;
+    }
+    return 0;
+}
+
+void set_threading_hook(const char* setter, PyObject* fn) {
+    PyObject* threading = PyImport_ImportModule("threading");
+    if (!threading) {
+        PyErr_Clear();
+        return;
+    }
+    PyObject* r = PyObject_CallMethod(threading, setter, "O", fn);
+    Py_XDECREF(r);
+    Py_DECREF(threading);
+    PyErr_Clear();
+}
+
+PyObject* bootstrap(PyObject*, PyObject* args) {
+    PyObject *frame, *event, *arg;
+    if (!PyArg_ParseTuple(args, "OOO", &frame, &event, &arg)) return nullptr;
+    PyEval_SetProfile(on_event, nullptr); // from now on this thread calls the C hook
+    if (PyFrame_Check(frame) && PyUnicode_Check(event) &&
+        PyUnicode_CompareWithASCIIString(event, "call") == 0)
+        on_event(nullptr, reinterpret_cast<PyFrameObject*>(frame), PyTrace_CALL, arg);
+    Py_RETURN_NONE;
+}
+
+PyMethodDef g_bootstrap_def = {"_timemory_profiler_bootstrap", bootstrap, METH_VARARGS,
+                               "Installs timemory's profiler hook in a new thread."};
+
+} // namespace
+
+filter_config& profiler_config() { return g_config; }
+bool profiler_running() { return g_running; }
+
+PyObject* profiler_bootstrap() { return PyCFunction_New(&g_bootstrap_def, nullptr); }
+
+void profiler_start() {
+    if (!g_sites) g_sites = new code_sites(&g_config);
+    if (g_running) return;
+    // threading first: importing it while the hook is on would record the import.
+    PyObject* boot = profiler_bootstrap();
+    set_threading_hook("setprofile", boot);
+    Py_DECREF(boot);
+    PyThreadState* self = PyThreadState_Get();
+    for (PyThreadState* ts = PyInterpreterState_ThreadHead(self->interp); ts;
+         ts = PyThreadState_Next(ts))
+        _PyEval_SetProfile(ts, on_event, nullptr);
+    g_running = true;
+}
+
+void profiler_stop() {
+    if (!g_running) return;
+    PyThreadState* self = PyThreadState_Get();
+    if (self->c_profilefunc != on_event) {
+        static bool warned = false;
+        if (!warned) {
+            std::fprintf(stderr, "[timemory] warning: another tool replaced timemory's profiling "
+                                 "hook on this thread (sys.setprofile, a debugger or a coverage "
+                                 "tool); calls after that were not measured\n");
+            warned = true;
+        }
+    }
+    for (PyThreadState* ts = PyInterpreterState_ThreadHead(self->interp); ts;
+         ts = PyThreadState_Next(ts))
+        if (ts->c_profilefunc == on_event) _PyEval_SetProfile(ts, nullptr, nullptr);
+    set_threading_hook("setprofile", Py_None);
+    g_running = false;
+}
+
+} // namespace tmpy

@@ -1,0 +1,71 @@
+"""``timemory.settings``: every runtime setting as a typed attribute."""
+
+from . import libpytimemory as _native
+
+_TRUE = {"on", "true", "yes", "1", "y", "t"}
+
+
+class Settings:
+    """Every runtime setting as an attribute: ``timemory.settings.flat_profile = True``.
+
+    Reading gives a bool, int or str; writing accepts the same (or text) and raises
+    ``ValueError`` for an invalid value and ``AttributeError`` for an unknown name.
+    Settings written before the runtime starts override the environment when it does.
+    ``parse()`` re-reads the TIMEMORY_* environment variables.
+    """
+
+    def __init__(self):
+        object.__setattr__(self, "_types", {d["name"]: d["type"] for d in _native.settings_api.describe()})
+
+    def __dir__(self):
+        return sorted(list(self._types) + ["parse", "describe", "names"])
+
+    def __getattr__(self, name):
+        types = object.__getattribute__(self, "_types")
+        if name not in types:
+            raise AttributeError("timemory has no setting '{}'".format(name))
+        text = _native.settings_api.get(name)
+        kind = types[name]
+        if kind == "bool":
+            return text.lower() in _TRUE
+        if kind == "int":
+            return int(text)
+        return text
+
+    def __setattr__(self, name, value):
+        if name not in self._types:
+            raise AttributeError("timemory has no setting '{}'".format(name))
+        kind = self._types[name]
+        if kind == "bool":
+            if not isinstance(value, (bool, int, str)):
+                raise TypeError("setting '{}' expects a bool, not {}".format(name, type(value).__name__))
+            text = ("ON" if value else "OFF") if not isinstance(value, str) else value
+        elif kind == "int":
+            if isinstance(value, bool) or not isinstance(value, (int, str)):
+                raise TypeError("setting '{}' expects an int, not {}".format(name, type(value).__name__))
+            text = str(value)
+        else:
+            if isinstance(value, (list, tuple)):
+                value = ",".join(str(v) for v in value)
+            if not isinstance(value, str):
+                raise TypeError("setting '{}' expects a str, not {}".format(name, type(value).__name__))
+            text = value
+        _native.settings_api.set(name, text)
+
+    @staticmethod
+    def parse():
+        """Re-reads the TIMEMORY_* environment variables (and the config file they name)."""
+        _native.settings_api.parse()
+
+    @staticmethod
+    def names():
+        """Every setting name, in declaration order."""
+        return list(_native.settings_api.names())
+
+    @staticmethod
+    def describe():
+        """Every setting as a dict: name, env_name, type, default, description."""
+        return list(_native.settings_api.describe())
+
+
+settings = Settings()
