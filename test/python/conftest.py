@@ -1,0 +1,66 @@
+"""Helpers for the timemory Python tests.
+
+Most tests run a small script in a fresh interpreter: the runtime is process-wide and its
+components are fixed when it starts, so each scenario gets its own process.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+PYTHON = sys.executable
+
+
+class Run:
+    def __init__(self, proc, outdir):
+        self.rc = proc.returncode
+        self.out = proc.stdout
+        self.err = proc.stderr
+        self.outdir = outdir
+
+    def json(self, name):
+        with open(os.path.join(self.outdir, name)) as f:
+            return json.load(f)
+
+    def records(self, component="wall_clock", label="wall"):
+        return self.json(label + ".json")["timemory"][component]["ranks"][0]["graph"]
+
+    def tree(self, component="wall_clock", label="wall"):
+        return self.json(label + ".tree.json")["timemory"][component]["graph"][0][0]
+
+
+def find(node, *names):
+    """The tree node reached from `node` by a path of names (prefix match on the label)."""
+    for name in names:
+        nxt = [c for c in node["children"] if c["node"]["prefix"].split("/")[0] == name
+               or c["node"]["prefix"] == name]
+        if not nxt:
+            return None
+        node = nxt[0]
+    return node
+
+
+def laps(node):
+    return node["node"]["inclusive"]["entry"]["laps"] if node else 0
+
+
+@pytest.fixture
+def run_script(tmp_path):
+    def run(code, env=None, args=(), module_args=None):
+        script = tmp_path / "script.py"
+        script.write_text(textwrap.dedent(code))
+        outdir = tmp_path / "out"
+        e = {k: v for k, v in os.environ.items() if not k.startswith("TIMEMORY_")}
+        e.update({"TIMEMORY_OUTPUT_PATH": str(outdir), "TIMEMORY_COUT_OUTPUT": "OFF",
+                  "HOME": str(tmp_path)})
+        e.update(env or {})
+        cmd = [PYTHON] + (list(module_args) if module_args else []) + [str(script)] + list(args)
+        proc = subprocess.run(cmd, env=e, capture_output=True, text=True, timeout=120,
+                              cwd=str(tmp_path))
+        return Run(proc, str(outdir))
+
+    return run

@@ -1,0 +1,126 @@
+"""Top-level functions, settings, components: in this process (no report written)."""
+
+import os
+import signal
+import time
+
+import pytest
+
+os.environ["TIMEMORY_AUTO_OUTPUT"] = "OFF"
+os.environ["TIMEMORY_COUT_OUTPUT"] = "OFF"
+
+import timemory  # noqa: E402
+from timemory import component  # noqa: E402
+from timemory.component import CpuClock, PeakRss, TripCount, WallClock  # noqa: E402
+
+
+def test_settings_are_typed_attributes():
+    s = timemory.settings
+    assert s.max_depth == 65535 and isinstance(s.max_depth, int)
+    assert s.collapse_threads is True
+    s.precision = 5
+    assert s.precision == 5
+    s.flat_profile = True
+    assert s.flat_profile is True
+    s.flat_profile = False
+    s.timing_units = "ms"
+    assert s.timing_units == "ms"
+    s.timing_units = "sec"
+    assert "timing_units" in dir(s)
+    assert any(d["env_name"] == "TIMEMORY_MAX_DEPTH" for d in s.describe())
+
+
+def test_settings_reject_bad_values():
+    s = timemory.settings
+    with pytest.raises(ValueError, match="invalid value 'abc' for max_depth: expected an integer"):
+        s.max_depth = "abc"
+    with pytest.raises(ValueError, match="must be at least 1"):
+        s.max_depth = 0
+    with pytest.raises(TypeError, match="expects an int"):
+        s.max_depth = 1.5
+    with pytest.raises(AttributeError, match="no setting 'no_such_setting'"):
+        s.no_such_setting = 1
+    with pytest.raises(AttributeError):
+        s.no_such_setting
+    assert s.max_depth == 65535
+
+
+def test_settings_parse_rereads_environment(monkeypatch):
+    monkeypatch.setenv("TIMEMORY_PRECISION", "7")
+    timemory.settings.parse()
+    assert timemory.settings.precision == 7
+    monkeypatch.setenv("TIMEMORY_PRECISION", "3")
+    timemory.settings.parse()
+
+
+def test_wall_clock_component_measures_a_sleep():
+    wc = WallClock("nap")
+    wc.start()
+    time.sleep(0.05)
+    wc.stop()
+    assert 0.05 <= wc.get() < 0.1
+    assert wc.laps() == 1 and wc.key() == "nap" and wc.units() == "sec"
+    wc.start()
+    time.sleep(0.02)
+    wc.stop()
+    assert wc.laps() == 2 and 0.07 <= wc.get() < 0.15
+    total = wc + wc
+    assert total.laps() == 4 and abs(total.get() - 2 * wc.get()) < 1e-9
+    diff = total - wc
+    assert abs(diff.get() - wc.get()) < 1e-9
+    assert repr(wc).endswith("sec wall")
+    wc.reset()
+    assert wc.get() == 0 and wc.laps() == 0
+    wc.rekey("other")
+    assert wc.key() == "other" and wc.hash() != WallClock("nap").hash()
+
+
+def test_component_class_information():
+    assert WallClock.label() == "wall"
+    assert WallClock.description() == "Real-clock timer (i.e. wall-clock timer)"
+    assert WallClock.available() is True
+    assert CpuClock.label() == "cpu"
+    assert component.id.wall_clock.name == "wall_clock"
+    assert len(list(component.id)) == 26
+    for c in component.id:
+        cls = component.by_id(c)
+        assert cls.label() and cls.description()
+    with pytest.raises(ValueError, match="closest valid names: peak_rss"):
+        component.by_id("peak_rs")
+    with pytest.raises(TypeError):
+        WallClock(3)
+
+
+def test_memory_and_count_components():
+    p = PeakRss()
+    p.measure()
+    assert p.get() > 1.0  # the process's high-water mark, in MB
+    t = TripCount()
+    for _ in range(3):
+        t.start()
+        t.stop()
+    assert t.get() == 3
+
+
+def test_enable_disable_toggle():
+    timemory.init()
+    assert timemory.is_enabled() and timemory.enabled()
+    timemory.disable()
+    assert not timemory.is_enabled()
+    timemory.toggle(True)
+    assert timemory.is_enabled()
+    timemory.toggle(False)
+    timemory.enable()
+    assert timemory.is_enabled()
+
+
+def test_file_func_line():
+    assert timemory.FILE() == "test_api.py"
+    assert timemory.FILE(use_dirname=True) == os.path.join("python", "test_api.py")
+    assert timemory.FUNC() == "test_file_func_line"
+    assert timemory.LINE() == test_file_func_line.__code__.co_firstlineno + 4
+
+
+def test_set_exit_action_rejects_non_callables():
+    with pytest.raises(TypeError, match="expects a callable"):
+        timemory.set_exit_action(3)

@@ -1,0 +1,299 @@
+"""The function profiler: counts, shapes, generators, exceptions, threads, filters."""
+
+import pstats
+
+from conftest import find, laps
+
+
+def test_recursion_counts_and_nesting(run_script):
+    r = run_script("""
+        import timemory
+        from timemory.profiler import Profiler, Config
+        Config.only_filenames = [__file__]
+        def fib(n):
+            return n if n < 2 else fib(n - 1) + fib(n - 2)
+        def main():
+            return fib(12)
+        with Profiler(["wall_clock"]):
+            main()
+        timemory.finalize()
+    """)
+    assert r.rc == 0, r.err
+    recs = r.records()
+    fibs = [x for x in recs if x["prefix"].startswith("fib/")]
+    assert sum(x["inclusive"]["entry"]["laps"] for x in fibs) == 465  # fib(12) makes 465 calls
+    assert max(x["depth"] for x in fibs) == 12  # main at 0, fib(12)..fib(1) at 1..12
+    tree = r.tree()
+    assert laps(find(tree, "main")) == 1
+    assert laps(find(tree, "main", "fib")) == 1
+    assert laps(find(tree, "main", "fib", "fib")) == 2
+    main = recs[0]
+    assert main["prefix"].startswith("main/script.py:")
+    assert main["language"] == "python"
+    assert main["file"].endswith("script.py")
+
+
+def test_generators_and_coroutines_count_logical_calls(run_script):
+    r = run_script("""
+        import asyncio, timemory
+        from timemory.profiler import Profiler, Config
+        Config.only_filenames = [__file__]
+        def gen(n):
+            for i in range(n):
+                yield i
+        async def child():
+            await asyncio.sleep(0)
+            return 1
+        async def co():
+            total = 0
+            for _ in range(3):
+                await asyncio.sleep(0)
+                total += await child()
+            return total
+        def consume():
+            return sum(gen(5)) + sum(gen(3))
+        with Profiler(["wall_clock"]):
+            consume()
+            asyncio.run(co())
+        timemory.finalize()
+    """)
+    assert r.rc == 0, r.err
+    tree = r.tree()
+    consume = find(tree, "consume")
+    assert laps(find(consume, "gen")) == 2, "two generators, each one logical call"
+    recs = r.records()
+    co = [x for x in recs if x["prefix"].startswith("co/")]
+    assert sum(x["inclusive"]["entry"]["laps"] for x in co) == 1, "3 suspensions, one call"
+    child = [x for x in recs if x["prefix"].startswith("child/")]
+    assert sum(x["inclusive"]["entry"]["laps"] for x in child) == 3
+
+
+def test_exceptions_exit_frames_and_keep_the_tree(run_script):
+    r = run_script("""
+        import timemory
+        from timemory.profiler import Profiler, Config
+        Config.only_filenames = [__file__]
+        def inner():
+            raise ValueError("x")
+        def middle():
+            inner()
+        def after():
+            pass
+        def outer():
+            for _ in range(2):
+                try:
+                    middle()
+                except ValueError:
+                    pass
+                after()
+        with Profiler(["wall_clock"]):
+            outer()
+        timemory.finalize()
+    """)
+    assert r.rc == 0, r.err
+    tree = r.tree()
+    assert laps(find(tree, "outer", "middle", "inner")) == 2
+    assert laps(find(tree, "outer", "after")) == 2, "after() is outer's child, not inner's"
+    assert find(tree, "outer", "middle", "inner", "after") is None
+    meta = r.json("metadata.json")["timemory"]["failures"]
+    assert meta["reconciled_frames"] == 0 and meta["unmatched_exits"] == 0
+
+
+def test_threads_started_before_and_after(run_script):
+    r = run_script("""
+        import threading, time, timemory
+        from timemory.profiler import Profiler, Config
+        Config.only_filenames = [__file__]
+        go = threading.Event()
+        def early_work():
+            time.sleep(0.001)
+        def early():
+            go.wait()
+            for _ in range(3):
+                early_work()
+        def late_work(i):
+            return i * 2
+        def late():
+            for i in range(4):
+                late_work(i)
+        t0 = threading.Thread(target=early)
+        t0.start()
+        with Profiler(["wall_clock"]):
+            go.set()
+            t0.join()
+            ts = [threading.Thread(target=late) for _ in range(2)]
+            [t.start() for t in ts]
+            [t.join() for t in ts]
+        timemory.finalize()
+    """, env={"TIMEMORY_COLLAPSE_THREADS": "ON"})
+    assert r.rc == 0, r.err
+    recs = r.records()
+    def total(prefix):
+        return sum(x["inclusive"]["entry"]["laps"] for x in recs if x["prefix"].startswith(prefix))
+    assert total("early_work/") == 3, "a thread running before profiling started"
+    assert total("late/") == 2 and total("late_work/") == 8, "threads started later"
+
+
+def test_frames_open_before_start_are_ignored_safely(run_script):
+    r = run_script("""
+        import timemory
+        from timemory.profiler import Profiler, Config
+        Config.only_filenames = [__file__]
+        p = Profiler(["wall_clock"])
+        def leaf():
+            return 1
+        def already_running():
+            p.start()          # this frame and its caller were entered before profiling
+            leaf(); leaf()
+            return 0
+        def caller():
+            already_running()
+            leaf()
+        caller()
+        p.stop()
+        timemory.finalize()
+    """)
+    assert r.rc == 0, r.err
+    tree = r.tree()
+    assert laps(find(tree, "leaf")) == 3
+    assert r.json("metadata.json")["timemory"]["failures"]["unmatched_exits"] == 2
+
+
+def test_filters_and_labels(run_script):
+    r = run_script("""
+        import timemory
+        from timemory.profiler import Profiler, Config
+        Config.only_filenames = [__file__]
+        Config.skip_functions = ["^skipped$"]
+        Config.include_args = True
+        Config.include_line = False
+        def kept(a, b):
+            skipped()
+        def skipped():
+            pass
+        with Profiler():
+            kept(1, 2)
+        timemory.finalize()
+    """)
+    assert r.rc == 0, r.err
+    names = [x["prefix"] for x in r.records()]
+    assert names == ["kept(a, b)/script.py"], names
+
+
+def test_max_stack_depth(run_script):
+    r = run_script("""
+        import timemory
+        from timemory.profiler import Profiler, Config
+        Config.only_filenames = [__file__]
+        Config.max_stack_depth = 3
+        def down(n):
+            if n: down(n - 1)
+        with Profiler():
+            down(6)
+        timemory.finalize()
+    """)
+    assert r.rc == 0, r.err
+    assert max(x["depth"] for x in r.records()) == 2
+
+
+def test_trace_c_measures_builtins(run_script):
+    r = run_script("""
+        import math, timemory
+        from timemory.profiler import Profiler, Config
+        Config.only_filenames = [__file__]
+        Config.trace_c = True
+        def work():
+            return [math.sqrt(i) for i in range(5)] + [len("abc")]
+        with Profiler():
+            work()
+        timemory.finalize()
+    """)
+    assert r.rc == 0, r.err
+    names = {x["prefix"]: x["inclusive"]["entry"]["laps"] for x in r.records()}
+    assert names.get("math.sqrt") == 5, names
+    assert names.get("builtins.len") == 1, names
+
+
+def test_replaced_hook_is_reported_once(run_script):
+    r = run_script("""
+        import sys, timemory
+        from timemory.profiler import Profiler
+        p = Profiler()
+        p.start()
+        sys.setprofile(None)
+        p.stop()
+        p.start(); sys.setprofile(None); p.stop()
+        timemory.finalize()
+    """)
+    assert r.rc == 0, r.err
+    assert r.err.count("another tool replaced timemory's profiling hook") == 1, r.err
+
+
+def test_pstats_round_trip(run_script, tmp_path):
+    prof = tmp_path / "run.prof"
+    r = run_script("""
+        import sys, time, timemory
+        from timemory.profiler import Profiler, Config
+        Config.only_filenames = [__file__]
+        def fib(n):
+            return n if n < 2 else fib(n - 1) + fib(n - 2)
+        def slow():
+            time.sleep(0.05)
+        def main():
+            fib(10); slow()
+        p = Profiler(["wall_clock"])
+        p.runcall(main)
+        p.dump_stats(sys.argv[1])
+    """, args=[str(prof)])
+    assert r.rc == 0, r.err
+    st = pstats.Stats(str(prof))
+    by_name = {k[2]: v for k, v in st.stats.items()}
+    cc, nc, tt, ct, callers = by_name["fib"]
+    assert (cc, nc) == (1, 177)
+    assert list(k[2] for k in callers) == ["main", "fib"]
+    assert callers[next(k for k in callers if k[2] == "main")][:2] == (1, 1)
+    _, _, tt_slow, ct_slow, _ = by_name["slow"]
+    assert 0.05 <= ct_slow < 0.2
+    assert ct_slow == tt_slow  # sleep is not a Python call: all self time
+    assert by_name["main"][3] >= ct_slow
+    assert st.total_calls == 177 + 1 + 1
+
+
+def test_bad_arguments_raise_clear_errors(run_script):
+    r = run_script("""
+        from timemory.profiler import Profiler, Config
+        for bad, exc in ((["wal_clock"], ValueError), ([3], TypeError)):
+            try:
+                Profiler(bad)
+            except exc as e:
+                print(type(e).__name__, e)
+        Config.only_functions = ["("]
+        try:
+            Profiler().start()
+        except ValueError as e:
+            print("ValueError", e)
+    """)
+    assert r.rc == 0, r.err
+    assert "ValueError unknown component 'wal_clock'; closest valid names: wall_clock" in r.out
+    assert "TypeError components must be names" in r.out
+    assert "ValueError only_functions: invalid regular expression '('" in r.out
+
+
+def test_module_entry_point(run_script, tmp_path):
+    out = tmp_path / "cli-out"
+    r = run_script("""
+        import sys
+        def work(n):
+            return sum(range(n))
+        for a in sys.argv[1:]:
+            work(int(a))
+        print("args", sys.argv[1:])
+    """, module_args=["-m", "timemory.profiler", "-c", "wall_clock", "trip_count",
+                      "-o", str(out)], args=["10", "20"])
+    assert r.rc == 0, r.err
+    assert "args ['10', '20']" in r.out
+    import json, os
+    with open(os.path.join(str(out), "trip_count.json")) as f:
+        recs = json.load(f)["timemory"]["trip_count"]["ranks"][0]["graph"]
+    work = [x for x in recs if x["prefix"].startswith("work/")]
+    assert sum(x["inclusive"]["entry"]["laps"] for x in work) == 2
