@@ -50,7 +50,29 @@ void load_opcodes() {
 }
 
 code_sites::code_sites(filter_config* config)
-    : index_(_PyEval_RequestCodeExtraIndex(keep_code_info)), config_(config) {}
+    : index_(_PyEval_RequestCodeExtraIndex(keep_code_info)), config_(config) {
+    verify_extra_layout(index_);
+}
+
+void code_sites::verify_extra_layout(Py_ssize_t index) {
+    // A fresh code object with a known value in our slot: both ways must agree.
+    PyObject* code = reinterpret_cast<PyObject*>(PyCode_NewEmpty("<timemory>", "probe", 1));
+    if (!code) {
+        PyErr_Clear();
+        return;
+    }
+    static int marker;
+    bool ok = _PyCode_SetExtra(code, index, &marker) == 0;
+    if (ok) {
+        auto* ex = static_cast<const extra_layout*>(reinterpret_cast<PyCodeObject*>(code)->co_extra);
+        void* via_api = nullptr;
+        ok = _PyCode_GetExtra(code, index, &via_api) == 0 && via_api == &marker && ex &&
+             index < ex->size && ex->slots[index] == &marker;
+    }
+    PyErr_Clear();
+    Py_DECREF(code);
+    if (ok) direct_extra_ = true;
+}
 
 void code_sites::decide(code_info* info, PyCodeObject* code) {
     const filter_config& c = *config_;
@@ -91,14 +113,12 @@ void code_sites::decide(code_info* info, PyCodeObject* code) {
     info->generation = c.generation;
 }
 
-code_info* code_sites::get(PyCodeObject* code) {
-    void* extra = nullptr;
-    if (_PyCode_GetExtra(reinterpret_cast<PyObject*>(code), index_, &extra) == 0 && extra) {
-        auto* info = static_cast<code_info*>(extra);
-        if (info->generation != config_->generation) decide(info, code);
-        return info;
-    }
+code_info* code_sites::get_slow(PyCodeObject* code, code_info* existing) {
     PyErr_Clear();
+    if (existing) {
+        decide(existing, code);
+        return existing;
+    }
     auto* info = new code_info;
     info->name = text_of(code->co_qualname);
     info->file = text_of(code->co_filename);

@@ -45,7 +45,14 @@ public:
     explicit code_sites(filter_config* config);
 
     /// The info of `code`, created on first use; filter decision redone when stale.
-    code_info* get(PyCodeObject* code);
+    code_info* get(PyCodeObject* code) {
+        void* extra = read_extra(code);
+        if (__builtin_expect(extra != nullptr, 1)) {
+            auto* info = static_cast<code_info*>(extra);
+            if (__builtin_expect(info->generation == config_->generation, 1)) return info;
+        }
+        return get_slow(code, static_cast<code_info*>(extra));
+    }
 
     /// The site of a built-in (PyCFunction) callable, or nullptr when it is not one.
     timemory_site* builtin(PyObject* callable);
@@ -53,7 +60,34 @@ public:
     /// True when `frame` (of resumable code) is stopping at a yield, not returning.
     static bool suspending(const code_info* info, PyFrameObject* frame);
 
+    /// Checks once that co_extra has the layout read_extra() assumes; false: the slower
+    /// public _PyCode_GetExtra is used instead.
+    static void verify_extra_layout(Py_ssize_t index);
+
 private:
+    // CPython keeps a code object's extra slots as {Py_ssize_t size; void* slots[]} behind
+    // co_extra (Objects/codeobject.c, unchanged since 3.6); reading it here saves a call
+    // per event. verify_extra_layout() proves it against _PyCode_GetExtra first.
+    struct extra_layout {
+        Py_ssize_t size;
+        void* slots[1];
+    };
+    static inline bool direct_extra_ = false;
+
+    void* read_extra(PyCodeObject* code) const {
+        if (__builtin_expect(direct_extra_, 1)) {
+            auto* ex = static_cast<const extra_layout*>(code->co_extra);
+            return ex && index_ < ex->size ? ex->slots[index_] : nullptr;
+        }
+        void* extra = nullptr;
+        if (_PyCode_GetExtra(reinterpret_cast<PyObject*>(code), index_, &extra) != 0) {
+            PyErr_Clear();
+            return nullptr;
+        }
+        return extra;
+    }
+
+    code_info* get_slow(PyCodeObject* code, code_info* existing);
     void decide(code_info* info, PyCodeObject* code);
     Py_ssize_t index_;
     filter_config* config_;

@@ -198,6 +198,13 @@ PYBIND11_MODULE(libpytimemory, m) {
         .def_readonly("nodes", &timemory::result::nodes);
     m.def("snapshot", &timemory::snapshot, "The merged call graph of every thread, now.");
 
+    // --- benchmark floor --------------------------------------------------------------
+    // An empty C profile hook: what any C-level profiler pays before doing anything.
+    m.def("_empty_hook_start", [] {
+        PyEval_SetProfile([](PyObject*, PyFrameObject*, int, PyObject*) { return 0; }, nullptr);
+    });
+    m.def("_empty_hook_stop", [] { PyEval_SetProfile(nullptr, nullptr); });
+
     // --- interpreter hooks ------------------------------------------------------------
     m.def("profiler_configure", [](const py::dict& d) { configure(tmpy::profiler_config(), d); });
     m.def("profiler_start", &tmpy::profiler_start);

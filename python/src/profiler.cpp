@@ -1,8 +1,14 @@
 // The profiler hook: one timemory region per Python call, one tree with C++.
 #include <Python.h>
 #include <frameobject.h>
+// The frame's code object without a call and a reference count pair per event. Internal
+// to CPython 3.11 (the version this module is built for; see CMakeLists.txt).
+#define Py_BUILD_CORE 1
+#include <internal/pycore_frame.h>
+#undef Py_BUILD_CORE
 
 #include <cstdio>
+#include <vector>
 
 #include "hooks.hpp"
 
@@ -13,21 +19,54 @@ namespace {
 filter_config g_config;
 code_sites* g_sites = nullptr; // created at first start (needs the interpreter)
 bool g_running = false;
-thread_local long t_depth = 0; // Python frames entered since profiling began on this thread
+// Python frames entered since profiling began on this thread. __thread with initial-exec:
+// one %fs-relative access, where thread_local in a shared object costs a __tls_get_addr call.
+__thread long t_depth __attribute__((tls_model("initial-exec"))) = 0;
+
+// The frames this thread entered, so a return reuses its call's lookup. Frames are
+// compared by address only, never dereferenced: a frame still on this stack is alive.
+struct entered {
+    PyFrameObject* frame;
+    code_info* info;
+};
+thread_local std::vector<entered>* t_frames_storage = nullptr;
+__thread std::vector<entered>* t_frames __attribute__((tls_model("initial-exec"))) = nullptr;
+
+// First event of a thread: its frame stack, kept for the thread's life.
+__attribute__((noinline)) std::vector<entered>& new_frames() {
+    t_frames_storage = new std::vector<entered>;
+    t_frames_storage->reserve(256);
+    t_frames = t_frames_storage;
+    return *t_frames;
+}
+
+inline __attribute__((always_inline)) std::vector<entered>& frames() {
+    if (__builtin_expect(t_frames != nullptr, 1)) return *t_frames;
+    return new_frames();
+}
+
+code_info* info_of(PyFrameObject* frame) {
+    return g_sites->get(frame->f_frame->f_code); // borrowed: the frame holds it
+}
 
 int on_event(PyObject*, PyFrameObject* frame, int what, PyObject* arg) {
     switch (what) {
     case PyTrace_CALL: {
-        PyCodeObject* code = PyFrame_GetCode(frame);
-        code_info* info = g_sites->get(code);
-        Py_DECREF(code);
+        code_info* info = info_of(frame);
+        frames().push_back({frame, info});
         if (++t_depth <= g_config.max_stack_depth && !info->skip) timemory_enter(&info->site);
+        // (t_depth is kept even when unlimited: a later Config may set a limit mid-run)
         break;
     }
     case PyTrace_RETURN: {
-        PyCodeObject* code = PyFrame_GetCode(frame);
-        code_info* info = g_sites->get(code);
-        Py_DECREF(code);
+        auto& st = frames();
+        code_info* info;
+        if (__builtin_expect(!st.empty() && st.back().frame == frame, 1)) {
+            info = st.back().info;
+            st.pop_back();
+        } else {
+            info = info_of(frame); // a frame entered before profiling started
+        }
         const long depth = t_depth;
         if (t_depth > 0) --t_depth; // frames already running at start return unmatched
         if (depth > g_config.max_stack_depth || info->skip) break;

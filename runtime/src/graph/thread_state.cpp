@@ -77,7 +77,10 @@ void thread_state::close_top(const bundle& b, const record_options& o, int64_t s
         } else {
             b.record(&starts[(stack.size() - 1) * size_t(field_count)], stop, st, suspended);
         }
-        if (__builtin_expect(nd.count == o.throttle_count, 0)) consider_throttling(f.site, nd, o);
+        if (__builtin_expect(nd.count == o.throttle_count, 0)) {
+            if (b.wall_only) nd.ticks = int64_t(st[0].sum); // the fast path keeps no ticks
+            consider_throttling(f.site, nd, o);
+        }
     }
     stack.pop_back();
 }

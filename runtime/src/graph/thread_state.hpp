@@ -91,10 +91,14 @@ public:
         node& nd = graph.at(f.node);
         const int64_t d = stop_ticks - f.start;
         nd.count += 1;
-        nd.ticks += d;
         if (f.start < nd.first_ticks) nd.first_ticks = f.start;
-        graph.stats(f.node)[0].finish(double(d));
-        if (__builtin_expect(nd.count == o.throttle_count, 0)) consider_throttling(f.site, nd, o);
+        running_stat& st = graph.stats(f.node)[0];
+        st.finish(double(d));
+        // wall_clock alone: its sum is the node's ticks, kept in `ticks` only when needed.
+        if (__builtin_expect(nd.count == o.throttle_count, 0)) {
+            nd.ticks = int64_t(st.sum);
+            consider_throttling(f.site, nd, o);
+        }
         stack.pop_back();
         return true;
     }
