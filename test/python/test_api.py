@@ -124,3 +124,28 @@ def test_file_func_line():
 def test_set_exit_action_rejects_non_callables():
     with pytest.raises(TypeError, match="expects a callable"):
         timemory.set_exit_action(3)
+
+
+def _stub_names(module_path, kind):
+    import ast
+    with open(module_path) as f:
+        tree = ast.parse(f.read())
+    if kind == "classes":
+        return {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == kind)
+    return {n.target.id for n in cls.body if isinstance(n, ast.AnnAssign)}
+
+
+def test_type_stubs_match_the_package():
+    pkg = os.path.dirname(timemory.__file__)
+    assert os.path.exists(os.path.join(pkg, "py.typed"))
+    comp_stub = _stub_names(os.path.join(pkg, "component", "__init__.pyi"), "classes")
+    classes = {n for n in component.__all__ if n not in ("id",)}
+    assert comp_stub - {"id"} == classes
+    settings_stub = _stub_names(os.path.join(pkg, "_settings.pyi"), "Settings")
+    assert settings_stub == set(timemory.settings.names())
+    id_stub = _stub_names(os.path.join(pkg, "component", "__init__.pyi"), "id")
+    assert id_stub == {c.name for c in component.id}
+    from timemory import storage
+    storage_stub = _stub_names(os.path.join(pkg, "storage", "__init__.pyi"), "classes")
+    assert {n for n in storage.__all__ if n.endswith("Storage")} <= storage_stub

@@ -297,3 +297,18 @@ def test_module_entry_point(run_script, tmp_path):
         recs = json.load(f)["timemory"]["trip_count"]["ranks"][0]["graph"]
     work = [x for x in recs if x["prefix"].startswith("work/")]
     assert sum(x["inclusive"]["entry"]["laps"] for x in work) == 2
+
+
+def test_run_executes_source_under_the_profiler(run_script):
+    r = run_script("""
+        import timemory
+        from timemory.profiler import Profiler, Config
+        Config.only_filenames = [__file__, "<string>"]
+        def target(n):
+            return n * 2
+        Profiler(["wall_clock"]).run("for i in range(3): target(i)")
+        timemory.finalize()
+    """)
+    assert r.rc == 0, r.err
+    recs = r.records()
+    assert sum(x["inclusive"]["entry"]["laps"] for x in recs if x["prefix"].startswith("target/")) == 3

@@ -1,0 +1,43 @@
+from typing import Any, Dict, List
+
+class Settings:
+    enabled: bool
+    config_file: str
+    components: str
+    auto_output: bool
+    cout_output: bool
+    file_output: bool
+    text_output: bool
+    json_output: bool
+    tree_output: bool
+    flamegraph_output: bool
+    output_path: str
+    output_prefix: str
+    time_output: bool
+    include: str
+    exclude: str
+    throttle_count: int
+    throttle_value: int
+    flat_profile: bool
+    timeline_profile: bool
+    max_depth: int
+    precision: int
+    width: int
+    scientific: bool
+    timing_units: str
+    memory_units: str
+    collapse_threads: bool
+    collapse_processes: bool
+    verbose: int
+    debug: bool
+    banner: bool
+    wall_clock_source: str
+    enable_signal_handler: bool
+    @staticmethod
+    def parse() -> None: ...
+    @staticmethod
+    def names() -> List[str]: ...
+    @staticmethod
+    def describe() -> List[Dict[str, Any]]: ...
+
+settings: Settings
