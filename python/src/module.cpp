@@ -82,7 +82,8 @@ PYBIND11_MODULE(libpytimemory, m) {
     m.def("set_enabled", [](bool on) { timemory_set_enabled(on); });
     m.def("push_region", [](const std::string& n) { timemory_push_region(n.c_str()); });
     m.def("pop_region", [](const std::string& n) { timemory_pop_region(n.c_str()); });
-    m.def("write_reports", &timemory::write_reports, "Writes every report now; returns the folder.");
+    m.def("write_reports", [] { return timemory::write_reports(); },
+          "Writes every report now; returns the folder.");
     m.def("reset", &timemory::reset, "Discards what every thread recorded so far.");
     m.def("active_components", &timemory::active_components);
     m.def("closest_components", &timemory::closest_component_ids);

@@ -61,6 +61,10 @@ struct result_node {
     int pid = 0;
     int rank = 0;
     double start_ns = 0;       ///< first entry, ns since the runtime started
+    /// Combined ranks only: the inclusive SUM on each rank where the node exists
+    /// (min, max and mean over those ranks), and on how many ranks it exists.
+    std::vector<stats> per_rank;
+    int ranks = 1;
     std::vector<stats> inclusive; ///< one per component, bundle order
     std::vector<stats> exclusive; ///< inclusive minus children's inclusive: only sum and
                                   ///< mean are known; min, max, stddev are NaN
@@ -136,6 +140,26 @@ TIMEMORY_API result snapshot();
 /// Writes every enabled report for the current data into the output folder now
 /// (what finalize would write). Returns the folder written to, or "" on failure.
 TIMEMORY_API std::string write_reports();
+
+/// A compact binary form of a result (for sending between processes): little-endian,
+/// versioned, strings length-prefixed. decode() throws std::runtime_error on a truncated
+/// or foreign buffer.
+TIMEMORY_API std::string encode(const result& r);
+TIMEMORY_API result decode(const std::string& bytes);
+
+/// The graphs of several processes (index = MPI rank) combined: nodes with the same
+/// path across ranks merged, counts and sums added, min and max over all calls.
+TIMEMORY_API result combine_ranks(const std::vector<result>& ranks);
+
+/// Writes the reports of several ranks from one process (MPI rank 0): per-rank reports
+/// (`|N>` in the tables, one entry per rank in the JSON files) and, with
+/// TIMEMORY_COLLAPSE_PROCESSES, the combined graph. Returns the folder or "".
+TIMEMORY_API std::string write_reports(const std::vector<result>& ranks);
+
+/// Replaces what finalize does after it has stopped recording: instead of writing this
+/// process's reports, call `fn` (e.g. gather to MPI rank 0 and write there). `fn` returns
+/// false to fall back to writing locally. nullptr restores the default.
+TIMEMORY_API void set_finalize_handler(bool (*fn)());
 
 /// Discards every thread's graph (sites stay registered). For tests and for programs
 /// that measure phases separately. Threads must not be inside regions.

@@ -102,6 +102,13 @@ void parse_environment() {
 
 } // namespace settings
 
+std::string write_reports(const std::vector<result>& ranks) {
+    ensure_initialized();
+    return write_rank_reports(ranks);
+}
+
+void set_finalize_handler(bool (*fn)()) { g_finalize_handler.store(fn); }
+
 void enable_signal_detection(const std::vector<int>& signals) {
     ensure_initialized();
     install_signal_handlers(signals);

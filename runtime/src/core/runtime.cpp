@@ -22,6 +22,7 @@ namespace timemory::rt {
 __thread thread_state* t_state __attribute__((tls_model("initial-exec"))) = nullptr;
 
 constinit never_destroyed<runtime> g_runtime;
+std::atomic<bool (*)()> g_finalize_handler{nullptr};
 
 namespace {
 
@@ -224,7 +225,8 @@ void finalize() noexcept {
     r.enabled.store(false);
     update_recording();
     const auto& v = settings::current();
-    if (v.auto_output) write_all_reports();
+    auto handler = g_finalize_handler.load();
+    if (!(handler && handler()) && v.auto_output) write_all_reports();
     failure_counts f = total_failures();
     if (f.reconciled + f.unmatched + f.closed_at_end + r.bad_abi_sites > 0) {
         info(1, "reconciled " + std::to_string(f.reconciled) + " frames skipped by exceptions or "

@@ -14,6 +14,7 @@
 #include "graph/thread_state.hpp"
 #include "settings/settings.hpp"
 #include "timemory/site.h"
+#include "timemory/timemory.hpp"
 
 namespace timemory::rt {
 
@@ -70,6 +71,11 @@ void finalize() noexcept;
 
 /// Writes every enabled report now; returns the folder or "" on failure.
 std::string write_all_reports();
+/// The same for the results of several MPI ranks (index = rank).
+std::string write_rank_reports(const std::vector<result>& ranks);
+
+/// Set by timemory::set_finalize_handler (the MPI library).
+extern std::atomic<bool (*)()> g_finalize_handler;
 
 /// Copies the settings the hot path and site registration read into `r`.
 void apply_settings(runtime& r, const settings::values& v);

@@ -25,6 +25,12 @@ nlohmann::json tree_json(const result& r, size_t comp, int rank = 0);
 /// widths are exact sums and nesting is valid; with it, events carry real start times.
 nlohmann::json flamegraph_json(const result& r, size_t comp, bool timeline);
 
+/// <label>.json for several ranks: one entry per rank in "ranks".
+nlohmann::json flat_json_ranks(const std::vector<result>& ranks, size_t comp);
+
+/// <label>.tree.json for several ranks, in Hatchet's MPI layout: "mpi": one graph per rank.
+nlohmann::json tree_json_ranks(const std::vector<result>& ranks, size_t comp);
+
 /// The `inclusive`/`exclusive` object of one node's stats (NaN written as null).
 nlohmann::json stats_json(const stats& s);
 

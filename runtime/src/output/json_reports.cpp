@@ -42,6 +42,7 @@ nlohmann::json node_json(const result_node& n, size_t comp, int rank) {
             {"pid", n.pid},
             {"rank", rank},
             {"start_ns", n.start_ns},
+            {"ranks", n.ranks},
             {"inclusive",
              {{"entry", {{"laps", n.count}, {"value", n.inclusive[comp].sum}}},
               {"stats", stats_json(n.inclusive[comp])}}},
@@ -64,6 +65,8 @@ nlohmann::json flat_json(const result& r, size_t comp, int rank) {
     nlohmann::json records = nlohmann::json::array();
     for (const auto& n : r.nodes) {
         nlohmann::json rec = node_json(n, comp, rank);
+        // A combined graph of several ranks: the node's SUM on each rank, over ranks.
+        if (comp < n.per_rank.size()) rec["per_rank"] = stats_json(n.per_rank[comp]);
         // hierarchy: the rolling hashes from the top-level ancestor down to this node.
         nlohmann::json hierarchy = nlohmann::json::array();
         std::vector<uint64_t> path;
@@ -100,6 +103,29 @@ nlohmann::json tree_json(const result& r, size_t comp, int rank) {
     body["graph"] = nlohmann::json::array(
         {nlohmann::json::array({{{"node", root_node}, {"children", std::move(top)}}})});
     return {{"timemory", {{r.components[comp].id, body}}}};
+}
+
+nlohmann::json flat_json_ranks(const std::vector<result>& ranks, size_t comp) {
+    nlohmann::json out = flat_json(ranks.at(0), comp, 0);
+    auto& body = out["timemory"][ranks[0].components[comp].id];
+    for (size_t r = 1; r < ranks.size(); ++r)
+        body["ranks"].push_back(
+            flat_json(ranks[r], comp, int(r))["timemory"][ranks[r].components[comp].id]["ranks"][0]);
+    body["mpi_size"] = ranks.size();
+    return out;
+}
+
+nlohmann::json tree_json_ranks(const std::vector<result>& ranks, size_t comp) {
+    nlohmann::json out = tree_json(ranks.at(0), comp, 0);
+    auto& body = out["timemory"][ranks[0].components[comp].id];
+    nlohmann::json mpi = nlohmann::json::array();
+    for (size_t r = 0; r < ranks.size(); ++r)
+        mpi.push_back(tree_json(ranks[r], comp, int(r))["timemory"][ranks[r].components[comp].id]
+                          ["graph"][0]);
+    body.erase("graph");
+    body["mpi"] = std::move(mpi);
+    body["mpi_size"] = ranks.size();
+    return out;
 }
 
 nlohmann::json flamegraph_json(const result& r, size_t comp, bool timeline) {

@@ -102,28 +102,16 @@ nlohmann::json metadata(const result& res, const settings::values& v) {
 
 } // namespace
 
-std::string write_all_reports() {
-    const settings::values v = settings::current();
-    refine_wall_clock();
-    result res = build_result();
-    runtime& r = rt_state();
-    if (res.nodes.empty()) {
-        info(1, "nothing was recorded; no reports written");
-        return "";
-    }
-    // A fork child keeps its parent's folder but puts its pid in every file name.
-    const std::string suffix = getpid() != r.root_pid ? "-" + std::to_string(getpid()) : "";
-    if (v.cout_output) {
-        for (size_t c = 0; c < res.components.size(); ++c)
-            std::fputs(text_table(res, c, v).c_str(), stdout);
-        std::fflush(stdout);
-    }
-    if (!v.file_output) return "";
-    std::string dir = output_folder(v);
-    if (dir.empty()) return "";
+namespace {
 
-    bool all_ok = true;
-    auto emit = [&](const std::string& label, const std::string& file, const std::string& text) {
+// Writes one component's files for one set of results: a single process (`ranks` of one),
+// or several MPI ranks. `stem` is the file name without extension.
+void write_component(const std::string& dir, const std::string& stem, size_t c,
+                     const std::vector<result>& ranks, const result* combined,
+                     const settings::values& v, bool timeline, bool& all_ok) {
+    // One process reports as rank 0; a graph combined over ranks as "all" (-1).
+    const int main_rank = ranks.size() > 1 ? -1 : 0;
+    auto emit = [&](const std::string& file, const std::string& text) {
         std::string path = dir + "/" + file;
         std::string err;
         if (!write_atomic(path, text, &err)) {
@@ -131,20 +119,87 @@ std::string write_all_reports() {
             all_ok = false;
             return;
         }
-        info(0, "[" + label + "]|0> Outputting '" + path + "'...");
+        info(0, "[" + ranks[0].components[c].label + "]|0> Outputting '" + path + "'...");
     };
-    for (size_t c = 0; c < res.components.size(); ++c) {
-        const std::string& label = res.components[c].label;
-        const std::string stem = v.output_prefix + label + suffix;
+    if (combined) {
         if (v.flamegraph_output)
-            emit(label, stem + ".flamegraph.json",
-                 flamegraph_json(res, c, r.options.timeline).dump());
-        if (v.tree_output) emit(label, stem + ".tree.json", tree_json(res, c).dump(1));
-        if (v.json_output) emit(label, stem + ".json", flat_json(res, c).dump(1));
-        if (v.text_output) emit(label, stem + ".txt", text_table(res, c, v));
+            emit(stem + ".flamegraph.json", flamegraph_json(*combined, c, timeline).dump());
+        if (v.tree_output) emit(stem + ".tree.json", tree_json(*combined, c, main_rank).dump(1));
+        if (v.json_output) emit(stem + ".json", flat_json(*combined, c, main_rank).dump(1));
+        if (v.text_output) emit(stem + ".txt", text_table(*combined, c, v, main_rank));
     }
-    emit("metadata", v.output_prefix + "metadata" + suffix + ".json", metadata(res, v).dump(2));
+    // Per rank: the main files when there is no combined graph, else "<stem>.ranks.*".
+    if (ranks.size() > 1 || !combined) {
+        const std::string s = combined ? stem + ".ranks" : stem;
+        if (ranks.size() == 1) {
+            if (v.flamegraph_output)
+                emit(s + ".flamegraph.json", flamegraph_json(ranks[0], c, timeline).dump());
+            if (v.tree_output) emit(s + ".tree.json", tree_json(ranks[0], c).dump(1));
+            if (v.json_output) emit(s + ".json", flat_json(ranks[0], c).dump(1));
+        } else {
+            if (v.tree_output) emit(s + ".tree.json", tree_json_ranks(ranks, c).dump(1));
+            if (v.json_output) emit(s + ".json", flat_json_ranks(ranks, c).dump(1));
+        }
+        if (v.text_output) {
+            std::string text;
+            for (size_t r = 0; r < ranks.size(); ++r) text += text_table(ranks[r], c, v, int(r));
+            emit(s + ".txt", text);
+        }
+    }
+}
+
+std::string write_results(const std::vector<result>& ranks) {
+    const settings::values v = settings::current();
+    runtime& r = rt_state();
+    bool any = false;
+    for (const auto& res : ranks) any = any || !res.nodes.empty();
+    if (!any) {
+        info(1, "nothing was recorded; no reports written");
+        return "";
+    }
+    const bool mpi = ranks.size() > 1;
+    result combined;
+    if (mpi && v.collapse_processes) combined = combine_ranks(ranks);
+    const result* main = mpi ? (v.collapse_processes ? &combined : nullptr) : &ranks[0];
+    // A fork child keeps its parent's folder but puts its pid in every file name.
+    const std::string suffix = getpid() != r.root_pid ? "-" + std::to_string(getpid()) : "";
+    if (v.cout_output) {
+        for (size_t c = 0; c < ranks[0].components.size(); ++c) {
+            if (main) std::fputs(text_table(*main, c, v, mpi ? -1 : 0).c_str(), stdout);
+            else
+                for (size_t k = 0; k < ranks.size(); ++k)
+                    std::fputs(text_table(ranks[k], c, v, int(k)).c_str(), stdout);
+        }
+        std::fflush(stdout);
+    }
+    if (!v.file_output) return "";
+    std::string dir = output_folder(v);
+    if (dir.empty()) return "";
+    bool all_ok = true;
+    for (size_t c = 0; c < ranks[0].components.size(); ++c) {
+        const std::string stem = v.output_prefix + ranks[0].components[c].label + suffix;
+        write_component(dir, stem, c, ranks, main, v, r.options.timeline, all_ok);
+    }
+    nlohmann::json meta = metadata(ranks[0], v);
+    if (mpi) meta["timemory"]["mpi_size"] = ranks.size();
+    std::string path = dir + "/" + v.output_prefix + "metadata" + suffix + ".json";
+    std::string err;
+    if (!write_atomic(path, meta.dump(2), &err)) {
+        warn(err);
+        all_ok = false;
+    } else {
+        info(0, "[metadata]|0> Outputting '" + path + "'...");
+    }
     return all_ok ? dir : "";
 }
+
+} // namespace
+
+std::string write_all_reports() {
+    refine_wall_clock();
+    return write_results({build_result()});
+}
+
+std::string write_rank_reports(const std::vector<result>& ranks) { return write_results(ranks); }
 
 } // namespace timemory::rt

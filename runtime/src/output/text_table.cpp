@@ -41,7 +41,8 @@ bool mixes_languages(const result& r) {
 }
 
 std::string decorate(const result_node& n, int rank, bool tag) {
-    std::string label = fmt::format("|{}>>> ", rank);
+    // |N> is the MPI rank; |all> marks a graph combined over ranks.
+    std::string label = rank >= 0 ? fmt::format("|{}>>> ", rank) : std::string("|all>>> ");
     if (n.depth > 0) label += std::string(size_t(2 * (n.depth - 1)), ' ') + "|_";
     if (tag) label += language_tag(n.language);
     label += n.name;

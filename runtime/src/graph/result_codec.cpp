@@ -1,0 +1,152 @@
+// timemory::encode / decode: results in a compact binary form for MPI_Gatherv.
+#include <cstring>
+#include <stdexcept>
+
+#include "timemory/timemory.hpp"
+
+namespace timemory {
+
+namespace {
+
+constexpr uint32_t magic = 0x544d5231; // "TMR1"
+
+class writer {
+public:
+    template <typename T>
+    void put(T v) {
+        out_.append(reinterpret_cast<const char*>(&v), sizeof(T));
+    }
+    void put(const std::string& s) {
+        put(uint32_t(s.size()));
+        out_.append(s);
+    }
+    void put(const stats& s) {
+        for (double v : {s.sum, s.mean, s.min, s.max, s.stddev}) put(v);
+    }
+    std::string take() { return std::move(out_); }
+
+private:
+    std::string out_;
+};
+
+class reader {
+public:
+    explicit reader(const std::string& in) : in_(in) {}
+    template <typename T>
+    T get() {
+        need(sizeof(T));
+        T v;
+        std::memcpy(&v, in_.data() + pos_, sizeof(T));
+        pos_ += sizeof(T);
+        return v;
+    }
+    std::string str() {
+        uint32_t n = get<uint32_t>();
+        need(n);
+        std::string s = in_.substr(pos_, n);
+        pos_ += n;
+        return s;
+    }
+    stats st() {
+        stats s;
+        s.sum = get<double>();
+        s.mean = get<double>();
+        s.min = get<double>();
+        s.max = get<double>();
+        s.stddev = get<double>();
+        return s;
+    }
+
+private:
+    void need(size_t n) {
+        if (pos_ + n > in_.size())
+            throw std::runtime_error("timemory result buffer truncated at byte " +
+                                     std::to_string(pos_) + " of " + std::to_string(in_.size()));
+    }
+    const std::string& in_;
+    size_t pos_ = 0;
+};
+
+} // namespace
+
+std::string encode(const result& r) {
+    writer w;
+    w.put(magic);
+    w.put(uint32_t(r.components.size()));
+    for (const auto& c : r.components) {
+        w.put(c.id);
+        w.put(c.label);
+        w.put(c.description);
+        w.put(c.kind);
+        w.put(c.units);
+        w.put(c.unit_value);
+    }
+    w.put(uint64_t(r.nodes.size()));
+    for (const auto& n : r.nodes) {
+        w.put(n.name);
+        w.put(n.linkage);
+        w.put(n.file);
+        w.put(uint32_t(n.line));
+        w.put(int32_t(n.language));
+        w.put(uint8_t(n.throttled));
+        w.put(int64_t(n.parent));
+        w.put(int32_t(n.depth));
+        w.put(uint64_t(n.count));
+        w.put(n.hash);
+        w.put(n.rolling_hash);
+        w.put(int64_t(n.tid));
+        w.put(int32_t(n.pid));
+        w.put(int32_t(n.rank));
+        w.put(n.start_ns);
+        for (const auto& s : n.inclusive) w.put(s);
+        for (const auto& s : n.exclusive) w.put(s);
+    }
+    return w.take();
+}
+
+result decode(const std::string& bytes) {
+    reader rd(bytes);
+    if (rd.get<uint32_t>() != magic)
+        throw std::runtime_error("not a timemory result buffer (wrong magic number)");
+    result r;
+    uint32_t nc = rd.get<uint32_t>();
+    for (uint32_t i = 0; i < nc; ++i) {
+        component_info c;
+        c.id = rd.str();
+        c.label = rd.str();
+        c.description = rd.str();
+        c.kind = rd.str();
+        c.units = rd.str();
+        c.unit_value = rd.get<double>();
+        r.components.push_back(std::move(c));
+    }
+    uint64_t nn = rd.get<uint64_t>();
+    for (uint64_t i = 0; i < nn; ++i) {
+        result_node n;
+        n.name = rd.str();
+        n.linkage = rd.str();
+        n.file = rd.str();
+        n.line = rd.get<uint32_t>();
+        n.language = rd.get<int32_t>();
+        n.throttled = rd.get<uint8_t>() != 0;
+        n.parent = rd.get<int64_t>();
+        n.depth = rd.get<int32_t>();
+        n.count = rd.get<uint64_t>();
+        n.hash = rd.get<uint64_t>();
+        n.rolling_hash = rd.get<uint64_t>();
+        n.tid = rd.get<int64_t>();
+        n.pid = rd.get<int32_t>();
+        n.rank = rd.get<int32_t>();
+        n.start_ns = rd.get<double>();
+        for (uint32_t c = 0; c < nc; ++c) n.inclusive.push_back(rd.st());
+        for (uint32_t c = 0; c < nc; ++c) n.exclusive.push_back(rd.st());
+        if (n.parent >= int64_t(i) || n.parent < -1)
+            throw std::runtime_error("timemory result buffer: node " + std::to_string(i) +
+                                     " has an invalid parent");
+        if (n.parent >= 0) r.nodes[size_t(n.parent)].children.push_back(size_t(i));
+        r.nodes.push_back(std::move(n));
+    }
+    return r;
+}
+
+} // namespace timemory
