@@ -32,6 +32,7 @@ class Settings:
     debug: bool
     banner: bool
     wall_clock_source: str
+    mpip: bool
     enable_signal_handler: bool
     @staticmethod
     def parse() -> None: ...

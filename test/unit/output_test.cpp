@@ -139,3 +139,39 @@ TEST(FileIo, FailuresNameThePath) {
     EXPECT_FALSE(write_atomic("/proc/forbidden.txt", "x", &err));
     EXPECT_NE(err.find("/proc/forbidden.txt"), std::string::npos) << err;
 }
+
+TEST_F(Output, EncodeDecodeRoundTripsAndRejectsBadBuffers) {
+    std::string bytes = timemory::encode(res);
+    timemory::result back = timemory::decode(bytes);
+    ASSERT_EQ(back.nodes.size(), res.nodes.size());
+    EXPECT_EQ(back.components[0].id, "wall_clock");
+    EXPECT_EQ(back.nodes[1].name, "child");
+    EXPECT_EQ(back.nodes[1].linkage, "_Z5childv");
+    EXPECT_EQ(back.nodes[1].parent, 0);
+    EXPECT_EQ(back.nodes[0].children, std::vector<size_t>{1});
+    EXPECT_DOUBLE_EQ(back.nodes[0].inclusive[0].stddev, 1.0);
+    EXPECT_TRUE(std::isnan(back.nodes[0].exclusive[0].min));
+    EXPECT_THROW(timemory::decode(bytes.substr(0, bytes.size() - 3)), std::runtime_error);
+    EXPECT_THROW(timemory::decode("garbage!"), std::runtime_error);
+}
+
+TEST_F(Output, CombiningRanksAddsCountsAndKeepsPerRankSpread) {
+    timemory::result other = res;
+    other.nodes.resize(2); // rank 1 has main > child, not "other"
+    other.nodes[0].children = {1};
+    other.nodes[0].inclusive[0].sum = 20; // main took 20 ns there
+    auto all = timemory::combine_ranks({res, other});
+    ASSERT_EQ(all.nodes.size(), 3u);
+    EXPECT_EQ(all.nodes[0].name, "main");
+    EXPECT_EQ(all.nodes[0].count, 4u);
+    EXPECT_EQ(all.nodes[0].ranks, 2);
+    EXPECT_DOUBLE_EQ(all.nodes[0].inclusive[0].sum, 28);
+    EXPECT_DOUBLE_EQ(all.nodes[0].per_rank[0].min, 8);
+    EXPECT_DOUBLE_EQ(all.nodes[0].per_rank[0].max, 20);
+    EXPECT_DOUBLE_EQ(all.nodes[0].per_rank[0].mean, 14);
+    EXPECT_EQ(all.nodes[1].name, "child");
+    EXPECT_EQ(all.nodes[1].count, 8u);
+    EXPECT_EQ(all.nodes[2].name, "other");
+    EXPECT_EQ(all.nodes[2].ranks, 1);
+    EXPECT_EQ(all.nodes[2].parent, -1);
+}

@@ -1,0 +1,12 @@
+# libtimemory-mpi.so needs an MPI implementation (Debian: libopenmpi-dev, openmpi-bin).
+if(NOT TIMEMORY_USE_MPI STREQUAL "OFF")
+    find_package(MPI COMPONENTS C QUIET)
+    find_program(TIMEMORY_MPIRUN NAMES mpirun mpiexec)
+    if(NOT MPI_C_FOUND)
+        timemory_optional_result(MPI FALSE "no MPI C library found (libopenmpi-dev)")
+    elseif(NOT TIMEMORY_MPIRUN)
+        timemory_optional_result(MPI FALSE "mpirun not found (openmpi-bin)")
+    else()
+        timemory_optional_result(MPI TRUE "")
+    endif()
+endif()

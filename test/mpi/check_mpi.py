@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Checks the reports of test/mpi/mpi_app.c run on N ranks.
+
+usage: check_mpi.py OUTDIR N [--mpip] [--no-collapse]
+"""
+import json
+import os
+import sys
+
+
+def load(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+def counts(records):
+    out = {}
+    for r in records:
+        out[r["prefix"]] = out.get(r["prefix"], 0) + r["inclusive"]["entry"]["laps"]
+    return out
+
+
+def main():
+    outdir, n = sys.argv[1], int(sys.argv[2])
+    mpip = "--mpip" in sys.argv
+    collapse = "--no-collapse" not in sys.argv
+    errors = []
+
+    def expect(what, got, want):
+        if got != want:
+            errors.append("{}: got {!r}, expected {!r}".format(what, got, want))
+
+    per_rank_file = os.path.join(outdir, "wall.ranks.json" if collapse else "wall.json")
+    body = load(per_rank_file)["timemory"]["wall_clock"]
+    expect("number of ranks in " + per_rank_file, len(body["ranks"]), n)
+    for entry in body["ranks"]:
+        r = entry["rank"]
+        c = counts(entry["graph"])
+        expect("rank {} main".format(r), c.get("main"), 1)
+        expect("rank {} work".format(r), c.get("work"), r + 1)
+        expect("rank {} inner".format(r), c.get("inner"), r + 1)
+        expect("rank {} root_only".format(r), c.get("root_only"), 1 if r == 0 else None)
+        expect("rank {} even_only".format(r), c.get("even_only"), 1 if r % 2 == 0 else None)
+        if mpip:
+            expect("rank {} MPI_Barrier".format(r), c.get("MPI_Barrier"), 2)
+            expect("rank {} MPI_Allreduce".format(r), c.get("MPI_Allreduce"), 1)
+        else:
+            expect("rank {} MPI_Barrier".format(r), c.get("MPI_Barrier"), None)
+        for rec in entry["graph"]:
+            expect("rank field of rank {}".format(r), rec["rank"], r)
+
+    tree = load(os.path.join(outdir, "wall.ranks.tree.json" if collapse else "wall.tree.json"))
+    expect("tree mpi entries", len(tree["timemory"]["wall_clock"]["mpi"]), n)
+
+    text = open(os.path.join(outdir, "wall.ranks.txt" if collapse else "wall.txt")).read()
+    for r in range(n):
+        if "|{}>>> main".format(r) not in text:
+            errors.append("rank {} table missing from the text report".format(r))
+
+    if collapse:
+        comb = load(os.path.join(outdir, "wall.json"))["timemory"]["wall_clock"]["ranks"][0]["graph"]
+        c = counts(comb)
+        expect("combined main", c.get("main"), n)
+        expect("combined work", c.get("work"), n * (n + 1) // 2)
+        expect("combined root_only", c.get("root_only"), 1)
+        expect("combined even_only", c.get("even_only"), (n + 1) // 2)
+        work = next(x for x in comb if x["prefix"] == "work")
+        expect("combined work present on", work["ranks"], n)
+        even = next(x for x in comb if x["prefix"] == "even_only")
+        expect("combined even_only present on", even["ranks"], (n + 1) // 2)
+        pr = work["per_rank"]
+        if not (pr["min"] <= pr["mean"] <= pr["max"]) or abs(pr["sum"] - work["inclusive"]["stats"]["sum"]) > 1e-9:
+            errors.append("combined work per-rank stats inconsistent: {}".format(pr))
+        combined_text = open(os.path.join(outdir, "wall.txt")).read()
+        if "|all>>> main" not in combined_text:
+            errors.append("combined text report lacks '|all>>> main'")
+        meta = load(os.path.join(outdir, "metadata.json"))["timemory"]
+        expect("metadata mpi_size", meta.get("mpi_size"), n)
+
+    if errors:
+        print("\n".join(errors))
+        return 1
+    print("mpi reports of {} ranks: ok".format(n))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

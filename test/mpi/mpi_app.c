@@ -1,0 +1,44 @@
+/* The MPI test program: uneven trees across ranks.
+ *   every rank:  main > work (rank + 1 times) > inner (once per work)
+ *   rank 0 only: main > root_only
+ *   even ranks:  main > even_only          (odd ranks skip it)
+ *   every rank:  MPI_Barrier x2, MPI_Allreduce x1 (timed with TIMEMORY_MPIP=ON)
+ * argv[1] == "nofinalize": returns without calling MPI_Finalize. */
+#include <mpi.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <timemory/timemory.h>
+
+int main(int argc, char** argv) {
+    MPI_Init(&argc, &argv);
+    int rank = 0, size = 1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+
+    timemory_push_region("main");
+    for (int i = 0; i <= rank; ++i) {
+        timemory_push_region("work");
+        timemory_push_region("inner");
+        timemory_pop_region("inner");
+        timemory_pop_region("work");
+    }
+    if (rank == 0) {
+        timemory_push_region("root_only");
+        timemory_pop_region("root_only");
+    }
+    if (rank % 2 == 0) {
+        timemory_push_region("even_only");
+        timemory_pop_region("even_only");
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+    int one = 1, total = 0;
+    MPI_Allreduce(&one, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    MPI_Barrier(MPI_COMM_WORLD);
+    timemory_pop_region("main");
+    if (rank == 0) printf("ranks=%d total=%d\n", size, total);
+
+    if (argc > 1 && strcmp(argv[1], "nofinalize") == 0) return 0;
+    MPI_Finalize();
+    return 0;
+}
