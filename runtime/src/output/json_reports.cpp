@@ -21,44 +21,64 @@ const char* language_name(int lang) {
     }
 }
 
+nlohmann::json wrap(const std::string& id, nlohmann::json body) {
+    nlohmann::json inner = nlohmann::json::object();
+    inner[id] = std::move(body);
+    nlohmann::json out = nlohmann::json::object();
+    out["timemory"] = std::move(inner);
+    return out;
+}
+
 nlohmann::json component_header(const component_info& c) {
     return {{"type", c.label},        {"id", c.id},
             {"description", c.description}, {"unit_value", c.unit_value},
             {"unit_repr", c.units}};
 }
 
+// Built field by field, moving each part in: nested initializer lists would deep-copy
+// every level (tens of thousands of instructions per node on large graphs).
+nlohmann::json entry_json(uint64_t laps, const stats& s) {
+    nlohmann::json entry = nlohmann::json::object();
+    entry["laps"] = laps;
+    entry["value"] = number_or_null(s.sum);
+    nlohmann::json out = nlohmann::json::object();
+    out["entry"] = std::move(entry);
+    out["stats"] = stats_json(s);
+    return out;
+}
+
 nlohmann::json node_json(const result_node& n, size_t comp, int rank) {
-    return {{"hash", n.hash},
-            {"rolling_hash", n.rolling_hash},
-            {"prefix", n.name},
-            {"name", n.name},
-            {"linkage", n.linkage},
-            {"file", n.file},
-            {"line", n.line},
-            {"language", language_name(n.language)},
-            {"throttled", n.throttled},
-            {"depth", n.depth},
-            {"tid", n.tid},
-            {"pid", n.pid},
-            {"rank", rank},
-            {"start_ns", n.start_ns},
-            {"ranks", n.ranks},
-            {"inclusive",
-             {{"entry", {{"laps", n.count}, {"value", n.inclusive[comp].sum}}},
-              {"stats", stats_json(n.inclusive[comp])}}},
-            {"exclusive",
-             {{"entry", {{"laps", n.count}, {"value", n.exclusive[comp].sum}}},
-              {"stats", stats_json(n.exclusive[comp])}}}};
+    nlohmann::json j = nlohmann::json::object();
+    j["hash"] = n.hash;
+    j["rolling_hash"] = n.rolling_hash;
+    j["prefix"] = n.name;
+    j["name"] = n.name;
+    j["linkage"] = n.linkage;
+    j["file"] = n.file;
+    j["line"] = n.line;
+    j["language"] = language_name(n.language);
+    j["throttled"] = n.throttled;
+    j["depth"] = n.depth;
+    j["tid"] = n.tid;
+    j["pid"] = n.pid;
+    j["rank"] = rank;
+    j["start_ns"] = n.start_ns;
+    j["ranks"] = n.ranks;
+    j["inclusive"] = entry_json(n.count, n.inclusive[comp]);
+    j["exclusive"] = entry_json(n.count, n.exclusive[comp]);
+    return j;
 }
 
 } // namespace
 
 nlohmann::json stats_json(const stats& s) {
-    return {{"sum", number_or_null(s.sum)},
-            {"mean", number_or_null(s.mean)},
-            {"min", number_or_null(s.min)},
-            {"max", number_or_null(s.max)},
-            {"stddev", number_or_null(s.stddev)}};
+    nlohmann::json j = nlohmann::json::object();
+    j["sum"] = number_or_null(s.sum);
+    j["mean"] = number_or_null(s.mean);
+    j["min"] = number_or_null(s.min);
+    j["max"] = number_or_null(s.max);
+    j["stddev"] = number_or_null(s.stddev);
+    return j;
 }
 
 nlohmann::json flat_json(const result& r, size_t comp, int rank) {
@@ -73,13 +93,17 @@ nlohmann::json flat_json(const result& r, size_t comp, int rank) {
         for (int64_t p = &n - r.nodes.data(); p >= 0; p = r.nodes[size_t(p)].parent)
             path.push_back(r.nodes[size_t(p)].rolling_hash);
         for (auto it = path.rbegin(); it != path.rend(); ++it) hierarchy.push_back(*it);
-        rec["hierarchy"] = hierarchy;
+        rec["hierarchy"] = std::move(hierarchy);
         records.push_back(std::move(rec));
     }
     nlohmann::json body = component_header(r.components[comp]);
-    body["ranks"] = nlohmann::json::array(
-        {{{"rank", rank}, {"graph_size", r.nodes.size()}, {"graph", records}}});
-    return {{"timemory", {{r.components[comp].id, body}}}};
+    nlohmann::json entry = nlohmann::json::object();
+    entry["rank"] = rank;
+    entry["graph_size"] = r.nodes.size();
+    entry["graph"] = std::move(records);
+    body["ranks"] = nlohmann::json::array();
+    body["ranks"].push_back(std::move(entry));
+    return wrap(r.components[comp].id, std::move(body));
 }
 
 nlohmann::json tree_json(const result& r, size_t comp, int rank) {
@@ -88,7 +112,10 @@ nlohmann::json tree_json(const result& r, size_t comp, int rank) {
     for (size_t i = r.nodes.size(); i-- > 0;) {
         nlohmann::json kids = nlohmann::json::array();
         for (size_t k : r.nodes[i].children) kids.push_back(std::move(built[k]));
-        built[i] = {{"node", node_json(r.nodes[i], comp, rank)}, {"children", std::move(kids)}};
+        nlohmann::json item = nlohmann::json::object();
+        item["node"] = node_json(r.nodes[i], comp, rank);
+        item["children"] = std::move(kids);
+        built[i] = std::move(item);
     }
     // A dummy root (hash 0) holds the top-level nodes; Hatchet passes through it.
     nlohmann::json top = nlohmann::json::array();
@@ -100,17 +127,23 @@ nlohmann::json tree_json(const result& r, size_t comp, int rank) {
         {"inclusive", {{"entry", {{"laps", 0}}}, {"stats", stats_json(zero)}}},
         {"exclusive", {{"entry", {{"laps", 0}}}, {"stats", stats_json(zero)}}}};
     nlohmann::json body = component_header(r.components[comp]);
-    body["graph"] = nlohmann::json::array(
-        {nlohmann::json::array({{{"node", root_node}, {"children", std::move(top)}}})});
-    return {{"timemory", {{r.components[comp].id, body}}}};
+    nlohmann::json root = nlohmann::json::object();
+    root["node"] = std::move(root_node);
+    root["children"] = std::move(top);
+    nlohmann::json rank_graphs = nlohmann::json::array();
+    rank_graphs.push_back(std::move(root));
+    body["graph"] = nlohmann::json::array();
+    body["graph"].push_back(std::move(rank_graphs));
+    return wrap(r.components[comp].id, std::move(body));
 }
 
 nlohmann::json flat_json_ranks(const std::vector<result>& ranks, size_t comp) {
     nlohmann::json out = flat_json(ranks.at(0), comp, 0);
     auto& body = out["timemory"][ranks[0].components[comp].id];
-    for (size_t r = 1; r < ranks.size(); ++r)
-        body["ranks"].push_back(
-            flat_json(ranks[r], comp, int(r))["timemory"][ranks[r].components[comp].id]["ranks"][0]);
+    for (size_t r = 1; r < ranks.size(); ++r) {
+        nlohmann::json one = flat_json(ranks[r], comp, int(r));
+        body["ranks"].push_back(std::move(one["timemory"][ranks[r].components[comp].id]["ranks"][0]));
+    }
     body["mpi_size"] = ranks.size();
     return out;
 }
@@ -119,9 +152,10 @@ nlohmann::json tree_json_ranks(const std::vector<result>& ranks, size_t comp) {
     nlohmann::json out = tree_json(ranks.at(0), comp, 0);
     auto& body = out["timemory"][ranks[0].components[comp].id];
     nlohmann::json mpi = nlohmann::json::array();
-    for (size_t r = 0; r < ranks.size(); ++r)
-        mpi.push_back(tree_json(ranks[r], comp, int(r))["timemory"][ranks[r].components[comp].id]
-                          ["graph"][0]);
+    for (size_t r = 0; r < ranks.size(); ++r) {
+        nlohmann::json one = tree_json(ranks[r], comp, int(r));
+        mpi.push_back(std::move(one["timemory"][ranks[r].components[comp].id]["graph"][0]));
+    }
     body.erase("graph");
     body["mpi"] = std::move(mpi);
     body["mpi_size"] = ranks.size();
