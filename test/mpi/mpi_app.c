@@ -3,8 +3,10 @@
  *   rank 0 only: main > root_only
  *   even ranks:  main > even_only          (odd ranks skip it)
  *   every rank:  MPI_Barrier x2, MPI_Allreduce x1 (timed with TIMEMORY_MPIP=ON)
- * argv[1] == "nofinalize": returns without calling MPI_Finalize. */
+ * argv[1] == "nofinalize": returns without calling MPI_Finalize.
+ * argv[1] == "crash": rank 1 dies by SIGSEGV before finalizing. */
 #include <mpi.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
     if (rank == 0) printf("ranks=%d total=%d\n", size, total);
 
     if (argc > 1 && strcmp(argv[1], "nofinalize") == 0) return 0;
+    if (argc > 1 && strcmp(argv[1], "crash") == 0 && rank == 1) raise(SIGSEGV);
     MPI_Finalize();
     return 0;
 }

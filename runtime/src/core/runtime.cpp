@@ -23,6 +23,7 @@ __thread thread_state* t_state __attribute__((tls_model("initial-exec"))) = null
 
 constinit never_destroyed<runtime> g_runtime;
 std::atomic<bool (*)()> g_finalize_handler{nullptr};
+std::atomic<bool> g_finalizing_on_signal{false};
 
 namespace {
 
@@ -225,7 +226,7 @@ void finalize() noexcept {
     r.enabled.store(false);
     update_recording();
     const auto& v = settings::current();
-    auto handler = g_finalize_handler.load();
+    auto handler = g_finalizing_on_signal.load() ? nullptr : g_finalize_handler.load();
     if (!(handler && handler()) && v.auto_output) write_all_reports();
     failure_counts f = total_failures();
     if (f.reconciled + f.unmatched + f.closed_at_end + r.bad_abi_sites > 0) {

@@ -77,6 +77,10 @@ std::string write_rank_reports(const std::vector<result>& ranks);
 /// Set by timemory::set_finalize_handler (the MPI library).
 extern std::atomic<bool (*)()> g_finalize_handler;
 
+/// Set by the fatal-signal handler: write this process's data locally (no collective
+/// step, which would wait for processes that may be gone), with its pid in file names.
+extern std::atomic<bool> g_finalizing_on_signal;
+
 /// Copies the settings the hot path and site registration read into `r`.
 void apply_settings(runtime& r, const settings::values& v);
 

@@ -23,6 +23,7 @@ void on_fatal_signal(int sig) {
         ssize_t ignored = write(STDERR_FILENO, msg, sizeof(msg) - 1);
         (void)ignored;
         if (auto action = g_exit_action.load()) action(sig);
+        g_finalizing_on_signal = true;
         finalize();
     }
     struct sigaction dfl;

@@ -161,8 +161,11 @@ std::string write_results(const std::vector<result>& ranks) {
     result combined;
     if (mpi && v.collapse_processes) combined = combine_ranks(ranks);
     const result* main = mpi ? (v.collapse_processes ? &combined : nullptr) : &ranks[0];
-    // A fork child keeps its parent's folder but puts its pid in every file name.
-    const std::string suffix = getpid() != r.root_pid ? "-" + std::to_string(getpid()) : "";
+    // A fork child, or a process writing alone on a fatal signal while it belongs to a
+    // larger job, keeps the folder but puts its pid in every file name.
+    const bool own_name = getpid() != r.root_pid ||
+                          (g_finalizing_on_signal.load() && g_finalize_handler.load());
+    const std::string suffix = own_name ? "-" + std::to_string(getpid()) : "";
     if (v.cout_output) {
         for (size_t c = 0; c < ranks[0].components.size(); ++c) {
             if (main) std::fputs(text_table(*main, c, v, mpi ? -1 : 0).c_str(), stdout);
