@@ -24,6 +24,18 @@ void tracer_start();
 void tracer_stop();
 bool tracer_running();
 
+/// Calls threading.<setter>(fn) (setprofile or settrace); errors are cleared.
+void set_threading_hook(const char* setter, PyObject* fn);
+
+/// Applies `install` to every thread state of the calling thread's interpreter.
+template <typename F>
+void for_each_thread(F install) {
+    PyThreadState* self = PyThreadState_Get();
+    for (PyThreadState* ts = PyInterpreterState_ThreadHead(self->interp); ts;
+         ts = PyThreadState_Next(ts))
+        install(ts);
+}
+
 /// The callables given to threading.setprofile/settrace: on the first event in a new
 /// thread they install the C hook there and forward that event.
 PyObject* profiler_bootstrap();

@@ -198,6 +198,19 @@ PYBIND11_MODULE(libpytimemory, m) {
         .def_readonly("components", &timemory::result::components)
         .def_readonly("nodes", &timemory::result::nodes);
     m.def("snapshot", &timemory::snapshot, "The merged call graph of every thread, now.");
+    m.def("encode_snapshot", [] { return py::bytes(timemory::encode(timemory::snapshot())); },
+          "This process's merged graph in the binary form ranks exchange.");
+    m.def("write_rank_reports", [](const std::vector<py::bytes>& ranks) {
+        std::vector<timemory::result> rs;
+        for (size_t i = 0; i < ranks.size(); ++i) {
+            try {
+                rs.push_back(timemory::decode(std::string(ranks[i])));
+            } catch (const std::exception& e) {
+                throw py::value_error("rank " + std::to_string(i) + ": " + e.what());
+            }
+        }
+        return timemory::write_reports(rs);
+    }, "Writes the reports of several ranks (their encode_snapshot bytes); returns the folder.");
 
     // --- benchmark floor --------------------------------------------------------------
     // An empty C profile hook: what any C-level profiler pays before doing anything.

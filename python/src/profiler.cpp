@@ -92,18 +92,6 @@ int on_event(PyObject*, PyFrameObject* frame, int what, PyObject* arg) {
     return 0;
 }
 
-void set_threading_hook(const char* setter, PyObject* fn) {
-    PyObject* threading = PyImport_ImportModule("threading");
-    if (!threading) {
-        PyErr_Clear();
-        return;
-    }
-    PyObject* r = PyObject_CallMethod(threading, setter, "O", fn);
-    Py_XDECREF(r);
-    Py_DECREF(threading);
-    PyErr_Clear();
-}
-
 PyObject* bootstrap(PyObject*, PyObject* args) {
     PyObject *frame, *event, *arg;
     if (!PyArg_ParseTuple(args, "OOO", &frame, &event, &arg)) return nullptr;
@@ -120,6 +108,18 @@ PyMethodDef g_bootstrap_def = {"_timemory_profiler_bootstrap", bootstrap, METH_V
 } // namespace
 
 filter_config& profiler_config() { return g_config; }
+
+void set_threading_hook(const char* setter, PyObject* fn) {
+    PyObject* threading = PyImport_ImportModule("threading");
+    if (!threading) {
+        PyErr_Clear();
+        return;
+    }
+    PyObject* r = PyObject_CallMethod(threading, setter, "O", fn);
+    Py_XDECREF(r);
+    Py_DECREF(threading);
+    PyErr_Clear();
+}
 bool profiler_running() { return g_running; }
 
 PyObject* profiler_bootstrap() { return PyCFunction_New(&g_bootstrap_def, nullptr); }
@@ -131,10 +131,7 @@ void profiler_start() {
     PyObject* boot = profiler_bootstrap();
     set_threading_hook("setprofile", boot);
     Py_DECREF(boot);
-    PyThreadState* self = PyThreadState_Get();
-    for (PyThreadState* ts = PyInterpreterState_ThreadHead(self->interp); ts;
-         ts = PyThreadState_Next(ts))
-        _PyEval_SetProfile(ts, on_event, nullptr);
+    for_each_thread([](PyThreadState* ts) { _PyEval_SetProfile(ts, on_event, nullptr); });
     g_running = true;
 }
 
@@ -150,9 +147,9 @@ void profiler_stop() {
             warned = true;
         }
     }
-    for (PyThreadState* ts = PyInterpreterState_ThreadHead(self->interp); ts;
-         ts = PyThreadState_Next(ts))
+    for_each_thread([](PyThreadState* ts) {
         if (ts->c_profilefunc == on_event) _PyEval_SetProfile(ts, nullptr, nullptr);
+    });
     set_threading_hook("setprofile", Py_None);
     g_running = false;
 }

@@ -78,18 +78,6 @@ int on_event(PyObject*, PyFrameObject* frame, int what, PyObject*) {
     return 0;
 }
 
-void set_threading_hook(PyObject* fn) {
-    PyObject* threading = PyImport_ImportModule("threading");
-    if (!threading) {
-        PyErr_Clear();
-        return;
-    }
-    PyObject* r = PyObject_CallMethod(threading, "settrace", "O", fn);
-    Py_XDECREF(r);
-    Py_DECREF(threading);
-    PyErr_Clear();
-}
-
 PyObject* bootstrap(PyObject*, PyObject* args) {
     PyObject *frame, *event, *arg;
     if (!PyArg_ParseTuple(args, "OOO", &frame, &event, &arg)) return nullptr;
@@ -110,26 +98,22 @@ void tracer_start() {
     if (!g_sites) g_sites = new code_sites(&g_config);
     if (g_running) return;
     PyObject* boot = tracer_bootstrap(); // before the hook: importing threading is not traced
-    set_threading_hook(boot);
+    set_threading_hook("settrace", boot);
     Py_DECREF(boot);
-    PyThreadState* self = PyThreadState_Get();
-    for (PyThreadState* ts = PyInterpreterState_ThreadHead(self->interp); ts;
-         ts = PyThreadState_Next(ts))
-        _PyEval_SetTrace(ts, on_event, nullptr);
+    for_each_thread([](PyThreadState* ts) { _PyEval_SetTrace(ts, on_event, nullptr); });
     g_running = true;
 }
 
 void tracer_stop() {
     if (!g_running) return;
-    PyThreadState* self = PyThreadState_Get();
-    for (PyThreadState* ts = PyInterpreterState_ThreadHead(self->interp); ts;
-         ts = PyThreadState_Next(ts))
+    for_each_thread([](PyThreadState* ts) {
         if (ts->c_tracefunc == on_event) _PyEval_SetTrace(ts, nullptr, nullptr);
+    });
     while (!t_open.empty()) {
         timemory_exit(t_open.back().site);
         t_open.pop_back();
     }
-    set_threading_hook(Py_None);
+    set_threading_hook("settrace", Py_None);
     g_running = false;
 }
 

@@ -13,6 +13,7 @@ Submodules:
     component  stand-alone component classes (WallClock, PeakRss, ...) and the ``id`` enum
     storage    the recorded call graph, flat (``get``) or nested (``get_tree``)
     settings   every runtime setting as an attribute
+    mpi        ranks with mpi4py: gather every rank's graph to rank 0 (``timemory.mpi.init()``)
 """
 
 import inspect as _inspect

@@ -18,7 +18,6 @@ with timemory land in one call tree.
 Also ``python -m timemory.profiler [-c components] [-o outdir] script.py args...``.
 """
 
-import functools
 import marshal
 import os
 import re
@@ -26,6 +25,7 @@ import sys
 
 from .. import _bundle
 from .. import libpytimemory as _native
+from .._hook import HookController, config_dict
 from .._settings import settings
 
 __all__ = ["Profiler", "Config", "profile", "FakeProfiler"]
@@ -60,16 +60,8 @@ class Config:
 
     @classmethod
     def as_dict(cls):
-        d = {}
-        for k in ("only_functions", "only_filenames", "skip_functions", "skip_filenames"):
-            v = getattr(cls, k)
-            if isinstance(v, str):
-                v = [v]
-            if not isinstance(v, (list, tuple)) or not all(isinstance(x, str) for x in v):
-                raise TypeError("Config.{} must be a list of regex strings".format(k))
-            d[k] = list(v)
-        for k in ("include_line", "include_filename", "full_filepath", "include_args", "trace_c"):
-            d[k] = bool(getattr(cls, k))
+        d = config_dict(cls, ("include_line", "include_filename", "full_filepath",
+                              "include_args", "trace_c"), "Config")
         depth = cls.max_stack_depth
         if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
             raise ValueError("Config.max_stack_depth must be a positive int, not {!r}".format(depth))
@@ -85,7 +77,7 @@ def _default_components():
     return ["wall_clock"]
 
 
-class Profiler:
+class Profiler(HookController):
     """Profiles Python calls, as a decorator, a context manager, or with start()/stop().
 
     ``components``: names (or ``timemory.component.id`` members); default
@@ -95,59 +87,21 @@ class Profiler:
     """
 
     _depth = 0
+    _native_start = staticmethod(_native.profiler_start)
+    _native_stop = staticmethod(_native.profiler_stop)
 
     def __init__(self, components=None, flat=False, timeline=False, **kwargs):
         if kwargs:
             raise TypeError("Profiler() got unexpected arguments: {}".format(", ".join(kwargs)))
-        self.components = _bundle.require(components if components is not None else _default_components())
-        self.flat = bool(flat)
-        self.timeline = bool(timeline)
-        self._started = False
+        super().__init__(components if components is not None else _default_components(),
+                         flat, timeline)
 
-    # --- control --------------------------------------------------------------------
-    def start(self):
-        """Installs the hook (configured from Config) unless a profiler already runs."""
-        if self._started:
-            return
-        self._started = True
-        Profiler._depth += 1
-        if Profiler._depth > 1:
-            return
+    def _configure(self):
         if self.flat:
             settings.flat_profile = True
         if self.timeline:
             settings.timeline_profile = True
         _native.profiler_configure(Config.as_dict())
-        _native.init([])
-        _native.profiler_start()
-
-    def stop(self):
-        """Removes the hook when this is the outermost running profiler."""
-        if not self._started:
-            return
-        self._started = False
-        Profiler._depth -= 1
-        if Profiler._depth == 0:
-            _native.profiler_stop()
-
-    def __enter__(self):
-        self.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
-
-    def __call__(self, func):
-        if not callable(func):
-            raise TypeError("Profiler decorates callables, not {}".format(type(func).__name__))
-
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with type(self)(self.components, self.flat, self.timeline):
-                return func(*args, **kwargs)
-
-        return wrapper
 
     def runcall(self, func, *args, **kwargs):
         """Calls ``func(*args, **kwargs)`` under the profiler and returns its result."""

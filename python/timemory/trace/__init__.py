@@ -8,15 +8,16 @@
 
 Line regions are named by the source text; their file and line are kept as data. They
 nest in whatever region is open (a Profiler's function, a marker). ``push``/``pop``
-open and close named regions, like timemory.region.
+open and close named regions (the same as timemory.region's).
 """
 
-import functools
 import re
 
 from .. import _bundle
 from .. import libpytimemory as _native
+from .._hook import HookController, config_dict
 from ..profiler import _PACKAGE_DIR
+from ..region import pop, push
 
 __all__ = ["Tracer", "Config", "push", "pop", "init", "finalize"]
 
@@ -35,65 +36,19 @@ class Config:
 
     @classmethod
     def as_dict(cls):
-        d = {}
-        for k in ("only_functions", "only_filenames", "skip_functions", "skip_filenames"):
-            v = getattr(cls, k)
-            if isinstance(v, str):
-                v = [v]
-            if not isinstance(v, (list, tuple)) or not all(isinstance(x, str) for x in v):
-                raise TypeError("trace.Config.{} must be a list of regex strings".format(k))
-            d[k] = list(v)
-        for k in ("include_line", "include_filename", "full_filepath"):
-            d[k] = bool(getattr(cls, k))
-        return d
+        return config_dict(cls, ("include_line", "include_filename", "full_filepath"),
+                           "trace.Config")
 
 
-class Tracer:
+class Tracer(HookController):
     """Traces source lines, as a decorator, a context manager, or with start()/stop()."""
 
     _depth = 0
+    _native_start = staticmethod(_native.tracer_start)
+    _native_stop = staticmethod(_native.tracer_stop)
 
-    def __init__(self, components=None, flat=False, timeline=False):
-        self.components = _bundle.require(components)
-        self.flat, self.timeline = flat, timeline
-        self._started = False
-
-    def start(self):
-        if self._started:
-            return
-        self._started = True
-        Tracer._depth += 1
-        if Tracer._depth == 1:
-            _native.tracer_configure(Config.as_dict())
-            _native.init([])
-            _native.tracer_start()
-
-    def stop(self):
-        if not self._started:
-            return
-        self._started = False
-        Tracer._depth -= 1
-        if Tracer._depth == 0:
-            _native.tracer_stop()
-
-    def __enter__(self):
-        self.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-        return False
-
-    def __call__(self, func):
-        if not callable(func):
-            raise TypeError("Tracer decorates callables, not {}".format(type(func).__name__))
-
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with type(self)(self.components, self.flat, self.timeline):
-                return func(*args, **kwargs)
-
-        return wrapper
+    def _configure(self):
+        _native.tracer_configure(Config.as_dict())
 
 
 def init(components=None, flat=False, label=""):
@@ -109,17 +64,3 @@ def init(components=None, flat=False, label=""):
 def finalize():
     """Writes the reports (as timemory.finalize)."""
     _native.finalize()
-
-
-def push(name):
-    """Opens the trace region `name`."""
-    if not isinstance(name, str):
-        raise TypeError("region name must be a str, not {}".format(type(name).__name__))
-    _native.push_region(name)
-
-
-def pop(name):
-    """Closes the trace region `name`."""
-    if not isinstance(name, str):
-        raise TypeError("region name must be a str, not {}".format(type(name).__name__))
-    _native.pop_region(name)

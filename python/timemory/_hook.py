@@ -1,0 +1,83 @@
+"""What the Profiler and the Tracer share: a hook controller and the Config serialiser."""
+
+import functools
+
+from . import _bundle
+from . import libpytimemory as _native
+
+_FILTER_KEYS = ("only_functions", "only_filenames", "skip_functions", "skip_filenames")
+
+
+def config_dict(config, flags, owner):
+    """The dict the native hook reads from a Config class: regex lists and booleans."""
+    d = {}
+    for k in _FILTER_KEYS:
+        v = getattr(config, k)
+        if isinstance(v, str):
+            v = [v]
+        if not isinstance(v, (list, tuple)) or not all(isinstance(x, str) for x in v):
+            raise TypeError("{}.{} must be a list of regex strings".format(owner, k))
+        d[k] = list(v)
+    for k in flags:
+        d[k] = bool(getattr(config, k))
+    return d
+
+
+class HookController:
+    """Start/stop, context manager and decorator over one native hook. Nested controllers
+    of the same kind share the hook: the outermost start/stop pair owns it. Subclasses set
+    `_native_start`, `_native_stop` and implement `_configure()`."""
+
+    _depth = 0  # per subclass, through type(self)
+
+    def __init__(self, components=None, flat=False, timeline=False):
+        self.components = _bundle.require(components)
+        self.flat = bool(flat)
+        self.timeline = bool(timeline)
+        self._started = False
+
+    def _configure(self):
+        raise NotImplementedError
+
+    def start(self):
+        """Installs the hook unless one of the same kind already runs."""
+        if self._started:
+            return
+        self._started = True
+        cls = type(self)
+        cls._depth += 1
+        if cls._depth > 1:
+            return
+        self._configure()
+        _native.init([])
+        type(self)._native_start()
+
+    def stop(self):
+        """Removes the hook when this is the outermost running one."""
+        if not self._started:
+            return
+        self._started = False
+        cls = type(self)
+        cls._depth -= 1
+        if cls._depth == 0:
+            type(self)._native_stop()
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    def __call__(self, func):
+        if not callable(func):
+            raise TypeError("{} decorates callables, not {}".format(type(self).__name__,
+                                                                    type(func).__name__))
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with type(self)(self.components, self.flat, self.timeline):
+                return func(*args, **kwargs)
+
+        return wrapper

@@ -1,0 +1,106 @@
+"""timemory across MPI ranks from Python (with mpi4py).
+
+    import timemory.mpi
+    timemory.mpi.init()          # after mpi4py has initialised MPI
+    ... profile, mark regions ...
+    # at exit (or timemory.mpi.finalize()): every rank's graph goes to rank 0, which
+    # writes the per-rank and combined reports, as libtimemory-mpi does for C/C++.
+
+Ranks exchange the same compact binary form as the C/C++ library (not text), with
+mpi4py's gather. Without mpi4py, or on a single rank, reports are written as usual.
+"""
+
+import atexit
+import os
+
+from .. import libpytimemory as _native
+from .._settings import settings
+
+__all__ = ["rank", "size", "is_initialized", "init", "gather", "finalize"]
+
+_state = {"registered": False, "done": False, "comm": None}
+
+
+def _mpi():
+    try:
+        from mpi4py import MPI
+    except ImportError:
+        return None
+    return MPI if MPI.Is_initialized() and not MPI.Is_finalized() else None
+
+
+def _comm(comm=None):
+    if comm is not None:
+        return comm
+    if _state["comm"] is not None:
+        return _state["comm"]
+    MPI = _mpi()
+    return MPI.COMM_WORLD if MPI else None
+
+
+def is_initialized():
+    """True when MPI (through mpi4py) is initialised and not yet finalised."""
+    return _mpi() is not None
+
+
+def rank(comm=None):
+    """This process's rank (0 without MPI). Before MPI starts, the launcher's variables
+    (OMPI_COMM_WORLD_RANK, PMI_RANK) are consulted."""
+    c = _comm(comm)
+    if c is not None:
+        return c.Get_rank()
+    for var in ("OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"):
+        if var in os.environ:
+            return int(os.environ[var])
+    return 0
+
+
+def size(comm=None):
+    """The number of ranks (1 without MPI)."""
+    c = _comm(comm)
+    if c is not None:
+        return c.Get_size()
+    for var in ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE"):
+        if var in os.environ:
+            return int(os.environ[var])
+    return 1
+
+
+def init(comm=None):
+    """Makes the end of the program gather every rank's graph to rank 0 (registered with
+    atexit, so it runs before mpi4py finalises MPI). Call after MPI is initialised."""
+    _state["comm"] = comm
+    if not _state["registered"]:
+        atexit.register(finalize)
+        _state["registered"] = True
+    _native.init([])
+
+
+def gather(comm=None):
+    """Collective: every rank's graph, encoded, on rank 0 (a list of bytes, index = rank);
+    None on the other ranks."""
+    c = _comm(comm)
+    mine = _native.encode_snapshot()
+    if c is None or c.Get_size() == 1:
+        return [mine]
+    return c.gather(mine, root=0)
+
+
+def finalize(comm=None):
+    """Collective: gathers to rank 0, which writes the reports; then stops measuring on
+    every rank (no rank writes its own). Idempotent; returns rank 0's output folder."""
+    if _state["done"]:
+        return ""
+    _state["done"] = True
+    from ..profiler import Profiler  # noqa: F401  (the hook stops in native finalize)
+    c = _comm(comm)
+    if c is None or c.Get_size() == 1:
+        _native.finalize()
+        return ""
+    ranks = gather(c)
+    folder = ""
+    if c.Get_rank() == 0 and settings.auto_output:
+        folder = _native.write_rank_reports(ranks)
+    settings.auto_output = False  # this rank's data is in rank 0's reports
+    _native.finalize()
+    return folder
