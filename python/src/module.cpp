@@ -224,6 +224,8 @@ PYBIND11_MODULE(libpytimemory, m) {
     m.def("profiler_start", &tmpy::profiler_start);
     m.def("profiler_stop", &tmpy::profiler_stop);
     m.def("profiler_running", &tmpy::profiler_running);
+    m.def("capture_parent", [] { return timemory_capture_parent(); },
+          "A token for the region open on this thread (for a thread about to start).");
     m.def("tracer_configure", [](const py::dict& d) { configure(tmpy::tracer_config(), d); });
     m.def("tracer_start", &tmpy::tracer_start);
     m.def("tracer_stop", &tmpy::tracer_stop);

@@ -12,6 +12,8 @@
 
 #include "hooks.hpp"
 
+#include <timemory/timemory.h>
+
 namespace tmpy {
 
 namespace {
@@ -92,9 +94,27 @@ int on_event(PyObject*, PyFrameObject* frame, int what, PyObject* arg) {
     return 0;
 }
 
+// The region its creator had open, which timemory.profiler stored on the Thread object
+// when it was started: this thread's graph then merges under it.
+void adopt_creator_region() {
+    PyObject* threading = PyImport_ImportModule("threading");
+    if (!threading) {
+        PyErr_Clear();
+        return;
+    }
+    PyObject* me = PyObject_CallMethod(threading, "current_thread", nullptr);
+    PyObject* token = me ? PyObject_GetAttrString(me, "_timemory_parent") : nullptr;
+    if (token && PyLong_Check(token)) timemory_adopt_parent(PyLong_AsUnsignedLongLong(token));
+    Py_XDECREF(token);
+    Py_XDECREF(me);
+    Py_DECREF(threading);
+    PyErr_Clear();
+}
+
 PyObject* bootstrap(PyObject*, PyObject* args) {
     PyObject *frame, *event, *arg;
     if (!PyArg_ParseTuple(args, "OOO", &frame, &event, &arg)) return nullptr;
+    adopt_creator_region();
     PyEval_SetProfile(on_event, nullptr); // from now on this thread calls the C hook
     if (PyFrame_Check(frame) && PyUnicode_Check(event) &&
         PyUnicode_CompareWithASCIIString(event, "call") == 0)

@@ -39,6 +39,9 @@ class HookController:
     def _configure(self):
         raise NotImplementedError
 
+    def _unconfigure(self):
+        """Undoes what _configure set up beyond the native hook (nothing by default)."""
+
     def start(self):
         """Installs the hook unless one of the same kind already runs."""
         if self._started:
@@ -61,6 +64,7 @@ class HookController:
         cls._depth -= 1
         if cls._depth == 0:
             type(self)._native_stop()
+            self._unconfigure()
 
     def __enter__(self):
         self.start()

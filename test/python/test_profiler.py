@@ -312,3 +312,35 @@ def test_run_executes_source_under_the_profiler(run_script):
     assert r.rc == 0, r.err
     recs = r.records()
     assert sum(x["inclusive"]["entry"]["laps"] for x in recs if x["prefix"].startswith("target/")) == 3
+
+
+def test_new_threads_nest_under_the_function_that_started_them(run_script):
+    r = run_script("""
+        import threading, timemory
+        from timemory.profiler import Profiler, Config
+        Config.only_filenames = [__file__]
+        def work(i):
+            return i * 2
+        def body():
+            for i in range(3):
+                work(i)
+        def spawn():
+            ts = []
+            for _ in range(2):  # a loop, not a comprehension: that would be a frame of its own
+                t = threading.Thread(target=body)
+                t.start()
+                ts.append(t)
+            for t in ts:
+                t.join()
+        with Profiler(["wall_clock"]):
+            spawn()
+        print(threading.Thread.start.__module__)
+        timemory.finalize()
+    """)
+    assert r.rc == 0, r.err
+    from conftest import find, laps
+    tree = r.tree()
+    assert laps(find(tree, "spawn", "body")) == 2, "both threads under spawn()"
+    assert laps(find(tree, "spawn", "body", "work")) == 6
+    assert find(tree, "body") is None
+    assert r.out.strip() == "threading", "Thread.start restored after profiling"

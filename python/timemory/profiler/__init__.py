@@ -97,11 +97,15 @@ class Profiler(HookController):
                          flat, timeline)
 
     def _configure(self):
+        _nest_new_threads(True)
         if self.flat:
             settings.flat_profile = True
         if self.timeline:
             settings.timeline_profile = True
         _native.profiler_configure(Config.as_dict())
+
+    def _unconfigure(self):
+        _nest_new_threads(False)
 
     def runcall(self, func, *args, **kwargs):
         """Calls ``func(*args, **kwargs)`` under the profiler and returns its result."""
@@ -126,6 +130,28 @@ class Profiler(HookController):
         tottime, cumtime and callers, from the wall_clock call graph."""
         with open(path, "wb") as f:
             marshal.dump(pstats_dict(), f)
+
+
+_thread_start = None
+
+
+def _nest_new_threads(on):
+    """While profiling, threading.Thread.start records the region its caller has open, so
+    the new thread's functions nest under it (as C++ threads' do)."""
+    global _thread_start
+    import threading
+    if on and _thread_start is None:
+        _thread_start = threading.Thread.start
+
+        def start(self, *args, **kwargs):
+            self._timemory_parent = _native.capture_parent()
+            return _thread_start(self, *args, **kwargs)
+
+        start.__doc__ = _thread_start.__doc__
+        threading.Thread.start = start
+    elif not on and _thread_start is not None:
+        threading.Thread.start = _thread_start
+        _thread_start = None
 
 
 def profile(components=None, flat=False, timeline=False):

@@ -35,6 +35,16 @@ TIMEMORY_API void timemory_push_region(const char* name);
  *  how a mismatched name is reconciled). */
 TIMEMORY_API void timemory_pop_region(const char* name);
 
+/** A token for "the region the calling thread has open now", for a thread it is about to
+ *  start through a mechanism the runtime does not see (an interpreter's threads). 0 when
+ *  nothing is open. pthread_create is already handled without it. */
+TIMEMORY_API unsigned long long timemory_capture_parent(void);
+
+/** Called first thing in a new thread with a token from timemory_capture_parent: the
+ *  thread's graph is merged under that region (TIMEMORY_COLLAPSE_THREADS). Ignored once
+ *  the thread has recorded anything, or for token 0. */
+TIMEMORY_API void timemory_adopt_parent(unsigned long long token);
+
 /** Turns measurement on or off for all threads. While off, enter/exit/push/pop return at
  *  once; regions opened before turning it off still close normally. */
 TIMEMORY_API void timemory_set_enabled(bool enabled);

@@ -41,6 +41,15 @@ void pending_parent(int* thread, uint32_t* node) {
     *node = t_parent_node;
 }
 
+namespace {
+// The innermost recorded frame of `ts` (frames past max depth have no node).
+uint32_t innermost_node(const thread_state* ts) {
+    for (size_t i = ts->stack.size(); i > 0; --i)
+        if (ts->stack[i - 1].node < detached_node) return ts->stack[i - 1].node;
+    return 0;
+}
+} // namespace
+
 } // namespace timemory::rt
 
 using namespace timemory::rt;
@@ -52,16 +61,20 @@ pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*fn)(void*)
     thread_state* parent = t_state;
     if (!parent || rt_state().state.load() != int(run_state::running))
         return real(thread, attr, fn, arg);
-    // The innermost recorded frame (frames past max depth have no node).
-    uint32_t node = 0;
-    for (size_t i = parent->stack.size(); i > 0; --i) {
-        if (parent->stack[i - 1].node < detached_node) {
-            node = parent->stack[i - 1].node;
-            break;
-        }
-    }
-    auto* info = new start_info{fn, arg, int(parent->index), node};
+    auto* info = new start_info{fn, arg, int(parent->index), innermost_node(parent)};
     int rc = real(thread, attr, thread_main, info);
     if (rc != 0) delete info;
     return rc;
+}
+
+extern "C" __attribute__((visibility("default"))) unsigned long long timemory_capture_parent(void) {
+    thread_state* ts = t_state;
+    if (!ts || rt_state().state.load() != int(run_state::running)) return 0;
+    return ((unsigned long long)(ts->index + 1) << 32) | innermost_node(ts);
+}
+
+extern "C" __attribute__((visibility("default"))) void timemory_adopt_parent(unsigned long long token) {
+    if (token == 0 || t_state) return;
+    t_parent_thread = int(token >> 32) - 1;
+    t_parent_node = uint32_t(token & 0xffffffffu);
 }
