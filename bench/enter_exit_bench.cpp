@@ -49,7 +49,8 @@ void one_site(benchmark::State& st) {
 
 // Four levels: each iteration is four pairs, reported per pair.
 void nested_sites(benchmark::State& st) {
-    static timemory_site s[4] = {make_site("n0"), make_site("n1"), make_site("n2"), make_site("n3")};
+    static timemory_site s[4] = {make_site("n0"), make_site("n1"), make_site("n2"),
+                                 make_site("n3")};
     for (auto _ : st) {
         timemory_enter(&s[0]);
         timemory_enter(&s[1]);
@@ -84,8 +85,10 @@ void many_sites(benchmark::State& st) {
     static std::vector<timemory_site> sites;
     static std::vector<std::string> names;
     if (sites.empty()) {
-        for (int i = 0; i < 1024; ++i) names.push_back("site_" + std::to_string(i));
-        for (auto& n : names) sites.push_back(make_site(n.c_str()));
+        for (int i = 0; i < 1024; ++i)
+            names.push_back("site_" + std::to_string(i));
+        for (auto& n : names)
+            sites.push_back(make_site(n.c_str()));
     }
     static timemory_site parent = make_site("many_parent");
     timemory_enter(&parent);

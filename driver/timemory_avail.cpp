@@ -27,10 +27,14 @@ void usage(FILE* out) {
 
 const char* units_of(const component& c) {
     switch (c.units) {
-    case unit_kind::time: return "time (TIMEMORY_TIMING_UNITS)";
-    case unit_kind::memory: return "memory (TIMEMORY_MEMORY_UNITS)";
-    case unit_kind::percent: return "%";
-    case unit_kind::count: return "count";
+    case unit_kind::time:
+        return "time (TIMEMORY_TIMING_UNITS)";
+    case unit_kind::memory:
+        return "memory (TIMEMORY_MEMORY_UNITS)";
+    case unit_kind::percent:
+        return "%";
+    case unit_kind::count:
+        return "count";
     }
     return "";
 }
@@ -42,16 +46,19 @@ void print_components(bool only_available) {
         std::string why;
         bool ok = c.available(&why);
         if (only_available && !ok) continue;
-        std::printf("%-26s %-18s %-9s %-32s %s%s\n", c.id, c.label, ok ? "yes" : "no",
-                    units_of(c), c.description, ok ? "" : (" [" + why + "]").c_str());
+        std::printf("%-26s %-18s %-9s %-32s %s%s\n", c.id, c.label, ok ? "yes" : "no", units_of(c),
+                    c.description, ok ? "" : (" [" + why + "]").c_str());
     }
 }
 
 const char* type_name(settings::kind k) {
     switch (k) {
-    case settings::kind::boolean: return "bool";
-    case settings::kind::integer: return "int";
-    case settings::kind::text: return "string";
+    case settings::kind::boolean:
+        return "bool";
+    case settings::kind::integer:
+        return "int";
+    case settings::kind::text:
+        return "string";
     }
     return "";
 }
@@ -97,11 +104,16 @@ int main(int argc, char** argv) {
         if (a == "-h" || a == "--help") {
             usage(stdout);
             return 0;
-        } else if (a == "-c" || a == "--components") comps = true;
-        else if (a == "-s" || a == "--settings") sets = true;
-        else if (a == "-a" || a == "--all") comps = sets = true;
-        else if (a == "--available") only_available = true;
-        else if (a == "--markdown") markdown = true;
+        } else if (a == "-c" || a == "--components")
+            comps = true;
+        else if (a == "-s" || a == "--settings")
+            sets = true;
+        else if (a == "-a" || a == "--all")
+            comps = sets = true;
+        else if (a == "--available")
+            only_available = true;
+        else if (a == "--markdown")
+            markdown = true;
         else {
             std::fprintf(stderr, "timemory-avail: unknown option '%s'\n\n", a.c_str());
             usage(stderr);

@@ -29,86 +29,84 @@ namespace {
 class SourceCollector : public clang::ASTConsumer,
                         public clang::RecursiveASTVisitor<SourceCollector> {
 public:
-  SourceCollector(clang::CompilerInstance &CI, std::shared_ptr<SourceInfo> Info)
-      : CI(CI), Info(std::move(Info)) {
-    setFrontendActive(true);
-  }
-  ~SourceCollector() override { setFrontendActive(false); }
-
-  bool shouldVisitTemplateInstantiations() const { return true; }
-  bool shouldVisitImplicitCode() const { return true; }
-
-  void HandleTranslationUnit(clang::ASTContext &Ctx) override {
-    Names = std::make_unique<clang::ASTNameGenerator>(Ctx);
-    TraverseDecl(Ctx.getTranslationUnitDecl());
-    Names.reset();
-  }
-
-  bool VisitFunctionDecl(clang::FunctionDecl *FD) {
-    if (!FD->doesThisDeclarationHaveABody() || FD->isDependentContext())
-      return true;
-    FunctionSource S;
-    S.NeverInstrument = FD->hasAttr<clang::NoInstrumentFunctionAttr>();
-    for (const auto *A : FD->specific_attrs<clang::AnnotateAttr>())
-      if (A->getAnnotation() == "timemory_never_instrument")
-        S.NeverInstrument = true;
-    S.IsCxx = CI.getLangOpts().CPlusPlus && !FD->isExternC();
-    const clang::SourceManager &SM = CI.getSourceManager();
-    clang::PresumedLoc PL = SM.getPresumedLoc(SM.getExpansionLoc(FD->getLocation()));
-    S.InSystemHeader = SM.isInSystemHeader(SM.getExpansionLoc(FD->getLocation()));
-    if (PL.isValid()) {
-      S.File = PL.getFilename();
-      S.Line = PL.getLine();
+    SourceCollector(clang::CompilerInstance& CI, std::shared_ptr<SourceInfo> Info)
+        : CI(CI), Info(std::move(Info)) {
+        setFrontendActive(true);
     }
-    for (const std::string &Name : Names->getAllManglings(FD))
-      Info->ByMangledName[Name] = S;
-    if (!llvm::isa<clang::CXXConstructorDecl>(FD) && !llvm::isa<clang::CXXDestructorDecl>(FD))
-      Info->ByMangledName[Names->getName(FD)] = S;
-    return true;
-  }
+    ~SourceCollector() override { setFrontendActive(false); }
+
+    bool shouldVisitTemplateInstantiations() const { return true; }
+    bool shouldVisitImplicitCode() const { return true; }
+
+    void HandleTranslationUnit(clang::ASTContext& Ctx) override {
+        Names = std::make_unique<clang::ASTNameGenerator>(Ctx);
+        TraverseDecl(Ctx.getTranslationUnitDecl());
+        Names.reset();
+    }
+
+    bool VisitFunctionDecl(clang::FunctionDecl* FD) {
+        if (!FD->doesThisDeclarationHaveABody() || FD->isDependentContext()) return true;
+        FunctionSource S;
+        S.NeverInstrument = FD->hasAttr<clang::NoInstrumentFunctionAttr>();
+        for (const auto* A : FD->specific_attrs<clang::AnnotateAttr>())
+            if (A->getAnnotation() == "timemory_never_instrument") S.NeverInstrument = true;
+        S.IsCxx = CI.getLangOpts().CPlusPlus && !FD->isExternC();
+        const clang::SourceManager& SM = CI.getSourceManager();
+        clang::PresumedLoc PL = SM.getPresumedLoc(SM.getExpansionLoc(FD->getLocation()));
+        S.InSystemHeader = SM.isInSystemHeader(SM.getExpansionLoc(FD->getLocation()));
+        if (PL.isValid()) {
+            S.File = PL.getFilename();
+            S.Line = PL.getLine();
+        }
+        for (const std::string& Name : Names->getAllManglings(FD))
+            Info->ByMangledName[Name] = S;
+        if (!llvm::isa<clang::CXXConstructorDecl>(FD) && !llvm::isa<clang::CXXDestructorDecl>(FD))
+            Info->ByMangledName[Names->getName(FD)] = S;
+        return true;
+    }
 
 private:
-  clang::CompilerInstance &CI;
-  std::shared_ptr<SourceInfo> Info;
-  std::unique_ptr<clang::ASTNameGenerator> Names;
+    clang::CompilerInstance& CI;
+    std::shared_ptr<SourceInfo> Info;
+    std::unique_ptr<clang::ASTNameGenerator> Names;
 };
 
 class TimemoryAction : public clang::PluginASTAction {
 protected:
-  bool ParseArgs(const clang::CompilerInstance &CI,
-                 const std::vector<std::string> &Args) override {
-    auto &Diags = CI.getDiagnostics();
-    unsigned Id = Diags.getCustomDiagID(clang::DiagnosticsEngine::Error, "timemory plugin: %0");
-    std::string Error;
-    // The environment's config file first, so that explicit arguments refine it.
-    if (!Options->loadEnvironment(Error)) {
-      Diags.Report(Id) << Error;
-      return false;
+    bool ParseArgs(const clang::CompilerInstance& CI,
+                   const std::vector<std::string>& Args) override {
+        auto& Diags = CI.getDiagnostics();
+        unsigned Id = Diags.getCustomDiagID(clang::DiagnosticsEngine::Error, "timemory plugin: %0");
+        std::string Error;
+        // The environment's config file first, so that explicit arguments refine it.
+        if (!Options->loadEnvironment(Error)) {
+            Diags.Report(Id) << Error;
+            return false;
+        }
+        for (const std::string& A : Args) {
+            if (!Options->setArgument(A, Error)) {
+                Diags.Report(Id) << Error;
+                return false;
+            }
+        }
+        return true;
     }
-    for (const std::string &A : Args) {
-      if (!Options->setArgument(A, Error)) {
-        Diags.Report(Id) << Error;
-        return false;
-      }
+
+    std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance& CI,
+                                                          StringRef) override {
+        auto Info = std::make_shared<SourceInfo>();
+        const auto& LO = CI.getLangOpts();
+        Info->DeviceCompilation = LO.CUDAIsDevice || LO.OpenMPIsTargetDevice || LO.SYCLIsDevice;
+        std::shared_ptr<const InstrumentOptions> Opts = Options;
+        CI.getCodeGenOpts().PassBuilderCallbacks.push_back(
+            [Opts, Info](PassBuilder& PB) { schedule(PB, Opts, Info); });
+        return std::make_unique<SourceCollector>(CI, Info);
     }
-    return true;
-  }
 
-  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance &CI,
-                                                        StringRef) override {
-    auto Info = std::make_shared<SourceInfo>();
-    const auto &LO = CI.getLangOpts();
-    Info->DeviceCompilation = LO.CUDAIsDevice || LO.OpenMPIsTargetDevice || LO.SYCLIsDevice;
-    std::shared_ptr<const InstrumentOptions> Opts = Options;
-    CI.getCodeGenOpts().PassBuilderCallbacks.push_back(
-        [Opts, Info](PassBuilder &PB) { schedule(PB, Opts, Info); });
-    return std::make_unique<SourceCollector>(CI, Info);
-  }
-
-  ActionType getActionType() override { return AddBeforeMainAction; }
+    ActionType getActionType() override { return AddBeforeMainAction; }
 
 private:
-  std::shared_ptr<InstrumentOptions> Options = std::make_shared<InstrumentOptions>();
+    std::shared_ptr<InstrumentOptions> Options = std::make_shared<InstrumentOptions>();
 };
 
 } // namespace

@@ -13,16 +13,16 @@ namespace timemory {
 
 /// Inserts timemory_enter/timemory_exit calls, with one static site per selected function.
 struct InstrumentPass : llvm::PassInfoMixin<InstrumentPass> {
-  InstrumentPass(std::shared_ptr<const InstrumentOptions> Options,
-                 std::shared_ptr<const SourceInfo> Sources = nullptr)
-      : Options(std::move(Options)), Sources(std::move(Sources)) {}
+    InstrumentPass(std::shared_ptr<const InstrumentOptions> Options,
+                   std::shared_ptr<const SourceInfo> Sources = nullptr)
+        : Options(std::move(Options)), Sources(std::move(Sources)) {}
 
-  llvm::PreservedAnalyses run(llvm::Module &M, llvm::ModuleAnalysisManager &MAM);
-  static bool isRequired() { return true; } // also at -O0, where functions are optnone
+    llvm::PreservedAnalyses run(llvm::Module& M, llvm::ModuleAnalysisManager& MAM);
+    static bool isRequired() { return true; } // also at -O0, where functions are optnone
 
 private:
-  std::shared_ptr<const InstrumentOptions> Options;
-  std::shared_ptr<const SourceInfo> Sources;
+    std::shared_ptr<const InstrumentOptions> Options;
+    std::shared_ptr<const SourceInfo> Sources;
 };
 
 } // namespace timemory

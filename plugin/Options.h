@@ -19,32 +19,32 @@ namespace timemory {
 
 /// One regular expression as written by the user, with its compiled form.
 struct Rule {
-  std::string Text;
-  std::shared_ptr<llvm::Regex> Re;
+    std::string Text;
+    std::shared_ptr<llvm::Regex> Re;
 };
 
 struct __attribute__((visibility("default"))) InstrumentOptions {
-  std::vector<Rule> Include, Exclude;         ///< on the demangled or mangled name
-  std::vector<Rule> IncludeFile, ExcludeFile; ///< on the function's source file
-  /// Functions with fewer IR instructions (debug intrinsics not counted) and no loop are
-  /// skipped (main excepted): a timed call costs about 20 ns, more than such a function
-  /// runs. See docs/plugin.md for the choice of 10.
-  unsigned MinInstructions = 10;
-  bool InlineBefore = false; ///< instrument before inlining (every source function)
-  bool SystemHeaders = false; ///< also instrument functions defined in system headers
-  bool Verbose = false;      ///< list every decision on stderr
-  std::string ReportFile;    ///< append every decision to this file
+    std::vector<Rule> Include, Exclude;         ///< on the demangled or mangled name
+    std::vector<Rule> IncludeFile, ExcludeFile; ///< on the function's source file
+    /// Functions with fewer IR instructions (debug intrinsics not counted) and no loop are
+    /// skipped (main excepted): a timed call costs about 20 ns, more than such a function
+    /// runs. See docs/plugin.md for the choice of 10.
+    unsigned MinInstructions = 10;
+    bool InlineBefore = false;  ///< instrument before inlining (every source function)
+    bool SystemHeaders = false; ///< also instrument functions defined in system headers
+    bool Verbose = false;       ///< list every decision on stderr
+    std::string ReportFile;     ///< append every decision to this file
 
-  /// Applies one `key=value`. On failure returns false and sets `Error` to a sentence
-  /// naming the key, the text and the problem (a broken regex, an unknown key, ...).
-  bool set(llvm::StringRef Key, llvm::StringRef Value, std::string &Error);
-  /// Applies `key=value` written as one string.
-  bool setArgument(llvm::StringRef Argument, std::string &Error);
-  /// Applies every `key = value` line of a file (`#` comments). False with `Error` set
-  /// (file, line and problem) on the first bad line or when unreadable.
-  bool loadFile(llvm::StringRef Path, std::string &Error);
-  /// Applies TIMEMORY_INSTR_CONFIG when set.
-  bool loadEnvironment(std::string &Error);
+    /// Applies one `key=value`. On failure returns false and sets `Error` to a sentence
+    /// naming the key, the text and the problem (a broken regex, an unknown key, ...).
+    bool set(llvm::StringRef Key, llvm::StringRef Value, std::string& Error);
+    /// Applies `key=value` written as one string.
+    bool setArgument(llvm::StringRef Argument, std::string& Error);
+    /// Applies every `key = value` line of a file (`#` comments). False with `Error` set
+    /// (file, line and problem) on the first bad line or when unreadable.
+    bool loadFile(llvm::StringRef Path, std::string& Error);
+    /// Applies TIMEMORY_INSTR_CONFIG when set.
+    bool loadEnvironment(std::string& Error);
 };
 
 } // namespace timemory

@@ -30,81 +30,81 @@ namespace {
 thread_local bool FrontendActive = false;
 
 // opt's parameter syntax: timemory-instrument<include=^foo;min-instructions=0>.
-bool parsePipelineElement(StringRef Name, ModulePassManager &MPM) {
-  if (!Name.consume_front("timemory-instrument"))
-    return false;
-  auto Opts = std::make_shared<InstrumentOptions>();
-  std::string Error;
-  if (!Opts->loadEnvironment(Error)) {
-    errs() << "timemory-instrument: " << Error << "\n";
-    return false;
-  }
-  if (!Name.empty()) {
-    if (!Name.consume_front("<") || !Name.consume_back(">")) {
-      errs() << "timemory-instrument: expected 'timemory-instrument<key=value;...>'\n";
-      return false;
-    }
-    SmallVector<StringRef, 8> Params;
-    Name.split(Params, ';', -1, /*KeepEmpty=*/false);
-    for (StringRef P : Params) {
-      if (!Opts->setArgument(P, Error)) {
+bool parsePipelineElement(StringRef Name, ModulePassManager& MPM) {
+    if (!Name.consume_front("timemory-instrument")) return false;
+    auto Opts = std::make_shared<InstrumentOptions>();
+    std::string Error;
+    if (!Opts->loadEnvironment(Error)) {
         errs() << "timemory-instrument: " << Error << "\n";
         return false;
-      }
     }
-  }
-  MPM.addPass(InstrumentPass(Opts));
-  return true;
+    if (!Name.empty()) {
+        if (!Name.consume_front("<") || !Name.consume_back(">")) {
+            errs() << "timemory-instrument: expected 'timemory-instrument<key=value;...>'\n";
+            return false;
+        }
+        SmallVector<StringRef, 8> Params;
+        Name.split(Params, ';', -1, /*KeepEmpty=*/false);
+        for (StringRef P : Params) {
+            if (!Opts->setArgument(P, Error)) {
+                errs() << "timemory-instrument: " << Error << "\n";
+                return false;
+            }
+        }
+    }
+    MPM.addPass(InstrumentPass(Opts));
+    return true;
 }
 
 // Inside clang (its AST library is loaded), load the front-end part from this library's
 // own folder. In opt there is no Clang, and nothing more to load.
 __attribute__((constructor)) void loadFrontendInsideClang() {
-  if (!dlsym(RTLD_DEFAULT, "_ZN5clang11ASTConsumer18HandleTopLevelDeclENS_12DeclGroupRefE"))
-    return;
-  Dl_info Self;
-  if (!dladdr(reinterpret_cast<void *>(&loadFrontendInsideClang), &Self) || !Self.dli_fname)
-    return;
-  std::string Path = Self.dli_fname;
-  Path = Path.substr(0, Path.find_last_of('/') + 1) + "libtimemory-instr-clang.so";
-  if (!dlopen(Path.c_str(), RTLD_NOW | RTLD_GLOBAL))
-    errs() << "timemory plugin: cannot load its Clang part '" << Path << "': " << dlerror()
-           << "\n";
+    if (!dlsym(RTLD_DEFAULT, "_ZN5clang11ASTConsumer18HandleTopLevelDeclENS_12DeclGroupRefE"))
+        return;
+    Dl_info Self;
+    if (!dladdr(reinterpret_cast<void*>(&loadFrontendInsideClang), &Self) || !Self.dli_fname)
+        return;
+    std::string Path = Self.dli_fname;
+    Path = Path.substr(0, Path.find_last_of('/') + 1) + "libtimemory-instr-clang.so";
+    if (!dlopen(Path.c_str(), RTLD_NOW | RTLD_GLOBAL))
+        errs() << "timemory plugin: cannot load its Clang part '" << Path << "': " << dlerror()
+               << "\n";
 }
 
 } // namespace
 
-void setFrontendActive(bool Active) { FrontendActive = Active; }
+void setFrontendActive(bool Active) {
+    FrontendActive = Active;
+}
 
-void schedule(PassBuilder &PB, std::shared_ptr<const InstrumentOptions> Opts,
+void schedule(PassBuilder& PB, std::shared_ptr<const InstrumentOptions> Opts,
               std::shared_ptr<const SourceInfo> Sources) {
-  auto Add = [Opts, Sources](ModulePassManager &MPM, OptimizationLevel) {
-    MPM.addPass(InstrumentPass(Opts, Sources));
-  };
-  if (Opts->InlineBefore)
-    PB.registerPipelineStartEPCallback(Add);
-  else
-    PB.registerOptimizerLastEPCallback(Add);
+    auto Add = [Opts, Sources](ModulePassManager& MPM, OptimizationLevel) {
+        MPM.addPass(InstrumentPass(Opts, Sources));
+    };
+    if (Opts->InlineBefore)
+        PB.registerPipelineStartEPCallback(Add);
+    else
+        PB.registerOptimizerLastEPCallback(Add);
 }
 
 } // namespace timemory
 
 extern "C" LLVM_ATTRIBUTE_WEAK __attribute__((visibility("default"))) PassPluginLibraryInfo
 llvmGetPassPluginInfo() {
-  return {LLVM_PLUGIN_API_VERSION, "timemory-instrument", "0.1.0", [](PassBuilder &PB) {
-            PB.registerPipelineParsingCallback(
-                [](StringRef Name, ModulePassManager &MPM, ArrayRef<PassBuilder::PipelineElement>) {
-                  return timemory::parsePipelineElement(Name, MPM);
+    return {LLVM_PLUGIN_API_VERSION, "timemory-instrument", "0.1.0", [](PassBuilder& PB) {
+                PB.registerPipelineParsingCallback([](StringRef Name, ModulePassManager& MPM,
+                                                      ArrayRef<PassBuilder::PipelineElement>) {
+                    return timemory::parsePipelineElement(Name, MPM);
                 });
-            // -fpass-plugin: instrument the default pipelines, unless -fplugin does.
-            if (timemory::FrontendActive)
-              return;
-            auto Opts = std::make_shared<timemory::InstrumentOptions>();
-            std::string Error;
-            if (!Opts->loadEnvironment(Error)) {
-              errs() << "timemory-instrument: " << Error << "; not instrumenting\n";
-              return;
-            }
-            timemory::schedule(PB, Opts, nullptr);
-          }};
+                // -fpass-plugin: instrument the default pipelines, unless -fplugin does.
+                if (timemory::FrontendActive) return;
+                auto Opts = std::make_shared<timemory::InstrumentOptions>();
+                std::string Error;
+                if (!Opts->loadEnvironment(Error)) {
+                    errs() << "timemory-instrument: " << Error << "; not instrumenting\n";
+                    return;
+                }
+                timemory::schedule(PB, Opts, nullptr);
+            }};
 }

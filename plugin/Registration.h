@@ -23,7 +23,7 @@ namespace timemory {
 
 /// Adds the pass to PB's default pipelines: after inlining, or at the start with
 /// inline=before.
-TIMEMORY_PLUGIN_API void schedule(llvm::PassBuilder &PB,
+TIMEMORY_PLUGIN_API void schedule(llvm::PassBuilder& PB,
                                   std::shared_ptr<const InstrumentOptions> Opts,
                                   std::shared_ptr<const SourceInfo> Sources);
 

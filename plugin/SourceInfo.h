@@ -16,16 +16,16 @@
 namespace timemory {
 
 struct FunctionSource {
-  std::string File;
-  unsigned Line = 0;
-  bool NeverInstrument = false; ///< no_instrument_function or TIMEMORY_NEVER_INSTRUMENT
-  bool IsCxx = false;
-  bool InSystemHeader = false; ///< e.g. libstdc++'s inline functions
+    std::string File;
+    unsigned Line = 0;
+    bool NeverInstrument = false; ///< no_instrument_function or TIMEMORY_NEVER_INSTRUMENT
+    bool IsCxx = false;
+    bool InSystemHeader = false; ///< e.g. libstdc++'s inline functions
 };
 
 struct SourceInfo {
-  llvm::StringMap<FunctionSource> ByMangledName;
-  bool DeviceCompilation = false; ///< CUDA/HIP/OpenMP device side: never instrumented
+    llvm::StringMap<FunctionSource> ByMangledName;
+    bool DeviceCompilation = false; ///< CUDA/HIP/OpenMP device side: never instrumented
 };
 
 } // namespace timemory

@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
     volatile long sink = fib(15); // warm-up: first calls register sites, fill caches
     timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
-    for (int r = 0; r < reps; ++r) sink = sink + fib(n);
+    for (int r = 0; r < reps; ++r)
+        sink = sink + fib(n);
     clock_gettime(CLOCK_MONOTONIC, &b);
     long ns = (b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec);
     std::printf("%ld %ld\n", calls_of(n) * reps, ns);

@@ -12,7 +12,8 @@ namespace {
 double integrate(int steps) {
     TIMEMORY_MARKER("integrate");
     double sum = 0;
-    for (int i = 0; i < steps; ++i) sum += std::sin(i * 1e-3) * 1e-3;
+    for (int i = 0; i < steps; ++i)
+        sum += std::sin(i * 1e-3) * 1e-3;
     return sum;
 }
 
@@ -34,7 +35,8 @@ int main(int argc, char** argv) {
     load_input();
     auto data = allocate(4u << 20);
     double total = 0;
-    for (int i = 0; i < 5; ++i) total += integrate(200000);
+    for (int i = 0; i < 5; ++i)
+        total += integrate(200000);
     std::thread worker([&] {
         TIMEMORY_MARKER("worker");
         total += integrate(100000);

@@ -9,7 +9,8 @@ namespace {
 
 std::vector<double> make_grid(int n) {
     std::vector<double> g(size_t(n) * n);
-    for (int i = 0; i < n * n; ++i) g[size_t(i)] = std::sin(i * 0.01);
+    for (int i = 0; i < n * n; ++i)
+        g[size_t(i)] = std::sin(i * 0.01);
     return g;
 }
 
@@ -28,7 +29,8 @@ double relax(std::vector<double>& g, int n) {
 int solve(int n, double tol) {
     auto g = make_grid(n);
     int iters = 0;
-    while (relax(g, n) > tol && iters < 200) ++iters;
+    while (relax(g, n) > tol && iters < 200)
+        ++iters;
     return iters;
 }
 
@@ -36,7 +38,8 @@ int solve(int n, double tol) {
 
 int main() {
     int total = 0;
-    for (int n : {64, 128, 192}) total += solve(n, 1e-3);
+    for (int n : {64, 128, 192})
+        total += solve(n, 1e-3);
     std::printf("iterations: %d\n", total);
     return 0;
 }

@@ -9,13 +9,15 @@ namespace numerics {
 
 __attribute__((noinline)) double kernel(int i) {
     double s = 0;
-    for (int k = 0; k < 2000; ++k) s += std::sin(i * 0.001 + k);
+    for (int k = 0; k < 2000; ++k)
+        s += std::sin(i * 0.001 + k);
     return s;
 }
 
 __attribute__((noinline)) double solve(int n) {
     double total = 0;
-    for (int i = 0; i < n; ++i) total += kernel(i);
+    for (int i = 0; i < n; ++i)
+        total += kernel(i);
     return total;
 }
 
@@ -34,4 +36,6 @@ static PyMethodDef methods[] = {
 static PyModuleDef module = {PyModuleDef_HEAD_INIT, "mixed_ext", "timemory mixed-language example",
                              -1, methods};
 
-PyMODINIT_FUNC PyInit_mixed_ext(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit_mixed_ext(void) {
+    return PyModule_Create(&module);
+}

@@ -40,7 +40,8 @@ void load_opcodes() {
     }
     PyObject* opmap = PyObject_GetAttrString(dis, "opmap");
     if (opmap) {
-        if (PyObject* v = PyDict_GetItemString(opmap, "YIELD_VALUE")) op_yield_value = int(PyLong_AsLong(v));
+        if (PyObject* v = PyDict_GetItemString(opmap, "YIELD_VALUE"))
+            op_yield_value = int(PyLong_AsLong(v));
         if (PyObject* v = PyDict_GetItemString(opmap, "RETURN_GENERATOR"))
             op_return_generator = int(PyLong_AsLong(v));
     }
@@ -64,7 +65,8 @@ void code_sites::verify_extra_layout(Py_ssize_t index) {
     static int marker;
     bool ok = _PyCode_SetExtra(code, index, &marker) == 0;
     if (ok) {
-        auto* ex = static_cast<const extra_layout*>(reinterpret_cast<PyCodeObject*>(code)->co_extra);
+        auto* ex =
+            static_cast<const extra_layout*>(reinterpret_cast<PyCodeObject*>(code)->co_extra);
         void* via_api = nullptr;
         ok = _PyCode_GetExtra(code, index, &via_api) == 0 && via_api == &marker && ex &&
              index < ex->size && ex->slots[index] == &marker;
@@ -157,8 +159,9 @@ timemory_site* code_sites::builtin(PyObject* callable) {
     }
     PyErr_Clear();
     auto* label = new std::string(name);
-    auto* site = new timemory_site{0, TIMEMORY_LANG_PYTHON, label->c_str(), label->c_str(),
-                                   "<built-in>", 0, TIMEMORY_SITE_ABI};
+    auto* site =
+        new timemory_site{0, TIMEMORY_LANG_PYTHON, label->c_str(), label->c_str(), "<built-in>",
+                          0, TIMEMORY_SITE_ABI};
     builtins_.emplace(key, site);
     return site;
 }

@@ -34,8 +34,8 @@ struct code_info {
     std::string name, file;
     uint64_t generation = 0;
     bool skip = false;
-    bool resumable = false;         ///< generator or coroutine: a RETURN may be a suspension
-    std::string bytecode;           ///< de-specialised co_code, for resumable code only
+    bool resumable = false; ///< generator or coroutine: a RETURN may be a suspension
+    std::string bytecode;   ///< de-specialised co_code, for resumable code only
     std::unordered_map<int, timemory_site*> lines; ///< Tracer: one site per line
 };
 

@@ -42,7 +42,8 @@ void configure(tmpy::filter_config& c, const py::dict& d) {
     n.full_filepath = flag("full_filepath", false);
     n.include_args = flag("include_args", false);
     n.trace_c = flag("trace_c", false);
-    n.max_stack_depth = d.contains("max_stack_depth") ? d["max_stack_depth"].cast<long>() : 0x7fffffff;
+    n.max_stack_depth =
+        d.contains("max_stack_depth") ? d["max_stack_depth"].cast<long>() : 0x7fffffff;
     n.generation = c.generation + 1;
     c = std::move(n);
 }
@@ -67,29 +68,38 @@ PYBIND11_MODULE(libpytimemory, m) {
     tmpy::load_opcodes();
 
     // --- runtime ----------------------------------------------------------------------
-    m.def("init", [](std::vector<std::string> argv) {
-        std::vector<char*> a;
-        for (auto& s : argv) a.push_back(s.data());
-        timemory_init(int(a.size()), a.empty() ? nullptr : a.data());
-    }, py::arg("argv") = std::vector<std::string>{}, "Starts the runtime (idempotent).");
+    m.def(
+        "init",
+        [](std::vector<std::string> argv) {
+            std::vector<char*> a;
+            for (auto& s : argv)
+                a.push_back(s.data());
+            timemory_init(int(a.size()), a.empty() ? nullptr : a.data());
+        },
+        py::arg("argv") = std::vector<std::string>{}, "Starts the runtime (idempotent).");
     m.def("initialized", &timemory::initialized, "True once the runtime has started.");
-    m.def("finalize", [] {
-        if (tmpy::profiler_running()) tmpy::profiler_stop();
-        if (tmpy::tracer_running()) tmpy::tracer_stop();
-        timemory_finalize();
-    }, "Writes the reports and stops measuring.");
+    m.def(
+        "finalize",
+        [] {
+            if (tmpy::profiler_running()) tmpy::profiler_stop();
+            if (tmpy::tracer_running()) tmpy::tracer_stop();
+            timemory_finalize();
+        },
+        "Writes the reports and stops measuring.");
     m.def("is_enabled", [] { return timemory_is_enabled(); });
     m.def("set_enabled", [](bool on) { timemory_set_enabled(on); });
     m.def("push_region", [](const std::string& n) { timemory_push_region(n.c_str()); });
     m.def("pop_region", [](const std::string& n) { timemory_pop_region(n.c_str()); });
-    m.def("write_reports", [] { return timemory::write_reports(); },
-          "Writes every report now; returns the folder.");
+    m.def(
+        "write_reports", [] { return timemory::write_reports(); },
+        "Writes every report now; returns the folder.");
     m.def("reset", &timemory::reset, "Discards what every thread recorded so far.");
     m.def("active_components", &timemory::active_components);
     m.def("closest_components", &timemory::closest_component_ids);
-    m.def("enable_signal_detection", [](std::vector<int> sigs) {
-        timemory::enable_signal_detection(sigs);
-    }, py::arg("signals") = std::vector<int>{});
+    m.def(
+        "enable_signal_detection",
+        [](std::vector<int> sigs) { timemory::enable_signal_detection(sigs); },
+        py::arg("signals") = std::vector<int>{});
     m.def("set_exit_action", [](py::object fn) {
         g_exit_action = fn;
         timemory::set_exit_action(fn.is_none() ? nullptr : &call_exit_action);
@@ -100,19 +110,20 @@ PYBIND11_MODULE(libpytimemory, m) {
         timemory_site* site;
     };
     py::class_<region_site>(m, "Site", "A measured place: a region with a fixed name.")
-        .def(py::init([](const std::string& name, const std::string& file, unsigned line,
-                         bool python) {
-                 // Never freed: the runtime's registry keeps pointing at it.
-                 auto* n = new std::string(name);
-                 auto* f = new std::string(file);
-                 uint32_t lang = python ? TIMEMORY_LANG_PYTHON : TIMEMORY_LANG_REGION;
-                 return region_site{new timemory_site{0, lang, n->c_str(), n->c_str(), f->c_str(),
-                                                      line, TIMEMORY_SITE_ABI}};
-             }),
+        .def(py::init(
+                 [](const std::string& name, const std::string& file, unsigned line, bool python) {
+                     // Never freed: the runtime's registry keeps pointing at it.
+                     auto* n = new std::string(name);
+                     auto* f = new std::string(file);
+                     uint32_t lang = python ? TIMEMORY_LANG_PYTHON : TIMEMORY_LANG_REGION;
+                     return region_site{new timemory_site{0, lang, n->c_str(), n->c_str(),
+                                                          f->c_str(), line, TIMEMORY_SITE_ABI}};
+                 }),
              py::arg("name"), py::arg("file") = "", py::arg("line") = 0, py::arg("python") = true)
         .def("enter", [](region_site& r) { timemory_enter(r.site); })
         .def("exit", [](region_site& r) { timemory_exit(r.site); })
-        .def_property_readonly("name", [](const region_site& r) { return std::string(r.site->name); });
+        .def_property_readonly("name",
+                               [](const region_site& r) { return std::string(r.site->name); });
 
     // --- settings ---------------------------------------------------------------------
     auto s = m.def_submodule("settings_api", "Settings by name.");
@@ -198,19 +209,23 @@ PYBIND11_MODULE(libpytimemory, m) {
         .def_readonly("components", &timemory::result::components)
         .def_readonly("nodes", &timemory::result::nodes);
     m.def("snapshot", &timemory::snapshot, "The merged call graph of every thread, now.");
-    m.def("encode_snapshot", [] { return py::bytes(timemory::encode(timemory::snapshot())); },
-          "This process's merged graph in the binary form ranks exchange.");
-    m.def("write_rank_reports", [](const std::vector<py::bytes>& ranks) {
-        std::vector<timemory::result> rs;
-        for (size_t i = 0; i < ranks.size(); ++i) {
-            try {
-                rs.push_back(timemory::decode(std::string(ranks[i])));
-            } catch (const std::exception& e) {
-                throw py::value_error("rank " + std::to_string(i) + ": " + e.what());
+    m.def(
+        "encode_snapshot", [] { return py::bytes(timemory::encode(timemory::snapshot())); },
+        "This process's merged graph in the binary form ranks exchange.");
+    m.def(
+        "write_rank_reports",
+        [](const std::vector<py::bytes>& ranks) {
+            std::vector<timemory::result> rs;
+            for (size_t i = 0; i < ranks.size(); ++i) {
+                try {
+                    rs.push_back(timemory::decode(std::string(ranks[i])));
+                } catch (const std::exception& e) {
+                    throw py::value_error("rank " + std::to_string(i) + ": " + e.what());
+                }
             }
-        }
-        return timemory::write_reports(rs);
-    }, "Writes the reports of several ranks (their encode_snapshot bytes); returns the folder.");
+            return timemory::write_reports(rs);
+        },
+        "Writes the reports of several ranks (their encode_snapshot bytes); returns the folder.");
 
     // --- benchmark floor --------------------------------------------------------------
     // An empty C profile hook: what any C-level profiler pays before doing anything.
@@ -224,8 +239,9 @@ PYBIND11_MODULE(libpytimemory, m) {
     m.def("profiler_start", &tmpy::profiler_start);
     m.def("profiler_stop", &tmpy::profiler_stop);
     m.def("profiler_running", &tmpy::profiler_running);
-    m.def("capture_parent", [] { return timemory_capture_parent(); },
-          "A token for the region open on this thread (for a thread about to start).");
+    m.def(
+        "capture_parent", [] { return timemory_capture_parent(); },
+        "A token for the region open on this thread (for a thread about to start).");
     m.def("tracer_configure", [](const py::dict& d) { configure(tmpy::tracer_config(), d); });
     m.def("tracer_start", &tmpy::tracer_start);
     m.def("tracer_stop", &tmpy::tracer_stop);

@@ -89,7 +89,8 @@ int on_event(PyObject*, PyFrameObject* frame, int what, PyObject* arg) {
         if (g_config.trace_c)
             if (timemory_site* s = g_sites->builtin(arg)) timemory_exit(s);
         break;
-    default: break;
+    default:
+        break;
     }
     return 0;
 }
@@ -127,7 +128,9 @@ PyMethodDef g_bootstrap_def = {"_timemory_profiler_bootstrap", bootstrap, METH_V
 
 } // namespace
 
-filter_config& profiler_config() { return g_config; }
+filter_config& profiler_config() {
+    return g_config;
+}
 
 void set_threading_hook(const char* setter, PyObject* fn) {
     PyObject* threading = PyImport_ImportModule("threading");
@@ -140,9 +143,13 @@ void set_threading_hook(const char* setter, PyObject* fn) {
     Py_DECREF(threading);
     PyErr_Clear();
 }
-bool profiler_running() { return g_running; }
+bool profiler_running() {
+    return g_running;
+}
 
-PyObject* profiler_bootstrap() { return PyCFunction_New(&g_bootstrap_def, nullptr); }
+PyObject* profiler_bootstrap() {
+    return PyCFunction_New(&g_bootstrap_def, nullptr);
+}
 
 void profiler_start() {
     if (!g_sites) g_sites = new code_sites(&g_config);

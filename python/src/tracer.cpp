@@ -35,7 +35,8 @@ std::string source_line(const std::string& file, int line) {
         Py_DECREF(linecache);
     }
     PyErr_Clear();
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+        text.pop_back();
     return text;
 }
 
@@ -46,8 +47,13 @@ timemory_site* line_site(code_info* info, int line) {
     std::string text = source_line(info->file, line);
     std::string label = text.empty() ? info->name + ":" + std::to_string(line) : text;
     auto* stable = new std::string(label);
-    auto* site = new timemory_site{0, TIMEMORY_LANG_PYTHON, stable->c_str(), info->site.linkage,
-                                   info->site.file, uint32_t(line), TIMEMORY_SITE_ABI};
+    auto* site = new timemory_site{0,
+                                   TIMEMORY_LANG_PYTHON,
+                                   stable->c_str(),
+                                   info->site.linkage,
+                                   info->site.file,
+                                   uint32_t(line),
+                                   TIMEMORY_SITE_ABI};
     info->lines.emplace(line, site);
     return site;
 }
@@ -72,8 +78,11 @@ int on_event(PyObject*, PyFrameObject* frame, int what, PyObject*) {
         t_open.push_back({frame, s});
         break;
     }
-    case PyTrace_RETURN: close_line(frame); break;
-    default: break;
+    case PyTrace_RETURN:
+        close_line(frame);
+        break;
+    default:
+        break;
     }
     return 0;
 }
@@ -90,9 +99,15 @@ PyMethodDef g_bootstrap_def = {"_timemory_tracer_bootstrap", bootstrap, METH_VAR
 
 } // namespace
 
-filter_config& tracer_config() { return g_config; }
-bool tracer_running() { return g_running; }
-PyObject* tracer_bootstrap() { return PyCFunction_New(&g_bootstrap_def, nullptr); }
+filter_config& tracer_config() {
+    return g_config;
+}
+bool tracer_running() {
+    return g_running;
+}
+PyObject* tracer_bootstrap() {
+    return PyCFunction_New(&g_bootstrap_def, nullptr);
+}
 
 void tracer_start() {
     if (!g_sites) g_sites = new code_sites(&g_config);

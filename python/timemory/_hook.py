@@ -1,11 +1,19 @@
 """What the Profiler and the Tracer share: a hook controller and the Config serialiser."""
 
 import functools
+import os
+import re
 
 from . import _bundle
 from . import libpytimemory as _native
 
 _FILTER_KEYS = ("only_functions", "only_filenames", "skip_functions", "skip_filenames")
+
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+# Never measured by default: timemory's own package, the thread bootstrap, the importer.
+DEFAULT_SKIP_FILENAMES = (re.escape(PACKAGE_DIR) + r"[/\\]", r"threading\.py$",
+                          r"<frozen importlib\._bootstrap")
 
 
 def config_dict(config, flags, owner):

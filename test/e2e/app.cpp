@@ -7,8 +7,8 @@
 
 #include <chrono>
 #include <csignal>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -17,13 +17,18 @@
 
 namespace {
 
-void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+void sleep_ms(int ms) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
 
-void inner() { TIMEMORY_MARKER("inner"); }
+void inner() {
+    TIMEMORY_MARKER("inner");
+}
 
 void outer() {
     TIMEMORY_MARKER("outer");
-    for (int i = 0; i < 3; ++i) inner();
+    for (int i = 0; i < 3; ++i)
+        inner();
 }
 
 // main > outer(x2) > inner(x3 each); main > sleep_100ms
@@ -58,7 +63,8 @@ int threads() {
             timemory_push_region("left_open");
             sleep_ms(2);
         });
-        for (auto& t : pool) t.join();
+        for (auto& t : pool)
+            t.join();
     }
     return 0;
 }

@@ -28,7 +28,8 @@ const json& find_record(const json& recs, const std::string& name, int depth = -
 
 int count_named(const json& recs, const std::string& name) {
     int n = 0;
-    for (const auto& r : recs) n += r["prefix"] == name;
+    for (const auto& r : recs)
+        n += r["prefix"] == name;
     return n;
 }
 
@@ -58,7 +59,8 @@ TEST(E2E, NestedTreeHasExactShapeAndCounts) {
 
 TEST(E2E, SleepOf100msIsMeasuredWithinTolerance) {
     for (const char* units : {"sec", "ms"}) {
-        auto r = run_app(std::string("sleep-") + units, "nested", {{"TIMEMORY_TIMING_UNITS", units}});
+        auto r =
+            run_app(std::string("sleep-") + units, "nested", {{"TIMEMORY_TIMING_UNITS", units}});
         ASSERT_EQ(r.exit_code(), 0) << r.err;
         json recs = records(r.dir / "out/wall.json", "wall_clock");
         double v = find_record(recs, "sleep_100ms")["inclusive"]["stats"]["sum"];
@@ -73,9 +75,10 @@ TEST(E2E, SleepOf100msIsMeasuredWithinTolerance) {
 TEST(E2E, MonotonicWallClockSourceMeasuresTheSame) {
     auto r = run_app("monotonic", "nested", {{"TIMEMORY_WALL_CLOCK_SOURCE", "monotonic"}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
-    EXPECT_EQ(load_json(r.dir / "out/metadata.json")["timemory"]["wall_clock_source"], "clock_monotonic");
-    double v = find_record(records(r.dir / "out/wall.json", "wall_clock"), "sleep_100ms")
-                   ["inclusive"]["stats"]["sum"];
+    EXPECT_EQ(load_json(r.dir / "out/metadata.json")["timemory"]["wall_clock_source"],
+              "clock_monotonic");
+    double v = find_record(records(r.dir / "out/wall.json", "wall_clock"),
+                           "sleep_100ms")["inclusive"]["stats"]["sum"];
     EXPECT_GE(v, 0.100);
     EXPECT_LT(v, 0.150);
 }
@@ -86,7 +89,9 @@ TEST(E2E, TextReportHasReferenceColumnsAndDecoratedLabels) {
     std::string txt = slurp(r.dir / "out/wall.txt");
     EXPECT_NE(txt.find("REAL-CLOCK TIMER (I.E. WALL-CLOCK TIMER)"), std::string::npos);
     EXPECT_TRUE(std::regex_search(
-        txt, std::regex(R"(\| LABEL +\| COUNT +\| DEPTH +\| METRIC +\| UNITS +\| SUM +\| MEAN +\| MIN +\| MAX +\| STDDEV +\| % SELF +\|)")));
+        txt,
+        std::regex(
+            R"(\| LABEL +\| COUNT +\| DEPTH +\| METRIC +\| UNITS +\| SUM +\| MEAN +\| MIN +\| MAX +\| STDDEV +\| % SELF +\|)")));
     EXPECT_TRUE(std::regex_search(txt, std::regex(R"(\| \|0>>>   \|_inner +\| +6 \| +2 \| wall)")));
     EXPECT_NE(r.out.find("|0>>> |_outer"), std::string::npos) << "COUT_OUTPUT prints the table";
     // Raw names in JSON carry no decoration.
@@ -166,7 +171,8 @@ TEST(E2E, MaxDepthStopsRecordingDeeperRegions) {
     ASSERT_EQ(r.exit_code(), 0) << r.err;
     json recs = records(r.dir / "out/wall.json", "wall_clock");
     ASSERT_EQ(recs.size(), 3u); // main, recurse, recurse
-    for (const auto& rec : recs) EXPECT_LE(rec["depth"].get<int>(), 2);
+    for (const auto& rec : recs)
+        EXPECT_LE(rec["depth"].get<int>(), 2);
 }
 
 TEST(E2E, FlatProfileRecordsEverythingAtDepthZero) {
@@ -223,7 +229,8 @@ TEST(E2E, LongjmpOverARegionIsReconciled) {
     ASSERT_NE(s, nullptr);
     EXPECT_EQ(laps(s), 1u);
     EXPECT_EQ(laps(child(*s, "jumped_over")), 1u);
-    EXPECT_EQ(load_json(r.dir / "out/metadata.json")["timemory"]["failures"]["reconciled_frames"], 1);
+    EXPECT_EQ(load_json(r.dir / "out/metadata.json")["timemory"]["failures"]["reconciled_frames"],
+              1);
 }
 
 TEST(E2E, SeveralComponentsWriteOneReportEach) {
@@ -247,7 +254,8 @@ TEST(E2E, SeveralComponentsWriteOneReportEach) {
 }
 
 TEST(E2E, UnknownComponentWarnsWithClosestNamesAndTheRestRun) {
-    auto r = run_app("unknown", "nested", {{"TIMEMORY_COMPONENTS", "wall_clock,wal_clok,cpu_clock"}});
+    auto r =
+        run_app("unknown", "nested", {{"TIMEMORY_COMPONENTS", "wall_clock,wal_clok,cpu_clock"}});
     ASSERT_EQ(r.exit_code(), 0);
     EXPECT_NE(r.err.find("unknown component 'wal_clok'"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("closest valid names: wall_clock"), std::string::npos) << r.err;
@@ -263,11 +271,14 @@ TEST(E2E, AliasGlobalComponentsIsAccepted) {
 
 TEST(E2E, MalformedSettingsWarnOnceAndKeepDefaults) {
     auto r = run_app("bad", "deep",
-                     {{"TIMEMORY_MAX_DEPTH", "abc"}, {"TIMEMORY_FLAT_PROFILE", "maybe"},
+                     {{"TIMEMORY_MAX_DEPTH", "abc"},
+                      {"TIMEMORY_FLAT_PROFILE", "maybe"},
                       {"TIMEMORY_TIMING_UNITS", "fortnights"}});
     ASSERT_EQ(r.exit_code(), 0);
-    EXPECT_NE(r.err.find("TIMEMORY_MAX_DEPTH: invalid value 'abc' (expected an integer); keeping '65535'"),
-              std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(
+                  "TIMEMORY_MAX_DEPTH: invalid value 'abc' (expected an integer); keeping '65535'"),
+              std::string::npos)
+        << r.err;
     EXPECT_NE(r.err.find("TIMEMORY_FLAT_PROFILE: invalid value 'maybe'"), std::string::npos);
     EXPECT_NE(r.err.find("TIMEMORY_TIMING_UNITS: invalid value 'fortnights'"), std::string::npos);
     json recs = records(r.dir / "out/wall.json", "wall_clock");
@@ -280,7 +291,8 @@ TEST(E2E, UnwritableOutputFolderFallsBackAndSaysWhere) {
                      {{"TIMEMORY_OUTPUT_PATH", "/proc/no/such/place"}, {"TMPDIR", tmp.string()}});
     ASSERT_EQ(r.exit_code(), 0);
     std::smatch m;
-    ASSERT_TRUE(std::regex_search(r.err, m, std::regex("writing the reports to '([^']+)'"))) << r.err;
+    ASSERT_TRUE(std::regex_search(r.err, m, std::regex("writing the reports to '([^']+)'")))
+        << r.err;
     EXPECT_EQ(fs::path(m[1].str()).parent_path(), tmp);
     EXPECT_EQ(count_named(records(fs::path(m[1].str()) / "wall.json", "wall_clock"), "inner"), 1);
 }
@@ -324,8 +336,8 @@ TEST(E2E, ConfigFileIsReadAndEnvironmentOverridesIt) {
     EXPECT_EQ(body["ranks"][0]["graph"].size(), 2u);
     EXPECT_NE(r.err.find(":4: expected 'KEY = value'"), std::string::npos) << r.err;
 
-    auto r2 = run_app("cfg-env", "deep", {{"TIMEMORY_CONFIG_FILE", cfg.string()},
-                                          {"TIMEMORY_FLAT_PROFILE", "OFF"}});
+    auto r2 = run_app("cfg-env", "deep",
+                      {{"TIMEMORY_CONFIG_FILE", cfg.string()}, {"TIMEMORY_FLAT_PROFILE", "OFF"}});
     EXPECT_EQ(records(r2.dir / "out/wall.json", "wall_clock").size(), 11u);
 }
 
@@ -374,11 +386,13 @@ TEST(E2E, FlamegraphEventsNestInsideTheirParents) {
 }
 
 TEST(E2E, OutputPrefixAndTimeOutput) {
-    auto r = run_app("prefix", "nested", {{"TIMEMORY_OUTPUT_PREFIX", "run1-"},
-                                          {"TIMEMORY_TIME_OUTPUT", "ON"},
-                                          {"TIMEMORY_FLAMEGRAPH_OUTPUT", "OFF"}});
+    auto r = run_app("prefix", "nested",
+                     {{"TIMEMORY_OUTPUT_PREFIX", "run1-"},
+                      {"TIMEMORY_TIME_OUTPUT", "ON"},
+                      {"TIMEMORY_FLAMEGRAPH_OUTPUT", "OFF"}});
     std::vector<fs::path> subdirs;
-    for (auto& e : fs::directory_iterator(r.dir / "out")) subdirs.push_back(e.path());
+    for (auto& e : fs::directory_iterator(r.dir / "out"))
+        subdirs.push_back(e.path());
     ASSERT_EQ(subdirs.size(), 1u);
     EXPECT_TRUE(std::regex_match(subdirs[0].filename().string(),
                                  std::regex(R"(\d{4}-\d\d-\d\d_\d\d\.\d\d\.\d\d)")));

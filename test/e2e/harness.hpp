@@ -24,7 +24,7 @@ using json = nlohmann::json;
 struct run_result {
     int status = -1; ///< raw wait status
     std::string out, err;
-    fs::path dir;    ///< the working folder the program ran in
+    fs::path dir; ///< the working folder the program ran in
     int exit_code() const { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
     int signal() const { return WIFSIGNALED(status) ? WTERMSIG(status) : 0; }
 };
@@ -37,7 +37,8 @@ inline std::string slurp(const fs::path& p) {
 }
 
 inline fs::path fresh_dir(const std::string& name) {
-    fs::path d = fs::temp_directory_path() / ("timemory-e2e-" + name + "-" + std::to_string(getpid()));
+    fs::path d =
+        fs::temp_directory_path() / ("timemory-e2e-" + name + "-" + std::to_string(getpid()));
     fs::remove_all(d);
     fs::create_directories(d);
     return d;
@@ -54,7 +55,8 @@ inline run_result run(const std::string& name, const std::vector<std::string>& a
         if (std::string(*e).rfind("TIMEMORY_", 0) != 0) envs.emplace_back(*e);
     if (!env.count("TIMEMORY_COUT_OUTPUT")) envs.push_back("TIMEMORY_COUT_OUTPUT=OFF");
     envs.push_back("HOME=" + r.dir.string()); // no user config file
-    for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
+    for (const auto& [k, v] : env)
+        envs.push_back(k + "=" + v);
     pid_t pid = fork();
     if (pid == 0) {
         if (chdir(r.dir.c_str()) != 0) _exit(126);
@@ -63,9 +65,11 @@ inline run_result run(const std::string& name, const std::vector<std::string>& a
         dup2(o, 1);
         dup2(e, 2);
         std::vector<char*> a, en;
-        for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+        for (const auto& s : argv)
+            a.push_back(const_cast<char*>(s.c_str()));
         a.push_back(nullptr);
-        for (const auto& s : envs) en.push_back(const_cast<char*>(s.c_str()));
+        for (const auto& s : envs)
+            en.push_back(const_cast<char*>(s.c_str()));
         en.push_back(nullptr);
         execve(a[0], a.data(), en.data());
         _exit(127);
@@ -76,7 +80,9 @@ inline run_result run(const std::string& name, const std::vector<std::string>& a
     return r;
 }
 
-inline json load_json(const fs::path& p) { return json::parse(slurp(p)); }
+inline json load_json(const fs::path& p) {
+    return json::parse(slurp(p));
+}
 
 /// The records of a flat <label>.json for component `id`.
 inline json records(const fs::path& file, const std::string& id) {
@@ -95,7 +101,11 @@ inline json tree_root(const fs::path& file, const std::string& id) {
     return load_json(file)["timemory"][id]["graph"][0][0];
 }
 
-inline uint64_t laps(const json* n) { return n ? (*n)["node"]["inclusive"]["entry"]["laps"].get<uint64_t>() : 0; }
-inline double incl_sum(const json* n) { return (*n)["node"]["inclusive"]["stats"]["sum"].get<double>(); }
+inline uint64_t laps(const json* n) {
+    return n ? (*n)["node"]["inclusive"]["entry"]["laps"].get<uint64_t>() : 0;
+}
+inline double incl_sum(const json* n) {
+    return (*n)["node"]["inclusive"]["stats"]["sum"].get<double>();
+}
 
 } // namespace e2e

@@ -1,7 +1,6 @@
 """Top-level functions, settings, components: in this process (no report written)."""
 
 import os
-import signal
 import time
 
 import pytest

@@ -19,14 +19,17 @@ TEST(CallGraph, ChildIsFoundAgainNotDuplicated) {
 TEST(CallGraph, ManyChildrenSurviveRehashing) {
     call_graph g(2);
     std::vector<uint32_t> ids;
-    for (uint32_t s = 1; s <= 5000; ++s) ids.push_back(g.child(s % 3 == 0 ? 0 : 1 % 1, s, 0));
-    for (uint32_t s = 1; s <= 5000; ++s) EXPECT_EQ(g.child(0, s, 0), ids[s - 1]);
+    for (uint32_t s = 1; s <= 5000; ++s)
+        ids.push_back(g.child(s % 3 == 0 ? 0 : 1 % 1, s, 0));
+    for (uint32_t s = 1; s <= 5000; ++s)
+        EXPECT_EQ(g.child(0, s, 0), ids[s - 1]);
     EXPECT_EQ(g.size(), 5001u);
 }
 
 TEST(CallGraph, StatsAccumulate) {
     running_stat s;
-    for (double v : {3.0, 1.0, 2.0}) s.add(v);
+    for (double v : {3.0, 1.0, 2.0})
+        s.add(v);
     EXPECT_DOUBLE_EQ(s.sum, 6.0);
     EXPECT_DOUBLE_EQ(s.sumsq, 14.0);
     EXPECT_DOUBLE_EQ(s.min, 1.0);

@@ -13,13 +13,32 @@
 using namespace timemory::rt;
 
 TEST(Components, CatalogHasEveryLinuxComponentOnce) {
-    std::set<std::string> want = {
-        "wall_clock", "monotonic_clock", "monotonic_raw_clock", "cpu_clock", "user_clock",
-        "sys_clock", "process_cpu_clock", "thread_cpu_clock", "cpu_util", "process_cpu_util",
-        "thread_cpu_util", "peak_rss", "page_rss", "current_peak_rss", "virtual_memory",
-        "trip_count", "num_minor_page_faults", "num_major_page_faults",
-        "voluntary_context_switch", "priority_context_switch", "num_io_in", "num_io_out",
-        "read_bytes", "written_bytes", "user_mode_time", "kernel_mode_time"};
+    std::set<std::string> want = {"wall_clock",
+                                  "monotonic_clock",
+                                  "monotonic_raw_clock",
+                                  "cpu_clock",
+                                  "user_clock",
+                                  "sys_clock",
+                                  "process_cpu_clock",
+                                  "thread_cpu_clock",
+                                  "cpu_util",
+                                  "process_cpu_util",
+                                  "thread_cpu_util",
+                                  "peak_rss",
+                                  "page_rss",
+                                  "current_peak_rss",
+                                  "virtual_memory",
+                                  "trip_count",
+                                  "num_minor_page_faults",
+                                  "num_major_page_faults",
+                                  "voluntary_context_switch",
+                                  "priority_context_switch",
+                                  "num_io_in",
+                                  "num_io_out",
+                                  "read_bytes",
+                                  "written_bytes",
+                                  "user_mode_time",
+                                  "kernel_mode_time"};
     std::set<std::string> have, labels;
     for (const auto& c : catalog()) {
         EXPECT_TRUE(have.insert(c.id).second) << c.id;
@@ -67,7 +86,8 @@ struct measured {
 template <typename F>
 measured measure(const std::vector<std::string>& ids, F work) {
     std::vector<int> idx;
-    for (const auto& id : ids) idx.push_back(find_component(id));
+    for (const auto& id : ids)
+        idx.push_back(find_component(id));
     bundle b;
     b.select(idx);
     int64_t a[field_count] = {}, z[field_count] = {};
@@ -108,7 +128,8 @@ TEST(Components, CpuClocksSeeBusyWork) {
                          timespec t0, t;
                          clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
                          do {
-                             for (int i = 0; i < 10000; ++i) x = x + 1.0;
+                             for (int i = 0; i < 10000; ++i)
+                                 x = x + 1.0;
                              clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
                          } while ((t.tv_sec - t0.tv_sec) * 1e9 + (t.tv_nsec - t0.tv_nsec) < 60e6);
                      });
@@ -125,12 +146,13 @@ TEST(Components, MemoryComponentsSeeTouchedPages) {
     open_proc_files();
     const size_t bytes = 64u << 20;
     char* p = nullptr;
-    auto m = measure({"page_rss", "peak_rss", "virtual_memory", "num_minor_page_faults",
-                      "current_peak_rss"},
-                     [&] {
-                         p = static_cast<char*>(malloc(bytes));
-                         for (size_t i = 0; i < bytes; i += 4096) p[i] = 1;
-                     });
+    auto m = measure(
+        {"page_rss", "peak_rss", "virtual_memory", "num_minor_page_faults", "current_peak_rss"},
+        [&] {
+            p = static_cast<char*>(malloc(bytes));
+            for (size_t i = 0; i < bytes; i += 4096)
+                p[i] = 1;
+        });
     EXPECT_GT(m.value(0), 0.9 * bytes);
     EXPECT_GT(m.value(1), 0.5 * bytes); // the high-water mark grew by the new pages
     EXPECT_GT(m.value(2), 0.9 * bytes);

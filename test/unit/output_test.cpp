@@ -35,7 +35,8 @@ struct Output : ::testing::Test {
         g.stats(m)[0].add(3);
         g.stats(m)[0].add(5);
         g.at(c).count = 4;
-        for (int i = 0; i < 4; ++i) g.stats(c)[0].add(1);
+        for (int i = 0; i < 4; ++i)
+            g.stats(c)[0].add(1);
         g.at(o).count = 1;
         g.stats(o)[0].add(10);
         res = make_result(g, {0, 0, 0, 0}, sites, b);
@@ -66,7 +67,11 @@ TEST_F(Output, ResultIsPreOrderWithInclusiveAndExclusiveStats) {
 
 TEST_F(Output, TextTableRowsAndSelfPercent) {
     std::string t = text_table(res, 0, settings::current());
-    EXPECT_TRUE(std::regex_search(t, std::regex(R"(\| \|0>>> main +\| +2 \| +0 \| wall +\| nsec +\| +8\.000 \| +4\.000 \| +3\.000 \| +5\.000 \| +1\.000 \| +50\.0 \|)"))) << t;
+    EXPECT_TRUE(std::regex_search(
+        t,
+        std::regex(
+            R"(\| \|0>>> main +\| +2 \| +0 \| wall +\| nsec +\| +8\.000 \| +4\.000 \| +3\.000 \| +5\.000 \| +1\.000 \| +50\.0 \|)")))
+        << t;
     EXPECT_TRUE(std::regex_search(t, std::regex(R"(\| \|0>>> \|_child +\| +4 \| +1 \|)"))) << t;
     settings::current().precision = 1;
     settings::current().scientific = true;

@@ -21,12 +21,33 @@ TEST(Settings, DefaultsComeFromTheDeclarations) {
 }
 
 TEST(Settings, EveryRequiredSettingIsDeclared) {
-    for (const char* n : {"ENABLED", "AUTO_OUTPUT", "COUT_OUTPUT", "FILE_OUTPUT", "TEXT_OUTPUT",
-                          "JSON_OUTPUT", "TREE_OUTPUT", "FLAMEGRAPH_OUTPUT", "OUTPUT_PATH",
-                          "OUTPUT_PREFIX", "TIME_OUTPUT", "COMPONENTS", "FLAT_PROFILE",
-                          "TIMELINE_PROFILE", "MAX_DEPTH", "PRECISION", "WIDTH", "SCIENTIFIC",
-                          "TIMING_UNITS", "MEMORY_UNITS", "COLLAPSE_THREADS", "COLLAPSE_PROCESSES",
-                          "VERBOSE", "DEBUG", "BANNER", "ENABLE_SIGNAL_HANDLER", "CONFIG_FILE"})
+    for (const char* n : {"ENABLED",
+                          "AUTO_OUTPUT",
+                          "COUT_OUTPUT",
+                          "FILE_OUTPUT",
+                          "TEXT_OUTPUT",
+                          "JSON_OUTPUT",
+                          "TREE_OUTPUT",
+                          "FLAMEGRAPH_OUTPUT",
+                          "OUTPUT_PATH",
+                          "OUTPUT_PREFIX",
+                          "TIME_OUTPUT",
+                          "COMPONENTS",
+                          "FLAT_PROFILE",
+                          "TIMELINE_PROFILE",
+                          "MAX_DEPTH",
+                          "PRECISION",
+                          "WIDTH",
+                          "SCIENTIFIC",
+                          "TIMING_UNITS",
+                          "MEMORY_UNITS",
+                          "COLLAPSE_THREADS",
+                          "COLLAPSE_PROCESSES",
+                          "VERBOSE",
+                          "DEBUG",
+                          "BANNER",
+                          "ENABLE_SIGNAL_HANDLER",
+                          "CONFIG_FILE"})
         EXPECT_GE(settings::find(n), 0) << n;
 }
 
@@ -123,9 +144,11 @@ TEST(Settings, DocsReferenceMatchesTheDeclarations) {
     std::string generated;
     char buf[4096];
     size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), p)) > 0) generated.append(buf, n);
+    while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
+        generated.append(buf, n);
     ASSERT_EQ(pclose(p), 0);
     std::ifstream in(TIMEMORY_SETTINGS_DOC);
     std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    EXPECT_EQ(doc, generated) << "regenerate with: build/bin/timemory-avail --markdown > docs/settings.md";
+    EXPECT_EQ(doc, generated)
+        << "regenerate with: build/bin/timemory-avail --markdown > docs/settings.md";
 }

@@ -150,12 +150,12 @@ TEST_F(ThreadState, ThrottledRecursionDoesNotCloseTheTimedOuterFrame) {
     opts.throttle_ticks = 1e15;
     timemory_site fn{4, TIMEMORY_LANG_CXX, "fn", "fn", "", 0, TIMEMORY_SITE_ABI};
     thread_state ts(0, wall);
-    ts.enter(&fn, wall, opts);          // outer call, timed
-    ts.enter(&fn, wall, opts);          // inner call, timed
-    exit(ts, fn, wall);                 // inner closes: count 1 -> throttled
+    ts.enter(&fn, wall, opts); // outer call, timed
+    ts.enter(&fn, wall, opts); // inner call, timed
+    exit(ts, fn, wall);        // inner closes: count 1 -> throttled
     ASSERT_TRUE(fn.flags & TIMEMORY_SITE_THROTTLED);
-    ts.enter_throttled(&fn, opts);      // a deeper recursive call, untimed
-    EXPECT_TRUE(ts.exit_throttled(&fn)); // its exit is the untimed one
+    ts.enter_throttled(&fn, opts);        // a deeper recursive call, untimed
+    EXPECT_TRUE(ts.exit_throttled(&fn));  // its exit is the untimed one
     EXPECT_FALSE(ts.exit_throttled(&fn)); // the next exit belongs to the timed outer frame
     exit(ts, fn, wall);
     EXPECT_TRUE(ts.stack.empty());

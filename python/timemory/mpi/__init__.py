@@ -92,7 +92,6 @@ def finalize(comm=None):
     if _state["done"]:
         return ""
     _state["done"] = True
-    from ..profiler import Profiler  # noqa: F401  (the hook stops in native finalize)
     c = _comm(comm)
     if c is None or c.Get_size() == 1:
         _native.finalize()

@@ -20,17 +20,13 @@ Also ``python -m timemory.profiler [-c components] [-o outdir] script.py args...
 
 import marshal
 import os
-import re
-import sys
 
-from .. import _bundle
 from .. import libpytimemory as _native
-from .._hook import HookController, config_dict
+from .._hook import DEFAULT_SKIP_FILENAMES, HookController, config_dict
 from .._settings import settings
 
 __all__ = ["Profiler", "Config", "profile", "FakeProfiler"]
 
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class Config:
@@ -49,8 +45,7 @@ class Config:
     only_functions = []
     only_filenames = []
     skip_functions = []
-    skip_filenames = [re.escape(_PACKAGE_DIR) + r"[/\\]", r"threading\.py$",
-                      r"<frozen importlib\._bootstrap"]
+    skip_filenames = list(DEFAULT_SKIP_FILENAMES)
     include_line = True
     include_filename = True
     full_filepath = False

@@ -11,12 +11,10 @@ nest in whatever region is open (a Profiler's function, a marker). ``push``/``po
 open and close named regions (the same as timemory.region's).
 """
 
-import re
 
 from .. import _bundle
 from .. import libpytimemory as _native
-from .._hook import HookController, config_dict
-from ..profiler import _PACKAGE_DIR
+from .._hook import DEFAULT_SKIP_FILENAMES, HookController, config_dict
 from ..region import pop, push
 
 __all__ = ["Tracer", "Config", "push", "pop", "init", "finalize"]
@@ -28,8 +26,7 @@ class Config:
     only_functions = []
     only_filenames = []
     skip_functions = []
-    skip_filenames = [re.escape(_PACKAGE_DIR) + r"[/\\]", r"threading\.py$",
-                      r"<frozen importlib\._bootstrap"]
+    skip_filenames = list(DEFAULT_SKIP_FILENAMES)
     include_line = True
     include_filename = True
     full_filepath = False

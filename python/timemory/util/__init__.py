@@ -2,7 +2,6 @@
 
 import functools
 import inspect
-import os
 import sys
 
 from .. import _bundle

@@ -9,7 +9,6 @@
 
 #include "timemory/timemory.h"
 
-
 namespace timemory {
 
 /// Marks the enclosing scope as a region. With a `timemory_site*` (what TIMEMORY_MARKER
@@ -19,8 +18,10 @@ public:
     explicit scoped_region(timemory_site* site) noexcept : site_(site) { timemory_enter(site_); }
     explicit scoped_region(const char* name) noexcept : name_(name) { timemory_push_region(name); }
     ~scoped_region() {
-        if (site_) timemory_exit(site_);
-        else timemory_pop_region(name_);
+        if (site_)
+            timemory_exit(site_);
+        else
+            timemory_pop_region(name_);
     }
     scoped_region(const scoped_region&) = delete;
     scoped_region& operator=(const scoped_region&) = delete;
@@ -49,9 +50,9 @@ struct component_info {
 struct result_node {
     std::string name, linkage, file;
     unsigned line = 0;
-    int language = 0;          ///< timemory_site_language
-    bool throttled = false;    ///< site stopped being measured (count still exact)
-    int64_t parent = -1;       ///< index in result::nodes, -1 for a top-level node
+    int language = 0;       ///< timemory_site_language
+    bool throttled = false; ///< site stopped being measured (count still exact)
+    int64_t parent = -1;    ///< index in result::nodes, -1 for a top-level node
     std::vector<size_t> children;
     int depth = 0;
     uint64_t count = 0;        ///< completed calls
@@ -60,7 +61,7 @@ struct result_node {
     int64_t tid = 0;           ///< thread index (0 = main) that owns the node
     int pid = 0;
     int rank = 0;
-    double start_ns = 0;       ///< first entry, ns since the runtime started
+    double start_ns = 0; ///< first entry, ns since the runtime started
     /// Combined ranks only: the inclusive SUM on each rank where the node exists
     /// (min, max and mean over those ranks), and on how many ranks it exists.
     std::vector<stats> per_rank;
@@ -82,8 +83,8 @@ TIMEMORY_API bool initialized();
 /// One component this build knows, whether or not it is being collected.
 struct component_description {
     std::string id, label, description;
-    std::string kind;         ///< "time", "memory", "count" or "percent"
-    bool available = false;   ///< can be measured on this machine
+    std::string kind;       ///< "time", "memory", "count" or "percent"
+    bool available = false; ///< can be measured on this machine
     std::string unavailable_reason;
 };
 
@@ -103,16 +104,16 @@ class TIMEMORY_API measurement {
 public:
     /// Throws std::invalid_argument naming the closest ids when `component` is unknown.
     explicit measurement(const std::string& component);
-    void start();  ///< no-op when already started
-    void stop();   ///< no-op when not started; adds the lap to the total
-    void measure();///< replaces the value by a reading now (levels: current RSS, peak RSS)
-    void reset();  ///< total and laps back to zero
-    double get() const;          ///< total, display units
+    void start();       ///< no-op when already started
+    void stop();        ///< no-op when not started; adds the lap to the total
+    void measure();     ///< replaces the value by a reading now (levels: current RSS, peak RSS)
+    void reset();       ///< total and laps back to zero
+    double get() const; ///< total, display units
     uint64_t laps() const { return laps_; }
     bool running() const { return running_; }
     const component_description& info() const;
-    std::string units() const;   ///< display units, e.g. "sec", "MB", "%"
-    double unit_value() const;   ///< raw units (ns, bytes) per display unit
+    std::string units() const; ///< display units, e.g. "sec", "MB", "%"
+    double unit_value() const; ///< raw units (ns, bytes) per display unit
     /// Adds (sign +1) or subtracts (-1) another measurement of the same component.
     void combine(const measurement& other, int sign);
 
@@ -174,7 +175,7 @@ TIMEMORY_API std::string get(const std::string& name, bool* ok = nullptr);
 /// runtime starts, the value also overrides the environment when it starts (so a
 /// program can choose its components before the first measurement).
 TIMEMORY_API bool set(const std::string& name, const std::string& value,
-                         std::string* error = nullptr);
+                      std::string* error = nullptr);
 /// Every setting name (lower case, without prefix), in declaration order.
 TIMEMORY_API std::vector<std::string> names();
 /// Re-reads the TIMEMORY_* environment variables (and the config file they name).
@@ -195,11 +196,16 @@ TIMEMORY_API std::vector<description> describe();
 
 /// Measures the rest of the enclosing scope as a region called `label` (a string
 /// literal). Costs the same as an instrumented function: one static site, no string.
-#define TIMEMORY_MARKER(label)                                                                 \
-    static timemory_site TIMEMORY_CONCAT(timemory_site_, __LINE__) = {                         \
-        0, (uint32_t)TIMEMORY_LANG_REGION | (uint32_t)TIMEMORY_SITE_STATIC, label, label,        \
-        __FILE__, __LINE__, TIMEMORY_SITE_ABI};                                                \
-    ::timemory::scoped_region TIMEMORY_CONCAT(timemory_marker_, __LINE__)(                     \
+#define TIMEMORY_MARKER(label)                                                                     \
+    static timemory_site TIMEMORY_CONCAT(timemory_site_, __LINE__) = {                             \
+        0,                                                                                         \
+        (uint32_t)TIMEMORY_LANG_REGION | (uint32_t)TIMEMORY_SITE_STATIC,                           \
+        label,                                                                                     \
+        label,                                                                                     \
+        __FILE__,                                                                                  \
+        __LINE__,                                                                                  \
+        TIMEMORY_SITE_ABI};                                                                        \
+    ::timemory::scoped_region TIMEMORY_CONCAT(timemory_marker_, __LINE__)(                         \
         &TIMEMORY_CONCAT(timemory_site_, __LINE__))
 
 #endif // TIMEMORY_TIMEMORY_HPP

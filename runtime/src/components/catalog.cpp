@@ -35,8 +35,9 @@ std::vector<component> make_catalog() {
          V::delta2, F::self_user_ns, F::self_sys_ns},
         {"user_clock", "user", "CPU time spent in user-mode", U::time, V::delta, F::self_user_ns},
         {"sys_clock", "sys", "CPU time spent in kernel-mode", U::time, V::delta, F::self_sys_ns},
-        {"process_cpu_clock", "process_cpu", "CPU-clock timer for the calling process (all threads)",
-         U::time, V::delta, F::process_cpu_ns},
+        {"process_cpu_clock", "process_cpu",
+         "CPU-clock timer for the calling process (all threads)", U::time, V::delta,
+         F::process_cpu_ns},
         {"thread_cpu_clock", "thread_cpu", "CPU-clock timer for the calling thread", U::time,
          V::delta, F::thread_cpu_ns},
         {"cpu_util", "cpu_util", "Percentage of CPU-clock time divided by wall-clock time",
@@ -98,7 +99,8 @@ std::string lower(std::string s) {
 
 size_t edit_distance(const std::string& a, const std::string& b) {
     std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (size_t j = 0; j <= b.size(); ++j)
+        prev[j] = j;
     for (size_t i = 1; i <= a.size(); ++i) {
         cur[0] = i;
         for (size_t j = 1; j <= b.size(); ++j)
@@ -140,7 +142,8 @@ bool component::available(std::string* why) const {
     if ((s & src_mono_raw) && !clock_works(CLOCK_MONOTONIC_RAW, why, "CLOCK_MONOTONIC_RAW"))
         return false;
     if ((s & src_boot) && !clock_works(CLOCK_BOOTTIME, why, "CLOCK_BOOTTIME")) return false;
-    if ((s & src_thread_cpu) && !clock_works(CLOCK_THREAD_CPUTIME_ID, why, "CLOCK_THREAD_CPUTIME_ID"))
+    if ((s & src_thread_cpu) &&
+        !clock_works(CLOCK_THREAD_CPUTIME_ID, why, "CLOCK_THREAD_CPUTIME_ID"))
         return false;
     if ((s & src_process_cpu) &&
         !clock_works(CLOCK_PROCESS_CPUTIME_ID, why, "CLOCK_PROCESS_CPUTIME_ID"))
@@ -167,11 +170,13 @@ int find_component(const std::string& id) {
 
 std::vector<std::string> closest_components(const std::string& id) {
     std::vector<std::pair<size_t, std::string>> d;
-    for (const auto& c : catalog()) d.emplace_back(edit_distance(lower(id), c.id), c.id);
+    for (const auto& c : catalog())
+        d.emplace_back(edit_distance(lower(id), c.id), c.id);
     std::stable_sort(d.begin(), d.end(),
                      [](const auto& x, const auto& y) { return x.first < y.first; });
     std::vector<std::string> out;
-    for (size_t i = 0; i < d.size() && i < 3; ++i) out.push_back(d[i].second);
+    for (size_t i = 0; i < d.size() && i < 3; ++i)
+        out.push_back(d[i].second);
     return out;
 }
 
@@ -184,9 +189,10 @@ std::vector<int> parse_component_list(const std::string& list) {
         if (idx < 0) {
             auto near = closest_components(token);
             std::string hint;
-            for (const auto& n : near) hint += (hint.empty() ? "" : ", ") + n;
-            warn_once("component:" + token, "unknown component '" + token +
-                                                "' ignored; closest valid names: " + hint);
+            for (const auto& n : near)
+                hint += (hint.empty() ? "" : ", ") + n;
+            warn_once("component:" + token,
+                      "unknown component '" + token + "' ignored; closest valid names: " + hint);
         } else {
             std::string why;
             if (!catalog()[idx].available(&why))
@@ -198,13 +204,16 @@ std::vector<int> parse_component_list(const std::string& list) {
         token.clear();
     };
     for (char ch : list) {
-        if (ch == ',' || ch == ' ' || ch == ';' || ch == '\t' || ch == '\n') flush();
-        else token += ch;
+        if (ch == ',' || ch == ' ' || ch == ';' || ch == '\t' || ch == '\n')
+            flush();
+        else
+            token += ch;
     }
     flush();
     if (out.empty()) {
-        if (!list.empty()) warn_once("component-list:" + list, "no valid component in '" + list +
-                                                                   "'; collecting wall_clock");
+        if (!list.empty())
+            warn_once("component-list:" + list,
+                      "no valid component in '" + list + "'; collecting wall_clock");
         out.push_back(find_component("wall_clock"));
     }
     return out;

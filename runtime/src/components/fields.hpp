@@ -7,16 +7,16 @@ namespace timemory::rt {
 
 enum class field : int {
     none = -1,
-    wall_ticks,       // wall clock source (TSC or CLOCK_MONOTONIC)
-    mono_ns,          // CLOCK_MONOTONIC (denominator of utilisations)
-    mono_raw_ns,      // CLOCK_MONOTONIC_RAW
-    boot_ns,          // CLOCK_BOOTTIME (advances while suspended)
-    process_cpu_ns,   // CLOCK_PROCESS_CPUTIME_ID
-    thread_cpu_ns,    // CLOCK_THREAD_CPUTIME_ID
-    self_user_ns,     // getrusage(RUSAGE_SELF)
+    wall_ticks,     // wall clock source (TSC or CLOCK_MONOTONIC)
+    mono_ns,        // CLOCK_MONOTONIC (denominator of utilisations)
+    mono_raw_ns,    // CLOCK_MONOTONIC_RAW
+    boot_ns,        // CLOCK_BOOTTIME (advances while suspended)
+    process_cpu_ns, // CLOCK_PROCESS_CPUTIME_ID
+    thread_cpu_ns,  // CLOCK_THREAD_CPUTIME_ID
+    self_user_ns,   // getrusage(RUSAGE_SELF)
     self_sys_ns,
     self_maxrss_bytes,
-    thread_user_ns,   // getrusage(RUSAGE_THREAD)
+    thread_user_ns, // getrusage(RUSAGE_THREAD)
     thread_sys_ns,
     thread_minflt,
     thread_majflt,
@@ -24,9 +24,9 @@ enum class field : int {
     thread_nivcsw,
     thread_inblock,
     thread_oublock,
-    rss_bytes,        // /proc/self/statm
+    rss_bytes, // /proc/self/statm
     vm_bytes,
-    io_read_bytes,    // /proc/self/io
+    io_read_bytes, // /proc/self/io
     io_write_bytes,
     count
 };

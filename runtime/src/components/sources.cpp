@@ -17,7 +17,9 @@ std::atomic<int> g_statm_fd{-1};
 std::atomic<int> g_io_fd{-1};
 long g_page_size = sysconf(_SC_PAGESIZE);
 
-inline int64_t tv_ns(const timeval& tv) { return int64_t(tv.tv_sec) * 1000000000 + tv.tv_usec * 1000; }
+inline int64_t tv_ns(const timeval& tv) {
+    return int64_t(tv.tv_sec) * 1000000000 + tv.tv_usec * 1000;
+}
 
 // Reads a small /proc file with one pread: no allocation, no stdio, safe after fork.
 ssize_t read_proc(int fd, char* buf, size_t n) {
@@ -35,15 +37,22 @@ int64_t parse_after(const char* text, const char* key) {
 
 unsigned source_of(field f) {
     switch (f) {
-    case field::wall_ticks: return src_wall;
-    case field::mono_ns: return src_mono;
-    case field::mono_raw_ns: return src_mono_raw;
-    case field::boot_ns: return src_boot;
-    case field::process_cpu_ns: return src_process_cpu;
-    case field::thread_cpu_ns: return src_thread_cpu;
+    case field::wall_ticks:
+        return src_wall;
+    case field::mono_ns:
+        return src_mono;
+    case field::mono_raw_ns:
+        return src_mono_raw;
+    case field::boot_ns:
+        return src_boot;
+    case field::process_cpu_ns:
+        return src_process_cpu;
+    case field::thread_cpu_ns:
+        return src_thread_cpu;
     case field::self_user_ns:
     case field::self_sys_ns:
-    case field::self_maxrss_bytes: return src_rusage_self;
+    case field::self_maxrss_bytes:
+        return src_rusage_self;
     case field::thread_user_ns:
     case field::thread_sys_ns:
     case field::thread_minflt:
@@ -51,12 +60,16 @@ unsigned source_of(field f) {
     case field::thread_nvcsw:
     case field::thread_nivcsw:
     case field::thread_inblock:
-    case field::thread_oublock: return src_rusage_thread;
+    case field::thread_oublock:
+        return src_rusage_thread;
     case field::rss_bytes:
-    case field::vm_bytes: return src_statm;
+    case field::vm_bytes:
+        return src_statm;
     case field::io_read_bytes:
-    case field::io_write_bytes: return src_proc_io;
-    default: return 0;
+    case field::io_write_bytes:
+        return src_proc_io;
+    default:
+        return 0;
     }
 }
 

@@ -58,8 +58,10 @@ void timemory_enter(timemory_site* s) {
     // First call of the process, of this thread or of this site; or inside the runtime.
     ts = prepare_enter(s);
     if (!ts) return;
-    if (s->flags & TIMEMORY_SITE_THROTTLED) ts->enter_throttled(s, r.options);
-    else ts->enter(s, r.comps, r.options);
+    if (s->flags & TIMEMORY_SITE_THROTTLED)
+        ts->enter_throttled(s, r.options);
+    else
+        ts->enter(s, r.comps, r.options);
 }
 
 void timemory_exit(timemory_site* s) {

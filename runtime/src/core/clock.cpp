@@ -78,8 +78,8 @@ void refine_wall_clock() {
     sample s = tight_sample();
     // Over at least 100 ms the start-up estimate is improved upon; shorter runs keep it.
     if (s.mono_ns - g_wall.origin_mono_ns > 100000000 && s.ticks > g_wall.origin_ticks)
-        g_wall.ns_per_tick = double(s.mono_ns - g_wall.origin_mono_ns) /
-                             double(s.ticks - g_wall.origin_ticks);
+        g_wall.ns_per_tick =
+            double(s.mono_ns - g_wall.origin_mono_ns) / double(s.ticks - g_wall.origin_ticks);
 }
 
 } // namespace timemory::rt

@@ -25,7 +25,8 @@ std::string write_reports() {
 void reset() {
     runtime& r = rt_state();
     std::lock_guard<std::mutex> lk(r.mutex);
-    for (auto* t : r.threads) t->forget();
+    for (auto* t : r.threads)
+        t->forget();
 }
 
 namespace settings {
@@ -51,7 +52,8 @@ void refresh_recording_options() {
 bool set(const std::string& name, const std::string& value, std::string* error) {
     int idx = rt::settings::find(name);
     std::string err;
-    if (idx < 0) err = "unknown setting '" + name + "'";
+    if (idx < 0)
+        err = "unknown setting '" + name + "'";
     else if (!rt::settings::assign(rt::settings::current(), idx, value, &err))
         err = "invalid value '" + value + "' for " + name + ": " + err;
     if (!err.empty()) {
@@ -74,7 +76,8 @@ bool set(const std::string& name, const std::string& value, std::string* error) 
 
 std::vector<std::string> names() {
     std::vector<std::string> out;
-    for (const auto& d : rt::settings::descriptors()) out.emplace_back(d.name);
+    for (const auto& d : rt::settings::descriptors())
+        out.emplace_back(d.name);
     return out;
 }
 
@@ -107,13 +110,17 @@ std::string write_reports(const std::vector<result>& ranks) {
     return write_rank_reports(ranks);
 }
 
-void set_finalize_handler(bool (*fn)()) { g_finalize_handler.store(fn); }
+void set_finalize_handler(bool (*fn)()) {
+    g_finalize_handler.store(fn);
+}
 
 void enable_signal_detection(const std::vector<int>& signals) {
     ensure_initialized();
     install_signal_handlers(signals);
 }
 
-void set_exit_action(void (*action)(int)) { set_signal_exit_action(action); }
+void set_exit_action(void (*action)(int)) {
+    set_signal_exit_action(action);
+}
 
 } // namespace timemory

@@ -22,10 +22,18 @@ std::vector<component_description> make_catalog() {
         d.label = c.label;
         d.description = c.description;
         switch (c.units) {
-        case unit_kind::time: d.kind = "time"; break;
-        case unit_kind::memory: d.kind = "memory"; break;
-        case unit_kind::count: d.kind = "count"; break;
-        case unit_kind::percent: d.kind = "percent"; break;
+        case unit_kind::time:
+            d.kind = "time";
+            break;
+        case unit_kind::memory:
+            d.kind = "memory";
+            break;
+        case unit_kind::count:
+            d.kind = "count";
+            break;
+        case unit_kind::percent:
+            d.kind = "percent";
+            break;
         }
         d.available = c.available(&d.unavailable_reason);
         out.push_back(std::move(d));
@@ -39,14 +47,19 @@ const std::vector<component_description>& cached_catalog() {
 }
 } // namespace
 
-std::vector<component_description> component_catalog() { return cached_catalog(); }
+std::vector<component_description> component_catalog() {
+    return cached_catalog();
+}
 
-bool initialized() { return rt_state().state.load() != int(run_state::uninitialized); }
+bool initialized() {
+    return rt_state().state.load() != int(run_state::uninitialized);
+}
 
 std::vector<std::string> active_components() {
     ensure_initialized();
     std::vector<std::string> out;
-    for (const auto* c : rt_state().comps.comps) out.emplace_back(c->id);
+    for (const auto* c : rt_state().comps.comps)
+        out.emplace_back(c->id);
     return out;
 }
 
@@ -57,7 +70,8 @@ std::vector<std::string> closest_component_ids(const std::string& name) {
 measurement::measurement(const std::string& component) : comp_(find_component(component)) {
     if (comp_ < 0) {
         std::string hint;
-        for (const auto& n : closest_components(component)) hint += (hint.empty() ? "" : ", ") + n;
+        for (const auto& n : closest_components(component))
+            hint += (hint.empty() ? "" : ", ") + n;
         throw std::invalid_argument("unknown component '" + component +
                                     "'; closest valid names: " + hint);
     }
@@ -83,8 +97,10 @@ void measurement::stop() {
     read_sources(c.sources() | src_wall, now);
     double num = 0, den = 0;
     double v = bundle::value_of(c, start_.data(), now, &num, &den);
-    if (c.how == value_kind::absolute) raw_ = v;
-    else raw_ += v;
+    if (c.how == value_kind::absolute)
+        raw_ = v;
+    else
+        raw_ += v;
     num_ += num;
     den_ += den;
     ++laps_;
@@ -113,7 +129,9 @@ double measurement::get() const {
     return raw_ * scale / unit_value();
 }
 
-const component_description& measurement::info() const { return cached_catalog()[size_t(comp_)]; }
+const component_description& measurement::info() const {
+    return cached_catalog()[size_t(comp_)];
+}
 
 std::string measurement::units() const {
     std::vector<int> one{comp_};

@@ -42,11 +42,14 @@ std::vector<std::string> read_cmdline() {
     std::vector<std::string> out;
     std::ifstream in("/proc/self/cmdline", std::ios::binary);
     std::string arg;
-    while (std::getline(in, arg, '\0')) out.push_back(arg);
+    while (std::getline(in, arg, '\0'))
+        out.push_back(arg);
     return out;
 }
 
-void atexit_handler() { finalize(); }
+void atexit_handler() {
+    finalize();
+}
 
 // Compiles a filter regex once; a bad one was already rejected by the settings parser.
 std::optional<std::regex> compile_filter(const std::string& text) {
@@ -81,7 +84,8 @@ void initialize_locked(runtime& r) {
     std::atexit(atexit_handler);
     if (v.banner) {
         std::string names;
-        for (auto* c : r.comps.comps) names += std::string(names.empty() ? "" : ", ") + c->id;
+        for (auto* c : r.comps.comps)
+            names += std::string(names.empty() ? "" : ", ") + c->id;
         std::fprintf(stderr, "[timemory] measuring %s (pid %d)\n", names.c_str(), r.root_pid);
     }
     r.state.store(int(run_state::running));
@@ -230,10 +234,12 @@ void finalize() noexcept {
     if (!(handler && handler()) && v.auto_output) write_all_reports();
     failure_counts f = total_failures();
     if (f.reconciled + f.unmatched + f.closed_at_end + r.bad_abi_sites > 0) {
-        info(1, "reconciled " + std::to_string(f.reconciled) + " frames skipped by exceptions or "
-                "longjmp, ignored " + std::to_string(f.unmatched) + " unmatched exits, closed " +
-                std::to_string(f.closed_at_end) + " regions open at the end, refused " +
-                std::to_string(r.bad_abi_sites) + " sites of an unknown ABI");
+        info(1, "reconciled " + std::to_string(f.reconciled) +
+                    " frames skipped by exceptions or "
+                    "longjmp, ignored " +
+                    std::to_string(f.unmatched) + " unmatched exits, closed " +
+                    std::to_string(f.closed_at_end) + " regions open at the end, refused " +
+                    std::to_string(r.bad_abi_sites) + " sites of an unknown ABI");
     }
     r.state.store(int(run_state::finalized));
     update_recording();

@@ -21,18 +21,18 @@ namespace timemory::rt {
 enum class run_state : int { uninitialized = 0, running = 1, finalized = 2 };
 
 struct runtime {
-    std::atomic<int> state{0};        ///< run_state
+    std::atomic<int> state{0};          ///< run_state
     std::atomic<bool> recording{false}; ///< running && enabled: the one flag enter checks
     std::atomic<bool> enabled{true};
     bundle comps;
     record_options options;
-    int root_pid = 0;                 ///< pid that initialised (differs in a fork child)
+    int root_pid = 0; ///< pid that initialised (differs in a fork child)
     std::vector<std::string> argv;
-    int64_t start_time_ns = 0;        ///< CLOCK_REALTIME at initialisation
+    int64_t start_time_ns = 0; ///< CLOCK_REALTIME at initialisation
 
-    std::mutex mutex;                 ///< guards everything below
-    std::vector<timemory_site*> sites;          ///< index = site id; [0] unused
-    std::vector<thread_state*> threads;         ///< index = thread_state::index
+    std::mutex mutex;                   ///< guards everything below
+    std::vector<timemory_site*> sites;  ///< index = site id; [0] unused
+    std::vector<thread_state*> threads; ///< index = thread_state::index
     uint64_t bad_abi_sites = 0;
     std::optional<std::regex> include_filter, exclude_filter; ///< TIMEMORY_INCLUDE/EXCLUDE
     /// Settings given through the API before start-up: applied over the environment.
@@ -49,7 +49,9 @@ union never_destroyed {
 };
 
 extern constinit never_destroyed<runtime> g_runtime;
-inline runtime& rt_state() { return g_runtime.value; }
+inline runtime& rt_state() {
+    return g_runtime.value;
+}
 
 /// The calling thread's state (nullptr until it first records). `__thread`, not
 /// thread_local: no initialisation wrapper, one %fs-relative load.

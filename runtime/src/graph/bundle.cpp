@@ -17,10 +17,14 @@ double bundle::value_of(const component& c, const int64_t* start, const int64_t*
                         double* num_out, double* den_out) noexcept {
     const int a = static_cast<int>(c.a), b = static_cast<int>(c.b);
     switch (c.how) {
-    case value_kind::delta: return double(stop[a] - start[a]);
-    case value_kind::delta2: return double((stop[a] - start[a]) + (stop[b] - start[b]));
-    case value_kind::absolute: return double(stop[a]);
-    case value_kind::one: return 1.0;
+    case value_kind::delta:
+        return double(stop[a] - start[a]);
+    case value_kind::delta2:
+        return double((stop[a] - start[a]) + (stop[b] - start[b]));
+    case value_kind::absolute:
+        return double(stop[a]);
+    case value_kind::one:
+        return 1.0;
     case value_kind::ratio: {
         const int w = static_cast<int>(field::mono_ns);
         double num = double(stop[a] - start[a]);

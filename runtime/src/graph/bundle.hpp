@@ -10,10 +10,10 @@
 namespace timemory::rt {
 
 struct bundle {
-    std::vector<int> ids;          ///< catalog indices, report order
+    std::vector<int> ids; ///< catalog indices, report order
     std::vector<const component*> comps;
-    unsigned sources = src_wall;   ///< union of the components' sources
-    bool wall_only = true;         ///< the fast path: wall_clock alone
+    unsigned sources = src_wall; ///< union of the components' sources
+    bool wall_only = true;       ///< the fast path: wall_clock alone
 
     void select(const std::vector<int>& catalog_ids);
     size_t size() const { return comps.size(); }

@@ -14,7 +14,9 @@ inline size_t slot_of(uint64_t key, size_t mask) {
 }
 } // namespace
 
-call_graph::call_graph(size_t components) : ncomp_(components) { clear(); }
+call_graph::call_graph(size_t components) : ncomp_(components) {
+    clear();
+}
 
 void call_graph::clear() {
     nodes_.assign(1, node{});
@@ -63,7 +65,8 @@ void call_graph::index(uint32_t parent, uint32_t site, uint32_t n) {
     uint64_t key = key_of(parent, site);
     size_t mask = keys_.size() - 1;
     size_t s = slot_of(key, mask);
-    while (keys_[s] != 0) s = (s + 1) & mask;
+    while (keys_[s] != 0)
+        s = (s + 1) & mask;
     keys_[s] = key;
     vals_[s] = n;
     ++used_;
@@ -76,7 +79,8 @@ void call_graph::rehash(size_t capacity) {
     for (size_t i = 0; i < keys_.size(); ++i) {
         if (keys_[i] == 0) continue;
         size_t s = slot_of(keys_[i], mask);
-        while (keys[s] != 0) s = (s + 1) & mask;
+        while (keys[s] != 0)
+            s = (s + 1) & mask;
         keys[s] = keys_[i];
         vals[s] = vals_[i];
     }
@@ -90,7 +94,8 @@ void call_graph::merge(const call_graph& src, uint32_t dst_parent, bool append_o
     for (uint32_t i = 1; i < src.size(); ++i) {
         const node& s = src.at(i);
         uint32_t p = map[s.parent];
-        uint32_t d = append_only ? append(p, s.site, s.first_ticks) : child(p, s.site, s.first_ticks);
+        uint32_t d =
+            append_only ? append(p, s.site, s.first_ticks) : child(p, s.site, s.first_ticks);
         map[i] = d;
         node& dn = nodes_[d];
         dn.count += s.count;
@@ -99,7 +104,8 @@ void call_graph::merge(const call_graph& src, uint32_t dst_parent, bool append_o
         dn.first_ticks = std::min(dn.first_ticks, s.first_ticks);
         running_stat* ds = stats(d);
         const running_stat* ss = src.stats(i);
-        for (size_t c = 0; c < ncomp_; ++c) ds[c].combine(ss[c]);
+        for (size_t c = 0; c < ncomp_; ++c)
+            ds[c].combine(ss[c]);
     }
 }
 

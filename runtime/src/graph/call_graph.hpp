@@ -61,9 +61,9 @@ struct node {
     uint32_t site = 0;  ///< dense site id; 0 for the root and synthetic nodes
     uint32_t depth = 0; ///< root: 0; its children: 1 (reported as depth - 1)
     uint32_t cache_site = 0, cache_node = no_node;
-    uint64_t count = 0;       ///< completed, measured calls
-    uint64_t unmeasured = 0;  ///< calls counted after the site was throttled
-    int64_t ticks = 0;        ///< summed wall ticks of measured calls (throttling decision)
+    uint64_t count = 0;      ///< completed, measured calls
+    uint64_t unmeasured = 0; ///< calls counted after the site was throttled
+    int64_t ticks = 0;       ///< summed wall ticks of measured calls (throttling decision)
     int64_t first_ticks = std::numeric_limits<int64_t>::max(); ///< earliest entry
 };
 

@@ -121,7 +121,8 @@ result combine_ranks(const std::vector<result>& ranks) {
         new_index[k] = int64_t(out.nodes.size());
         if (n.parent >= 0) out.nodes[size_t(n.parent)].children.push_back(out.nodes.size());
         out.nodes.push_back(std::move(n));
-        for (auto it = kids.rbegin(); it != kids.rend(); ++it) todo.push_back(*it);
+        for (auto it = kids.rbegin(); it != kids.rend(); ++it)
+            todo.push_back(*it);
     }
     return out;
 }

@@ -21,7 +21,8 @@ public:
         out_.append(s);
     }
     void put(const stats& s) {
-        for (double v : {s.sum, s.mean, s.min, s.max, s.stddev}) put(v);
+        for (double v : {s.sum, s.mean, s.min, s.max, s.stddev})
+            put(v);
     }
     std::string take() { return std::move(out_); }
 
@@ -98,8 +99,10 @@ std::string encode(const result& r) {
         w.put(int32_t(n.pid));
         w.put(int32_t(n.rank));
         w.put(n.start_ns);
-        for (const auto& s : n.inclusive) w.put(s);
-        for (const auto& s : n.exclusive) w.put(s);
+        for (const auto& s : n.inclusive)
+            w.put(s);
+        for (const auto& s : n.exclusive)
+            w.put(s);
     }
     return w.take();
 }
@@ -138,8 +141,10 @@ result decode(const std::string& bytes) {
         n.pid = rd.get<int32_t>();
         n.rank = rd.get<int32_t>();
         n.start_ns = rd.get<double>();
-        for (uint32_t c = 0; c < nc; ++c) n.inclusive.push_back(rd.st());
-        for (uint32_t c = 0; c < nc; ++c) n.exclusive.push_back(rd.st());
+        for (uint32_t c = 0; c < nc; ++c)
+            n.inclusive.push_back(rd.st());
+        for (uint32_t c = 0; c < nc; ++c)
+            n.exclusive.push_back(rd.st());
         if (n.parent >= int64_t(i) || n.parent < -1)
             throw std::runtime_error("timemory result buffer: node " + std::to_string(i) +
                                      " has an invalid parent");

@@ -47,7 +47,9 @@ component_info describe(const component& c) {
         info.kind = "percent";
         info.units = "%";
         break;
-    case unit_kind::count: info.kind = "count"; break;
+    case unit_kind::count:
+        info.kind = "count";
+        break;
     }
     return info;
 }
@@ -86,12 +88,14 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
     std::vector<double> scale(nc);
     for (size_t c = 0; c < nc; ++c) {
         res.components.push_back(describe(*b.comps[c]));
-        scale[c] = (b.comps[c]->tsc_scaled ? g_wall.ns_per_tick : 1.0) / res.components[c].unit_value;
+        scale[c] =
+            (b.comps[c]->tsc_scaled ? g_wall.ns_per_tick : 1.0) / res.components[c].unit_value;
     }
 
     // Children lists in creation order (= order of first call).
     std::vector<std::vector<uint32_t>> kids(g.size());
-    for (uint32_t i = 1; i < g.size(); ++i) kids[g.at(i).parent].push_back(i);
+    for (uint32_t i = 1; i < g.size(); ++i)
+        kids[g.at(i).parent].push_back(i);
 
     const int pid = getpid();
     std::vector<uint64_t> path_hash(g.size(), 0);
@@ -136,7 +140,8 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
                     exc.sum = exc.mean = den > 0 ? 100.0 * num / den : 0.0;
                 } else {
                     double sum = st[c].sum;
-                    for (uint32_t k : kids[i]) sum -= g.stats(k)[c].sum;
+                    for (uint32_t k : kids[i])
+                        sum -= g.stats(k)[c].sum;
                     exc.sum = sum * scale[c];
                     exc.mean = nd.count ? exc.sum / double(nd.count) : 0.0;
                 }
@@ -147,7 +152,8 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
         out_index[i] = int64_t(res.nodes.size());
         if (r.parent >= 0) res.nodes[size_t(r.parent)].children.push_back(res.nodes.size());
         res.nodes.push_back(std::move(r));
-        for (auto it = kids[i].rbegin(); it != kids[i].rend(); ++it) todo.push_back(*it);
+        for (auto it = kids[i].rbegin(); it != kids[i].rend(); ++it)
+            todo.push_back(*it);
     }
     return res;
 }
@@ -183,9 +189,11 @@ result build_result() {
 
     std::vector<call_graph> graphs;
     graphs.reserve(nthreads);
-    for (size_t i = 0; i < nthreads; ++i) graphs.push_back(r.threads[i]->graph);
+    for (size_t i = 0; i < nthreads; ++i)
+        graphs.push_back(r.threads[i]->graph);
     std::vector<std::vector<int>> tids(nthreads);
-    for (size_t i = 0; i < nthreads; ++i) tids[i].assign(graphs[i].size(), int(i));
+    for (size_t i = 0; i < nthreads; ++i)
+        tids[i].assign(graphs[i].size(), int(i));
 
     const bool timeline = r.options.timeline;
     if (collapse) {

@@ -10,7 +10,8 @@ namespace timemory::rt {
 
 void frame_stack::grow(size_t cap) {
     std::unique_ptr<frame[]> bigger(new frame[cap]);
-    for (size_t i = 0; i < size_; ++i) bigger[i] = data_[i];
+    for (size_t i = 0; i < size_; ++i)
+        bigger[i] = data_[i];
     data_ = std::move(bigger);
     cap_ = cap;
 }
@@ -33,9 +34,12 @@ void thread_state::enter(timemory_site* s, const bundle& b, const record_options
     if (parent != no_node && depth < o.max_depth) {
         // The entry time of a new node is filled in when its first call closes.
         constexpr int64_t later = std::numeric_limits<int64_t>::max();
-        if (o.flat) n = graph.child(0, s->id, later);
-        else if (o.timeline) n = graph.append(parent, s->id, later);
-        else n = graph.child(parent, s->id, later);
+        if (o.flat)
+            n = graph.child(0, s->id, later);
+        else if (o.timeline)
+            n = graph.append(parent, s->id, later);
+        else
+            n = graph.child(parent, s->id, later);
     }
     if (b.wall_only) {
         stack.push_back(frame{s, n, wall_ticks()});
@@ -72,8 +76,10 @@ void thread_state::close_top(const bundle& b, const record_options& o, int64_t s
         if (f.start < nd.first_ticks) nd.first_ticks = f.start;
         running_stat* st = graph.stats(f.node);
         if (b.wall_only) {
-            if (suspended) st[0].pending += double(stop_ticks - f.start);
-            else st[0].finish(double(stop_ticks - f.start));
+            if (suspended)
+                st[0].pending += double(stop_ticks - f.start);
+            else
+                st[0].finish(double(stop_ticks - f.start));
         } else {
             b.record(&starts[(stack.size() - 1) * size_t(field_count)], stop, st, suspended);
         }
@@ -101,7 +107,8 @@ void thread_state::exit(timemory_site* s, const bundle& b, const record_options&
         // exception or longjmp: close them now, at this exit's time, so that the tree
         // keeps its shape and their time is not lost.
         size_t i = stack.size();
-        while (i > 0 && stack[i - 1].site != s) --i;
+        while (i > 0 && stack[i - 1].site != s)
+            --i;
         if (i == 0) {
             failures.unmatched += 1;
             return;
@@ -129,7 +136,8 @@ void thread_state::suspend(timemory_site* s, const bundle& b, const record_optio
 void thread_state::unwind_to(timemory_site* s, const bundle& b, const record_options& o) noexcept {
     if (stack.empty() || stack.back().site == s) return;
     size_t i = stack.size();
-    while (i > 0 && stack[i - 1].site != s) --i;
+    while (i > 0 && stack[i - 1].site != s)
+        --i;
     if (i == 0) return;
     int64_t snap[field_count] = {};
     read_sources(b.sources, snap);
@@ -148,7 +156,8 @@ void thread_state::close_all(const bundle& b, const record_options& o) noexcept 
     read_sources(b.sources, snap);
     const int64_t ticks = b.wall_only ? wall_ticks() : snap[static_cast<int>(field::wall_ticks)];
     failures.closed_at_end += stack.size();
-    while (!stack.empty()) close_top(b, o, ticks, snap);
+    while (!stack.empty())
+        close_top(b, o, ticks, snap);
 }
 
 void thread_state::forget() noexcept {

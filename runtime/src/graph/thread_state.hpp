@@ -61,8 +61,8 @@ private:
 
 /// Failures counted on the hot path and reported once at finalize.
 struct failure_counts {
-    uint64_t reconciled = 0; ///< frames closed because an outer region exited first
-    uint64_t unmatched = 0;  ///< exits with no matching open region (ignored)
+    uint64_t reconciled = 0;    ///< frames closed because an outer region exited first
+    uint64_t unmatched = 0;     ///< exits with no matching open region (ignored)
     uint64_t closed_at_end = 0; ///< regions still open at thread exit or finalize
 };
 
@@ -117,7 +117,8 @@ public:
     void enter_throttled(timemory_site* s, const record_options& o) noexcept {
         const size_t depth = stack.size();
         const uint32_t parent = depth ? stack[depth - 1].node : 0;
-        if (__builtin_expect(o.simple && parent < detached_node && s->id < untimed_open.size(), 1)) {
+        if (__builtin_expect(o.simple && parent < detached_node && s->id < untimed_open.size(),
+                             1)) {
             node& p = graph.at(parent);
             if (p.cache_site == s->id) {
                 graph.at(p.cache_node).unmeasured += 1;
@@ -146,8 +147,8 @@ public:
     bool busy = false;           ///< re-entrancy guard: the runtime never measures itself
     uint32_t index;              ///< 0 for the first thread seen, in attach order
     pid_t tid = 0;
-    int parent_thread = -1;      ///< thread that created this one, -1 if unknown
-    uint32_t parent_node = 0;    ///< node open in the parent when it created this thread
+    int parent_thread = -1;   ///< thread that created this one, -1 if unknown
+    uint32_t parent_node = 0; ///< node open in the parent when it created this thread
     bool finished = false;
     failure_counts failures;
     /// Per site id: throttled calls now in flight (so a recursive throttled call's exit is

@@ -7,8 +7,12 @@
 namespace timemory::rt {
 
 namespace {
-void before_fork() { rt_state().mutex.lock(); }
-void in_parent() { rt_state().mutex.unlock(); }
+void before_fork() {
+    rt_state().mutex.lock();
+}
+void in_parent() {
+    rt_state().mutex.unlock();
+}
 
 void in_child() {
     runtime& r = rt_state();
@@ -29,6 +33,8 @@ void in_child() {
 }
 } // namespace
 
-void install_fork_handlers() { pthread_atfork(before_fork, in_parent, in_child); }
+void install_fork_handlers() {
+    pthread_atfork(before_fork, in_parent, in_child);
+}
 
 } // namespace timemory::rt

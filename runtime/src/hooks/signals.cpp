@@ -41,10 +41,14 @@ void install_signal_handlers(const std::vector<int>& signals) {
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_NODEFER; // the re-raise must reach the default action from inside
     if (signals.empty())
-        for (int s : fatal_signals) sigaction(s, &sa, nullptr);
-    for (int s : signals) sigaction(s, &sa, nullptr);
+        for (int s : fatal_signals)
+            sigaction(s, &sa, nullptr);
+    for (int s : signals)
+        sigaction(s, &sa, nullptr);
 }
 
-void set_signal_exit_action(void (*action)(int)) { g_exit_action.store(action); }
+void set_signal_exit_action(void (*action)(int)) {
+    g_exit_action.store(action);
+}
 
 } // namespace timemory::rt

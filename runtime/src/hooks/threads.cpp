@@ -73,7 +73,8 @@ extern "C" __attribute__((visibility("default"))) unsigned long long timemory_ca
     return ((unsigned long long)(ts->index + 1) << 32) | innermost_node(ts);
 }
 
-extern "C" __attribute__((visibility("default"))) void timemory_adopt_parent(unsigned long long token) {
+extern "C" __attribute__((visibility("default"))) void
+timemory_adopt_parent(unsigned long long token) {
     if (token == 0 || t_state) return;
     t_parent_thread = int(token >> 32) - 1;
     t_parent_node = uint32_t(token & 0xffffffffu);

@@ -41,7 +41,8 @@ bool gather_and_write() {
     if (g_done.exchange(true)) return true;
 
     timemory::result mine = timemory::snapshot();
-    for (auto& n : mine.nodes) n.rank = g_rank;
+    for (auto& n : mine.nodes)
+        n.rank = g_rank;
     const std::string bytes = timemory::encode(mine);
     int n = int(bytes.size());
     std::vector<int> sizes(size_t(g_size), 0), displs(size_t(g_size), 0);
@@ -61,8 +62,8 @@ bool gather_and_write() {
         std::vector<timemory::result> ranks;
         for (int r = 0; r < g_size; ++r) {
             try {
-                ranks.push_back(timemory::decode(all.substr(size_t(displs[size_t(r)]),
-                                                            size_t(sizes[size_t(r)]))));
+                ranks.push_back(timemory::decode(
+                    all.substr(size_t(displs[size_t(r)]), size_t(sizes[size_t(r)]))));
             } catch (const std::exception& e) {
                 std::fprintf(stderr, "[timemory] warning: rank %d's data is unreadable (%s)\n", r,
                              e.what());
@@ -84,7 +85,7 @@ void on_init(int* argc, char*** argv) {
 }
 
 // One static site per wrapped MPI function: the hot path passes a pointer.
-#define TIMEMORY_MPI_SITE(fn)                                                                  \
+#define TIMEMORY_MPI_SITE(fn)                                                                      \
     static timemory_site site_##fn = {0, TIMEMORY_LANG_C, #fn, #fn, "", 0, TIMEMORY_SITE_ABI}
 
 struct mpip_region {

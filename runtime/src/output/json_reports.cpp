@@ -13,11 +13,16 @@ nlohmann::json number_or_null(double x) {
 
 const char* language_name(int lang) {
     switch (lang) {
-    case 1: return "c";
-    case 2: return "c++";
-    case 3: return "python";
-    case 4: return "region";
-    default: return "unknown";
+    case 1:
+        return "c";
+    case 2:
+        return "c++";
+    case 3:
+        return "python";
+    case 4:
+        return "region";
+    default:
+        return "unknown";
     }
 }
 
@@ -30,8 +35,10 @@ nlohmann::json wrap(const std::string& id, nlohmann::json body) {
 }
 
 nlohmann::json component_header(const component_info& c) {
-    return {{"type", c.label},        {"id", c.id},
-            {"description", c.description}, {"unit_value", c.unit_value},
+    return {{"type", c.label},
+            {"id", c.id},
+            {"description", c.description},
+            {"unit_value", c.unit_value},
             {"unit_repr", c.units}};
 }
 
@@ -92,7 +99,8 @@ nlohmann::json flat_json(const result& r, size_t comp, int rank) {
         std::vector<uint64_t> path;
         for (int64_t p = &n - r.nodes.data(); p >= 0; p = r.nodes[size_t(p)].parent)
             path.push_back(r.nodes[size_t(p)].rolling_hash);
-        for (auto it = path.rbegin(); it != path.rend(); ++it) hierarchy.push_back(*it);
+        for (auto it = path.rbegin(); it != path.rend(); ++it)
+            hierarchy.push_back(*it);
         rec["hierarchy"] = std::move(hierarchy);
         records.push_back(std::move(rec));
     }
@@ -111,7 +119,8 @@ nlohmann::json tree_json(const result& r, size_t comp, int rank) {
     std::vector<nlohmann::json> built(r.nodes.size());
     for (size_t i = r.nodes.size(); i-- > 0;) {
         nlohmann::json kids = nlohmann::json::array();
-        for (size_t k : r.nodes[i].children) kids.push_back(std::move(built[k]));
+        for (size_t k : r.nodes[i].children)
+            kids.push_back(std::move(built[k]));
         nlohmann::json item = nlohmann::json::object();
         item["node"] = node_json(r.nodes[i], comp, rank);
         item["children"] = std::move(kids);
@@ -123,7 +132,12 @@ nlohmann::json tree_json(const result& r, size_t comp, int rank) {
         if (r.nodes[i].parent < 0) top.push_back(std::move(built[i]));
     stats zero;
     nlohmann::json root_node = {
-        {"hash", 0},  {"prefix", "root"}, {"depth", -1}, {"tid", 0}, {"pid", 0}, {"rank", rank},
+        {"hash", 0},
+        {"prefix", "root"},
+        {"depth", -1},
+        {"tid", 0},
+        {"pid", 0},
+        {"rank", rank},
         {"inclusive", {{"entry", {{"laps", 0}}}, {"stats", stats_json(zero)}}},
         {"exclusive", {{"entry", {{"laps", 0}}}, {"stats", stats_json(zero)}}}};
     nlohmann::json body = component_header(r.components[comp]);
@@ -142,7 +156,8 @@ nlohmann::json flat_json_ranks(const std::vector<result>& ranks, size_t comp) {
     auto& body = out["timemory"][ranks[0].components[comp].id];
     for (size_t r = 1; r < ranks.size(); ++r) {
         nlohmann::json one = flat_json(ranks[r], comp, int(r));
-        body["ranks"].push_back(std::move(one["timemory"][ranks[r].components[comp].id]["ranks"][0]));
+        body["ranks"].push_back(
+            std::move(one["timemory"][ranks[r].components[comp].id]["ranks"][0]));
     }
     body["mpi_size"] = ranks.size();
     return out;
@@ -184,15 +199,16 @@ nlohmann::json flamegraph_json(const result& r, size_t comp, bool timeline) {
             cursor[p] = start[i] + dur;
         }
         cursor[i] = start[i];
-        events.push_back({{"name", n.name},
-                          {"cat", c.label},
-                          {"ph", "X"},
-                          {"ts", start[i]},
-                          {"dur", dur},
-                          {"pid", n.pid},
-                          {"tid", n.tid},
-                          {"args", {{"count", n.count}, {"depth", n.depth}, {"file", n.file},
-                                    {"line", n.line}}}});
+        events.push_back(
+            {{"name", n.name},
+             {"cat", c.label},
+             {"ph", "X"},
+             {"ts", start[i]},
+             {"dur", dur},
+             {"pid", n.pid},
+             {"tid", n.tid},
+             {"args",
+              {{"count", n.count}, {"depth", n.depth}, {"file", n.file}, {"line", n.line}}}});
     }
     return {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
 }

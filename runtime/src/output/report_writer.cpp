@@ -33,7 +33,8 @@ std::string expand_path(std::string p) {
     };
     replace("%pid", std::to_string(getpid())); // before %p, which it contains
     replace("%p", program_name());
-    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    while (p.size() > 1 && p.back() == '/')
+        p.pop_back();
     return p;
 }
 
@@ -67,7 +68,8 @@ nlohmann::json metadata(const result& res, const settings::values& v) {
     runtime& r = rt_state();
     nlohmann::json s = nlohmann::json::object();
     const auto& d = settings::descriptors();
-    for (size_t i = 0; i < d.size(); ++i) s[d[i].env_name()] = settings::format(v, int(i));
+    for (size_t i = 0; i < d.size(); ++i)
+        s[d[i].env_name()] = settings::format(v, int(i));
     char host[256] = {};
     gethostname(host, sizeof(host) - 1);
     nlohmann::json comps = nlohmann::json::array();
@@ -142,7 +144,8 @@ void write_component(const std::string& dir, const std::string& stem, size_t c,
         }
         if (v.text_output) {
             std::string text;
-            for (size_t r = 0; r < ranks.size(); ++r) text += text_table(ranks[r], c, v, int(r));
+            for (size_t r = 0; r < ranks.size(); ++r)
+                text += text_table(ranks[r], c, v, int(r));
             emit(s + ".txt", text);
         }
     }
@@ -152,7 +155,8 @@ std::string write_results(const std::vector<result>& ranks) {
     const settings::values v = settings::current();
     runtime& r = rt_state();
     bool any = false;
-    for (const auto& res : ranks) any = any || !res.nodes.empty();
+    for (const auto& res : ranks)
+        any = any || !res.nodes.empty();
     if (!any) {
         info(1, "nothing was recorded; no reports written");
         return "";
@@ -163,12 +167,13 @@ std::string write_results(const std::vector<result>& ranks) {
     const result* main = mpi ? (v.collapse_processes ? &combined : nullptr) : &ranks[0];
     // A fork child, or a process writing alone on a fatal signal while it belongs to a
     // larger job, keeps the folder but puts its pid in every file name.
-    const bool own_name = getpid() != r.root_pid ||
-                          (g_finalizing_on_signal.load() && g_finalize_handler.load());
+    const bool own_name =
+        getpid() != r.root_pid || (g_finalizing_on_signal.load() && g_finalize_handler.load());
     const std::string suffix = own_name ? "-" + std::to_string(getpid()) : "";
     if (v.cout_output) {
         for (size_t c = 0; c < ranks[0].components.size(); ++c) {
-            if (main) std::fputs(text_table(*main, c, v, mpi ? -1 : 0).c_str(), stdout);
+            if (main)
+                std::fputs(text_table(*main, c, v, mpi ? -1 : 0).c_str(), stdout);
             else
                 for (size_t k = 0; k < ranks.size(); ++k)
                     std::fputs(text_table(ranks[k], c, v, int(k)).c_str(), stdout);
@@ -203,6 +208,8 @@ std::string write_all_reports() {
     return write_results({build_result()});
 }
 
-std::string write_rank_reports(const std::vector<result>& ranks) { return write_results(ranks); }
+std::string write_rank_reports(const std::vector<result>& ranks) {
+    return write_results(ranks);
+}
 
 } // namespace timemory::rt

@@ -23,10 +23,14 @@ std::string number(double x, const settings::values& v) {
 
 const char* language_tag(int lang) {
     switch (lang) {
-    case TIMEMORY_LANG_C: return "[c] ";
-    case TIMEMORY_LANG_CXX: return "[cxx] ";
-    case TIMEMORY_LANG_PYTHON: return "[pyc] ";
-    default: return "";
+    case TIMEMORY_LANG_C:
+        return "[c] ";
+    case TIMEMORY_LANG_CXX:
+        return "[cxx] ";
+    case TIMEMORY_LANG_PYTHON:
+        return "[pyc] ";
+    default:
+        return "";
     }
 }
 
@@ -54,7 +58,7 @@ std::string decorate(const result_node& n, int rank, bool tag) {
 
 std::string text_table(const result& r, size_t comp, const settings::values& v, int rank) {
     const component_info& info = r.components[comp];
-    static const char* headers[] = {"COUNT", "DEPTH", "METRIC", "UNITS", "SUM",
+    static const char* headers[] = {"COUNT", "DEPTH", "METRIC", "UNITS",  "SUM",
                                     "MEAN",  "MIN",   "MAX",    "STDDEV", "% SELF"};
     constexpr size_t ncol = 10;
     std::vector<std::vector<std::string>> rows;
@@ -66,18 +70,21 @@ std::string text_table(const result& r, size_t comp, const settings::values& v, 
         double self = in.sum != 0 ? 100.0 * ex.sum / in.sum : 0.0;
         labels.push_back(decorate(n, rank, tag));
         rows.push_back({std::to_string(n.count), std::to_string(n.depth), info.label, info.units,
-                        number(in.sum, v), number(in.mean, v), number(in.min, v),
-                        number(in.max, v), number(in.stddev, v), fmt::format("{:.1f}", self)});
+                        number(in.sum, v), number(in.mean, v), number(in.min, v), number(in.max, v),
+                        number(in.stddev, v), fmt::format("{:.1f}", self)});
     }
     size_t lw = 5;
-    for (const auto& l : labels) lw = std::max(lw, l.size());
+    for (const auto& l : labels)
+        lw = std::max(lw, l.size());
     std::vector<size_t> w(ncol);
     for (size_t c = 0; c < ncol; ++c) {
         w[c] = std::max<size_t>(size_t(v.width), std::string(headers[c]).size());
-        for (const auto& row : rows) w[c] = std::max(w[c], row[c].size());
+        for (const auto& row : rows)
+            w[c] = std::max(w[c], row[c].size());
     }
     size_t total = 2 + lw;
-    for (size_t c = 0; c < ncol; ++c) total += 3 + w[c];
+    for (size_t c = 0; c < ncol; ++c)
+        total += 3 + w[c];
     total += 2;
 
     std::string out;
@@ -96,9 +103,11 @@ std::string text_table(const result& r, size_t comp, const settings::values& v, 
     };
     out += line("LABEL", std::vector<std::string>(headers, headers + ncol), true);
     std::vector<std::string> dashes(ncol);
-    for (size_t c = 0; c < ncol; ++c) dashes[c] = std::string(w[c], '-');
+    for (size_t c = 0; c < ncol; ++c)
+        dashes[c] = std::string(w[c], '-');
     out += line(std::string(lw, '-'), dashes, true);
-    for (size_t i = 0; i < rows.size(); ++i) out += line(labels[i], rows[i], false);
+    for (size_t i = 0; i < rows.size(); ++i)
+        out += line(labels[i], rows[i], false);
     out += rule;
     return out;
 }

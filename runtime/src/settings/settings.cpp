@@ -39,11 +39,17 @@ std::string trim(const std::string& s) {
 template <typename T>
 kind kind_of();
 template <>
-kind kind_of<bool>() { return kind::boolean; }
+kind kind_of<bool>() {
+    return kind::boolean;
+}
 template <>
-kind kind_of<long>() { return kind::integer; }
+kind kind_of<long>() {
+    return kind::integer;
+}
 template <>
-kind kind_of<std::string>() { return kind::text; }
+kind kind_of<std::string>() {
+    return kind::text;
+}
 
 bool parse_value(const std::string& text, bool* out, std::string* err) {
     if (parse_bool(text, out)) return true;
@@ -69,9 +75,15 @@ bool parse_value(const std::string& text, std::string* out, std::string*) {
     return true;
 }
 
-std::string format_value(bool v) { return v ? "ON" : "OFF"; }
-std::string format_value(long v) { return std::to_string(v); }
-std::string format_value(const std::string& v) { return v; }
+std::string format_value(bool v) {
+    return v ? "ON" : "OFF";
+}
+std::string format_value(long v) {
+    return std::to_string(v);
+}
+std::string format_value(const std::string& v) {
+    return v;
+}
 
 bool valid_regex(const std::string& text, std::string* err) {
     try {
@@ -126,7 +138,9 @@ bool parse_bool(const std::string& text, bool* out) {
     return false;
 }
 
-std::string descriptor::env_name() const { return "TIMEMORY_" + upper(name); }
+std::string descriptor::env_name() const {
+    return "TIMEMORY_" + upper(name);
+}
 
 const std::vector<descriptor>& descriptors() {
     static const auto* list = new std::vector<descriptor>{
@@ -153,12 +167,14 @@ bool assign(values& v, int index, const std::string& text, std::string* error) {
     values trial = v;
     bool ok = false;
     int i = 0;
-#define TIMEMORY_SETTING(type, name, def, desc)                                                  \
+#define TIMEMORY_SETTING(type, name, def, desc)                                                    \
     if (i++ == index) ok = parse_value(text, &trial.name, &err);
 #include "settings/settings.inc"
 #undef TIMEMORY_SETTING
-    if (index < 0 || index >= i) err = "unknown setting";
-    else if (ok) ok = validate(trial, descriptors()[size_t(index)].name, &err);
+    if (index < 0 || index >= i)
+        err = "unknown setting";
+    else if (ok)
+        ok = validate(trial, descriptors()[size_t(index)].name, &err);
     if (!ok) {
         if (error) *error = err;
         return false;
@@ -169,7 +185,7 @@ bool assign(values& v, int index, const std::string& text, std::string* error) {
 
 std::string format(const values& v, int index) {
     int i = 0;
-#define TIMEMORY_SETTING(type, name, def, desc)                                                  \
+#define TIMEMORY_SETTING(type, name, def, desc)                                                    \
     if (i++ == index) return format_value(v.name);
 #include "settings/settings.inc"
 #undef TIMEMORY_SETTING
@@ -179,7 +195,8 @@ std::string format(const values& v, int index) {
 values defaults() {
     values v;
     const auto& d = descriptors();
-    for (size_t i = 0; i < d.size(); ++i) assign(v, static_cast<int>(i), d[i].default_text, nullptr);
+    for (size_t i = 0; i < d.size(); ++i)
+        assign(v, static_cast<int>(i), d[i].default_text, nullptr);
     return v;
 }
 
@@ -227,12 +244,18 @@ void load_json(values& v, const nlohmann::json& j, const std::string& path) {
     for (auto it = obj->begin(); it != obj->end(); ++it) {
         const auto& val = it.value();
         std::string text;
-        if (val.is_string()) text = val.get<std::string>();
-        else if (val.is_boolean()) text = val.get<bool>() ? "ON" : "OFF";
-        else if (val.is_number_integer()) text = std::to_string(val.get<long long>());
+        if (val.is_string())
+            text = val.get<std::string>();
+        else if (val.is_boolean())
+            text = val.get<bool>() ? "ON" : "OFF";
+        else if (val.is_number_integer())
+            text = std::to_string(val.get<long long>());
         else if (val.is_array()) {
-            for (const auto& e : val) text += (text.empty() ? "" : ",") + (e.is_string() ? e.get<std::string>() : e.dump());
-        } else text = val.dump();
+            for (const auto& e : val)
+                text +=
+                    (text.empty() ? "" : ",") + (e.is_string() ? e.get<std::string>() : e.dump());
+        } else
+            text = val.dump();
         apply(v, it.key(), text, path + ": key '" + it.key() + "'", true);
     }
 }

@@ -17,7 +17,7 @@ enum class kind { boolean, integer, text };
 
 /// The declaration of one setting.
 struct descriptor {
-    const char* name;        ///< lower case, e.g. "flat_profile"
+    const char* name; ///< lower case, e.g. "flat_profile"
     kind type;
     const char* default_text;
     const char* description;

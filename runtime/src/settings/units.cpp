@@ -31,10 +31,9 @@ bool lookup(const entry* table, size_t n, const std::string& text, unit* out) {
 
 bool find_timing_unit(const std::string& text, unit* out) {
     static const entry table[] = {
-        {"ns", "nsec", 1.0},    {"nsec", "nsec", 1.0}, {"us", "usec", 1e3},
-        {"usec", "usec", 1e3},  {"ms", "msec", 1e6},   {"msec", "msec", 1e6},
-        {"s", "sec", 1e9},      {"sec", "sec", 1e9},   {"min", "min", 60e9},
-        {"hr", "hr", 3600e9},
+        {"ns", "nsec", 1.0},  {"nsec", "nsec", 1.0}, {"us", "usec", 1e3}, {"usec", "usec", 1e3},
+        {"ms", "msec", 1e6},  {"msec", "msec", 1e6}, {"s", "sec", 1e9},   {"sec", "sec", 1e9},
+        {"min", "min", 60e9}, {"hr", "hr", 3600e9},
     };
     return lookup(table, sizeof(table) / sizeof(table[0]), text, out);
 }
@@ -42,8 +41,12 @@ bool find_timing_unit(const std::string& text, unit* out) {
 bool find_memory_unit(const std::string& text, unit* out) {
     // Case matters for the kibi units only in display; lookup ignores case.
     static const entry table[] = {
-        {"b", "B", 1.0},           {"kb", "KB", 1e3},           {"mb", "MB", 1e6},
-        {"gb", "GB", 1e9},         {"kib", "KiB", 1024.0},      {"mib", "MiB", 1048576.0},
+        {"b", "B", 1.0},
+        {"kb", "KB", 1e3},
+        {"mb", "MB", 1e6},
+        {"gb", "GB", 1e9},
+        {"kib", "KiB", 1024.0},
+        {"mib", "MiB", 1048576.0},
         {"gib", "GiB", 1073741824.0},
     };
     return lookup(table, sizeof(table) / sizeof(table[0]), text, out);
