@@ -134,17 +134,11 @@ const component_description& measurement::info() const {
 }
 
 std::string measurement::units() const {
-    std::vector<int> one{comp_};
-    bundle b;
-    b.select(one);
-    return make_result(call_graph(1), {}, {}, b).components[0].units;
+    return describe_component(catalog()[size_t(comp_)]).units;
 }
 
 double measurement::unit_value() const {
-    std::vector<int> one{comp_};
-    bundle b;
-    b.select(one);
-    return make_result(call_graph(1), {}, {}, b).components[0].unit_value;
+    return describe_component(catalog()[size_t(comp_)]).unit_value;
 }
 
 void measurement::combine(const measurement& o, int sign) {

@@ -12,21 +12,8 @@
 
 namespace timemory::rt {
 
-uint64_t fnv1a(const char* text, uint64_t seed) {
-    uint64_t h = seed;
-    for (const char* p = text; p && *p; ++p) {
-        h ^= static_cast<unsigned char>(*p);
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
-
-namespace {
-
-constexpr double nan_value = std::numeric_limits<double>::quiet_NaN();
-
 // Raw units per display unit, and the display name, for one component.
-component_info describe(const component& c) {
+component_info describe_component(const component& c) {
     const auto& v = settings::current();
     component_info info{c.id, c.label, c.description, "", "", 1.0};
     unit u;
@@ -53,6 +40,20 @@ component_info describe(const component& c) {
     }
     return info;
 }
+
+uint64_t fnv1a(const char* text, uint64_t seed) {
+    uint64_t h = seed;
+    for (const char* p = text; p && *p; ++p) {
+        h ^= static_cast<unsigned char>(*p);
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+namespace {
+
+constexpr double nan_value = std::numeric_limits<double>::quiet_NaN();
+
 
 bool additive(const component& c) {
     return c.how == value_kind::delta || c.how == value_kind::delta2 || c.how == value_kind::ratio;
@@ -87,7 +88,7 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
     const size_t nc = b.size();
     std::vector<double> scale(nc);
     for (size_t c = 0; c < nc; ++c) {
-        res.components.push_back(describe(*b.comps[c]));
+        res.components.push_back(describe_component(*b.comps[c]));
         scale[c] =
             (b.comps[c]->tsc_scaled ? g_wall.ns_per_tick : 1.0) / res.components[c].unit_value;
     }

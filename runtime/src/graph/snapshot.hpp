@@ -14,6 +14,9 @@ result build_result();
 result make_result(const call_graph& g, const std::vector<int>& tid,
                    const std::vector<const timemory_site*>& sites, const bundle& b);
 
+/// The reported identity and display units of one component (TIMEMORY_*_UNITS now).
+component_info describe_component(const component& c);
+
 /// 64-bit FNV-1a, continuing from `seed`.
 uint64_t fnv1a(const char* text, uint64_t seed = 0xcbf29ce484222325ull);
 
