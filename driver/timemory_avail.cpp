@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "components/component.hpp"
+#include "papi/papi.hpp"
 #include "settings/settings.hpp"
 
 using namespace timemory::rt;
@@ -19,7 +20,9 @@ void usage(FILE* out) {
                "  -c, --components   components: id, label, availability, units, description\n"
                "  -s, --settings     settings: environment variable, value, default, description\n"
                "  -a, --all          both (the default)\n"
-               "  --available        with -c: only the components available here\n"
+               "  -H, --hw-counters  PAPI: its components (enabled or why not) and every event,\n"
+               "                     with whether it can be counted here\n"
+               "  --available        with -c or -H: only what is available here\n"
                "  --markdown         print the settings reference (docs/settings.md)\n"
                "  -h, --help         this text\n",
                out);
@@ -43,12 +46,33 @@ void print_components(bool only_available) {
     std::printf("%-26s %-18s %-9s %-32s %s\n", "COMPONENT", "LABEL", "AVAILABLE", "UNITS",
                 "DESCRIPTION");
     for (const auto& c : catalog()) {
+        if (c.group) continue; // a group's values are listed by the group
         std::string why;
         bool ok = c.available(&why);
         if (only_available && !ok) continue;
         std::printf("%-26s %-18s %-9s %-32s %s%s\n", c.id, c.label, ok ? "yes" : "no", units_of(c),
                     c.description, ok ? "" : (" [" + why + "]").c_str());
     }
+}
+
+void print_hw_counters(bool only_available) {
+    std::string why;
+    if (!papi::available(&why)) {
+        std::printf("PAPI is not available: %s\n", why.c_str());
+        return;
+    }
+    std::puts("PAPI COMPONENTS");
+    for (const auto& s : papi::component_states())
+        std::printf("  %s\n", s.c_str());
+    std::puts("");
+    std::printf("%-40s %-12s %-9s %s\n", "EVENT", "COMPONENT", "AVAILABLE", "DESCRIPTION");
+    for (const auto& e : papi::list_events()) {
+        if (only_available && !e.available) continue;
+        std::printf("%-40s %-12s %-9s %s\n", e.name.c_str(), e.component.c_str(),
+                    e.available ? "yes" : "no", e.description.c_str());
+    }
+    std::puts("\nSoftware-defined events of a library are named sde:::<library>::<counter>; "
+              "they exist once the program has registered them.");
 }
 
 const char* type_name(settings::kind k) {
@@ -98,7 +122,7 @@ void print_markdown() {
 } // namespace
 
 int main(int argc, char** argv) {
-    bool comps = false, sets = false, only_available = false, markdown = false;
+    bool comps = false, sets = false, only_available = false, markdown = false, hw = false;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         if (a == "-h" || a == "--help") {
@@ -110,6 +134,8 @@ int main(int argc, char** argv) {
             sets = true;
         else if (a == "-a" || a == "--all")
             comps = sets = true;
+        else if (a == "-H" || a == "--hw-counters")
+            hw = true;
         else if (a == "--available")
             only_available = true;
         else if (a == "--markdown")
@@ -124,10 +150,15 @@ int main(int argc, char** argv) {
         print_markdown();
         return 0;
     }
-    if (!comps && !sets) comps = sets = true;
     settings::values v = settings::defaults();
     settings::load(v);
     settings::current() = v;
+    if (hw) {
+        print_hw_counters(only_available);
+        if (!comps && !sets) return 0;
+        std::puts("");
+    }
+    if (!comps && !sets) comps = sets = true;
     if (comps) print_components(only_available);
     if (comps && sets) std::puts("");
     if (sets) print_settings(v);

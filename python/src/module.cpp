@@ -172,6 +172,30 @@ PYBIND11_MODULE(libpytimemory, m) {
         .def_property_readonly("unit_value", &timemory::measurement::unit_value)
         .def_property_readonly("id", [](const timemory::measurement& x) { return x.info().id; });
 
+    // --- PAPI ---------------------------------------------------------------------------
+    py::class_<timemory::hardware_counters>(m, "HardwareCounters",
+                                            "PAPI events counted in the calling thread.")
+        .def(py::init<const std::vector<std::string>&>(), py::arg("events"))
+        .def("start", &timemory::hardware_counters::start)
+        .def("stop", &timemory::hardware_counters::stop)
+        .def("values", &timemory::hardware_counters::values)
+        .def_property_readonly("events", &timemory::hardware_counters::events);
+    m.def("hardware_counters_available", [] {
+        std::string why;
+        bool ok = timemory::hardware_counters_available(&why);
+        return py::make_tuple(ok, why);
+    });
+    m.def("hardware_counter_events", [] {
+        py::list out;
+        for (const auto& e : timemory::hardware_counter_events())
+            out.append(py::dict(py::arg("name") = e.name, py::arg("description") = e.description,
+                                py::arg("component") = e.component,
+                                py::arg("available") = e.available));
+        return out;
+    });
+    m.def("hardware_counter_components", &timemory::hardware_counter_components);
+    m.def("hardware_counter_events_in_use", &timemory::hardware_counter_events_in_use);
+
     // --- results ----------------------------------------------------------------------
     py::class_<timemory::stats>(m, "Stats")
         .def_readonly("sum", &timemory::stats::sum)
@@ -185,7 +209,8 @@ PYBIND11_MODULE(libpytimemory, m) {
         .def_readonly("description", &timemory::component_info::description)
         .def_readonly("kind", &timemory::component_info::kind)
         .def_readonly("units", &timemory::component_info::units)
-        .def_readonly("unit_value", &timemory::component_info::unit_value);
+        .def_readonly("unit_value", &timemory::component_info::unit_value)
+        .def_readonly("group", &timemory::component_info::group);
     py::class_<timemory::result_node>(m, "ResultNode")
         .def_readonly("name", &timemory::result_node::name)
         .def_readonly("linkage", &timemory::result_node::linkage)

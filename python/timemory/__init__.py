@@ -14,6 +14,7 @@ Submodules:
     storage    the recorded call graph, flat (``get``) or nested (``get_tree``)
     settings   every runtime setting as an attribute
     mpi        ranks with mpi4py: gather every rank's graph to rank 0 (``timemory.mpi.init()``)
+    hardware_counters  PAPI counters: what this machine has, and counting around a block
 """
 
 import inspect as _inspect

@@ -34,6 +34,13 @@ class Settings:
     wall_clock_source: str
     mpip: bool
     enable_signal_handler: bool
+    papi_events: str
+    papi_multiplexing: bool
+    papi_fail_on_error: bool
+    papi_quiet: bool
+    cupti_activity_kinds: str
+    cupti_device: int
+    cupti_buffer_size: int
     @staticmethod
     def parse() -> None: ...
     @staticmethod

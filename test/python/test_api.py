@@ -80,7 +80,7 @@ def test_component_class_information():
     assert WallClock.available() is True
     assert CpuClock.label() == "cpu"
     assert component.id.wall_clock.name == "wall_clock"
-    assert len(list(component.id)) == 26
+    assert len(list(component.id)) == 29
     for c in component.id:
         cls = component.by_id(c)
         assert cls.label() and cls.description()

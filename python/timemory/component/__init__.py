@@ -153,20 +153,85 @@ class Component:
         return cls._info["unavailable_reason"]
 
 
+class _PapiGroup(Component):
+    """Several PAPI events at once: the events of ``timemory.settings.papi_events`` (or
+    ``events=``), counted stand-alone in the calling thread; ``get()`` returns one total
+    per event (see ``timemory.hardware_counters``)."""
+
+    def __init__(self, key="", events=None):
+        from ..hardware_counters import Counters
+        from .._settings import settings
+        if not isinstance(key, str):
+            raise TypeError("key must be a str, not {}".format(type(key).__name__))
+        self._key = key or self._info["label"]
+        if events is None:  # before the runtime starts, the setting still has its default
+            import os
+            events = settings.papi_events or os.environ.get("TIMEMORY_PAPI_EVENTS", "")
+        self._counters = Counters(events)
+        self._laps = 0
+        self._region = None
+
+    def start(self):
+        self._counters.start()
+
+    def stop(self):
+        self._counters.stop()
+        self._laps += 1
+
+    def measure(self):
+        raise TypeError("{} counts between start() and stop()".format(type(self).__name__))
+
+    def reset(self):
+        self._counters = type(self._counters)(self._counters.events())
+        self._laps = 0
+
+    def get(self):
+        """One total per event, in event order."""
+        return list(self._counters.values().values())
+
+    def events(self):
+        return self._counters.events()
+
+    def laps(self):
+        return self._laps
+
+    def units(self):
+        return ""
+
+    def __add__(self, other):
+        return NotImplemented
+
+    __sub__ = __add__
+
+    def __repr__(self):
+        return "{} {}".format(self._counters.values(), self._info["label"])
+
+
+class _ReportOnly(Component):
+    """Recorded for the whole program only (its own report): no stand-alone instances."""
+
+    def __init__(self, key=""):
+        raise TypeError("{} cannot measure stand-alone: add '{}' to "
+                        "timemory.settings.components (TIMEMORY_COMPONENTS) and read its "
+                        "report".format(type(self).__name__, self._id))
+
+
 def _class_name(component_id):
     return "".join(part.capitalize() for part in component_id.split("_"))
 
 
 for _c in _CATALOG:
     _name = _class_name(_c["id"])
-    _cls = type(_name, (Component,), {
+    _base = {"papi_vector": _PapiGroup, "papi_array": _PapiGroup,
+             "cupti_activity": _ReportOnly}.get(_c["id"], Component)
+    _cls = type(_name, (_base,), {
         "_id": _c["id"], "_info": _c,
         "__doc__": "{} ({}). Units: {}.".format(_c["description"], _c["id"], _c["kind"]),
     })
     globals()[_name] = _cls
     __all__.append(_name)
 
-del _c, _name, _cls
+del _c, _name, _cls, _base
 
 
 def by_id(component_id):

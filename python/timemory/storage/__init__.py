@@ -224,7 +224,10 @@ def _make_storage(cls):
 
 for _name in list(_component.__all__):
     _cls = getattr(_component, _name)
-    if isinstance(_cls, type) and issubclass(_cls, _component.Component) and _cls._id:
+    # Groups (papi_vector: one value per event; cupti_activity: its own report) have no
+    # single-valued storage: read them from timemory.snapshot() or their report files.
+    if (isinstance(_cls, type) and issubclass(_cls, _component.Component) and _cls._id
+            and _cls._id not in ("papi_vector", "papi_array", "cupti_activity")):
         globals()[_name + "Storage"] = _make_storage(_cls)
         __all__.append(_name + "Storage")
 del _name, _cls

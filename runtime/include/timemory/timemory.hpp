@@ -44,6 +44,10 @@ struct component_info {
     std::string kind;        ///< "time", "memory", "count" or "percent"
     std::string units;       ///< display units after TIMEMORY_*_UNITS, e.g. "sec"
     double unit_value = 1;   ///< raw units per display unit (ns per sec = 1e9)
+    /// Values of a multi-valued component (papi_vector: one per event) carry its id here
+    /// and are reported together in one set of files; label is then the value's name
+    /// (the event). Empty for single-valued components.
+    std::string group;
 };
 
 /// One node of the merged call graph. Values are in display units.
@@ -125,6 +129,42 @@ private:
     uint64_t laps_ = 0;
     bool running_ = false;
 };
+
+/// PAPI events counted in the calling thread outside the call graph: start/stop pairs
+/// accumulate, values() returns one total per event (in the order given).
+class TIMEMORY_API hardware_counters {
+public:
+    /// Throws std::runtime_error naming the event and PAPI's error when one cannot be
+    /// counted here, or saying why PAPI is unavailable.
+    explicit hardware_counters(const std::vector<std::string>& events);
+    ~hardware_counters();
+    hardware_counters(const hardware_counters&) = delete;
+    hardware_counters& operator=(const hardware_counters&) = delete;
+    void start();
+    void stop();
+    const std::vector<std::string>& events() const { return events_; }
+    std::vector<long long> values() const;
+
+private:
+    std::vector<std::string> events_;
+    void* impl_;
+};
+
+/// One event PAPI knows on this machine.
+struct hardware_event {
+    std::string name, description, component;
+    bool available = false; ///< can be counted here
+};
+
+/// Whether PAPI is built in and initialises here; `why` says why not.
+TIMEMORY_API bool hardware_counters_available(std::string* why = nullptr);
+/// Preset events, then native events of the enabled PAPI components.
+TIMEMORY_API std::vector<hardware_event> hardware_counter_events();
+/// PAPI's components: "name: enabled" or "name: disabled (reason)".
+TIMEMORY_API std::vector<std::string> hardware_counter_components();
+/// The events papi_vector counts in this run (TIMEMORY_PAPI_EVENTS minus those that
+/// cannot be counted); empty before the runtime starts or without papi_vector.
+TIMEMORY_API std::vector<std::string> hardware_counter_events_in_use();
 
 /// Installs the fatal-signal handlers now (they write the reports, then let the signal
 /// proceed). `signals` empty: the TIMEMORY_ENABLE_SIGNAL_HANDLER set.

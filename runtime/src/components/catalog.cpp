@@ -11,6 +11,9 @@
 
 #include "components/component.hpp"
 #include "core/log.hpp"
+#include "cupti/cupti.hpp"
+#include "papi/papi.hpp"
+#include "settings/settings.hpp"
 
 namespace timemory::rt {
 
@@ -20,7 +23,18 @@ using F = field;
 using U = unit_kind;
 using V = value_kind;
 
-std::vector<component> make_catalog() {
+std::deque<component> make_catalog() {
+    component papi_vector{"papi_vector", "papi_vector",
+                          "Dynamically allocated array of PAPI HW counters", U::count, V::group};
+    papi_vector.probe = papi::available;
+    papi_vector.expand = papi::expand;
+    component papi_array = papi_vector;
+    papi_array.id = papi_array.label = "papi_array";
+    papi_array.description = "Fixed-size array of PAPI HW counters";
+    component cupti_activity{"cupti_activity", "cupti_activity",
+                             "Wall-clock execution timing for the CUDA API", U::time, V::group};
+    cupti_activity.probe = cupti::available;
+    cupti_activity.expand = cupti::expand;
     return {
         {"wall_clock", "wall", "Real-clock timer (i.e. wall-clock timer)", U::time, V::delta,
          F::wall_ticks, F::none, true},
@@ -89,6 +103,9 @@ std::vector<component> make_catalog() {
          U::time, V::delta, F::thread_user_ns},
         {"kernel_mode_time", "kernel_mode", "CPU time spent executing in kernel mode (via rusage)",
          U::time, V::delta, F::thread_sys_ns},
+        papi_vector,
+        papi_array,
+        cupti_activity,
     };
 }
 
@@ -138,6 +155,7 @@ unsigned component::sources() const {
 }
 
 bool component::available(std::string* why) const {
+    if (probe && !probe(why)) return false;
     unsigned s = sources();
     if ((s & src_mono_raw) && !clock_works(CLOCK_MONOTONIC_RAW, why, "CLOCK_MONOTONIC_RAW"))
         return false;
@@ -153,25 +171,36 @@ bool component::available(std::string* why) const {
     return true;
 }
 
-const std::vector<component>& catalog() {
-    static const auto* c = new std::vector<component>(make_catalog());
+namespace {
+std::deque<component>& mutable_catalog() {
+    static auto* c = new std::deque<component>(make_catalog());
     return *c;
+}
+} // namespace
+
+const std::deque<component>& catalog() {
+    return mutable_catalog();
+}
+
+int add_component(const component& c) {
+    mutable_catalog().push_back(c);
+    return int(mutable_catalog().size() - 1);
 }
 
 int find_component(const std::string& id) {
     std::string k = lower(id);
     const auto& c = catalog();
     for (size_t i = 0; i < c.size(); ++i)
-        if (k == c[i].id) return static_cast<int>(i);
+        if (!c[i].group && k == c[i].id) return static_cast<int>(i);
     for (size_t i = 0; i < c.size(); ++i)
-        if (k == c[i].label) return static_cast<int>(i);
+        if (!c[i].group && k == c[i].label) return static_cast<int>(i);
     return -1;
 }
 
 std::vector<std::string> closest_components(const std::string& id) {
     std::vector<std::pair<size_t, std::string>> d;
     for (const auto& c : catalog())
-        d.emplace_back(edit_distance(lower(id), c.id), c.id);
+        if (!c.group) d.emplace_back(edit_distance(lower(id), c.id), c.id);
     std::stable_sort(d.begin(), d.end(),
                      [](const auto& x, const auto& y) { return x.first < y.first; });
     std::vector<std::string> out;
@@ -182,9 +211,8 @@ std::vector<std::string> closest_components(const std::string& id) {
 
 std::vector<int> parse_component_list(const std::string& list) {
     std::vector<int> out;
-    std::string token;
-    auto flush = [&]() {
-        if (token.empty()) return;
+    bool any_group = false; // a group that expands to nothing (no events) is not an error
+    for (const std::string& token : settings::split_list(list)) {
         int idx = find_component(token);
         if (idx < 0) {
             auto near = closest_components(token);
@@ -198,20 +226,16 @@ std::vector<int> parse_component_list(const std::string& list) {
             if (!catalog()[idx].available(&why))
                 warn_once("component:" + token,
                           "component '" + token + "' is not available here: " + why);
-            else if (std::find(out.begin(), out.end(), idx) == out.end())
+            else if (catalog()[idx].how == value_kind::group) {
+                any_group = true;
+                for (int v : catalog()[idx].expand(catalog()[idx]))
+                    if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+            } else if (std::find(out.begin(), out.end(), idx) == out.end())
                 out.push_back(idx);
         }
-        token.clear();
-    };
-    for (char ch : list) {
-        if (ch == ',' || ch == ' ' || ch == ';' || ch == '\t' || ch == '\n')
-            flush();
-        else
-            token += ch;
     }
-    flush();
     if (out.empty()) {
-        if (!list.empty())
+        if (!list.empty() && !any_group)
             warn_once("component-list:" + list,
                       "no valid component in '" + list + "'; collecting wall_clock");
         out.push_back(find_component("wall_clock"));

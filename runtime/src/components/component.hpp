@@ -6,6 +6,7 @@
 // components cost one getrusage call, not four.
 #pragma once
 
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,8 @@ enum class value_kind {
     delta2,   ///< (stop[a] - start[a]) + (stop[b] - start[b])
     ratio,    ///< 100 * (delta of a, plus b if given) / delta of monotonic ns
     absolute, ///< stop[a]: a level, not a change
-    one       ///< 1 per call
+    one,      ///< 1 per call
+    group     ///< not a value: stands for the components `expand` returns (papi_vector)
 };
 
 struct component {
@@ -32,6 +34,14 @@ struct component {
     field a = field::none;
     field b = field::none;
     bool tsc_scaled = false; ///< value is in wall ticks; multiply by ns_per_tick to report
+    /// Set on the values of a multi-valued component (e.g. one PAPI event of papi_vector):
+    /// the id of the group they are reported under, as one set of files.
+    const char* group = nullptr;
+    /// Availability beyond the sources (a library that must initialise); nullptr: none.
+    bool (*probe)(std::string* why) = nullptr;
+    /// Groups only: the catalog indices of the values to collect (may start collection
+    /// that is not a snapshot value, like CUPTI activity, and return none).
+    std::vector<int> (*expand)(const component& self) = nullptr;
 
     /// Bitmask of sources this component reads.
     unsigned sources() const;
@@ -39,8 +49,12 @@ struct component {
     bool available(std::string* why = nullptr) const;
 };
 
-/// Every component this build knows, in a fixed order (the index is the component id).
-const std::vector<component>& catalog();
+/// Every component this build knows, in a fixed order (the index is the component id),
+/// followed by the values groups added at start-up. A deque: entries never move.
+const std::deque<component>& catalog();
+
+/// Appends a value of a group (called while the runtime initialises); returns its index.
+int add_component(const component& c);
 
 /// Index in catalog() of the component called `id` (exact or label match, any case), or -1.
 int find_component(const std::string& id);
@@ -50,7 +64,8 @@ std::vector<std::string> closest_components(const std::string& id);
 
 /// Parses a comma/space separated list. Unknown names give one warning each naming the
 /// closest valid ids; unavailable ones a warning with the reason; duplicates are dropped.
-/// Returns the catalog indices in list order; falls back to wall_clock when none is left.
+/// Groups are replaced by the values they expand to. Returns the catalog indices in list
+/// order; falls back to wall_clock when none is left.
 std::vector<int> parse_component_list(const std::string& list);
 
 } // namespace timemory::rt

@@ -28,8 +28,14 @@ enum class field : int {
     vm_bytes,
     io_read_bytes, // /proc/self/io
     io_write_bytes,
+    papi_first, // PAPI counters (TIMEMORY_PAPI_EVENTS), in event order
+    papi_last = papi_first + 31,
     count
 };
+
+/// The most PAPI events one process counts (fields papi_first..papi_last).
+constexpr int papi_max_events =
+    static_cast<int>(field::papi_last) - static_cast<int>(field::papi_first) + 1;
 
 constexpr int field_count = static_cast<int>(field::count);
 
@@ -44,6 +50,7 @@ enum source_bit : unsigned {
     src_rusage_thread = 1u << 7,
     src_statm = 1u << 8,
     src_proc_io = 1u << 9,
+    src_papi = 1u << 10, // the calling thread's PAPI event sets
 };
 
 /// The source that provides `f`.

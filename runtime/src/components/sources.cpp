@@ -9,6 +9,7 @@
 
 #include "components/fields.hpp"
 #include "core/clock.hpp"
+#include "papi/papi.hpp"
 
 namespace timemory::rt {
 
@@ -69,6 +70,7 @@ unsigned source_of(field f) {
     case field::io_write_bytes:
         return src_proc_io;
     default:
+        if (f >= field::papi_first && f <= field::papi_last) return src_papi;
         return 0;
     }
 }
@@ -126,6 +128,7 @@ void read_sources(unsigned s, int64_t* out) noexcept {
             at(field::io_write_bytes) = parse_after(buf, "\nwrite_bytes:");
         }
     }
+    if (s & src_papi) papi::read(&at(field::papi_first)); // last: counts the least of us
 }
 
 } // namespace timemory::rt

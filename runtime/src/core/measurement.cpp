@@ -17,6 +17,7 @@ namespace {
 std::vector<component_description> make_catalog() {
     std::vector<component_description> out;
     for (const auto& c : catalog()) {
+        if (c.group) continue; // values of a group: listed by the group
         component_description d;
         d.id = c.id;
         d.label = c.label;
@@ -58,8 +59,8 @@ bool initialized() {
 std::vector<std::string> active_components() {
     ensure_initialized();
     std::vector<std::string> out;
-    for (const auto* c : rt_state().comps.comps)
-        out.emplace_back(c->id);
+    for (const auto* c : rt_state().comps.comps) // a group's values: its id, once
+        if (out.empty() || !c->group || out.back() != c->id) out.emplace_back(c->id);
     return out;
 }
 
@@ -75,6 +76,10 @@ measurement::measurement(const std::string& component) : comp_(find_component(co
         throw std::invalid_argument("unknown component '" + component +
                                     "'; closest valid names: " + hint);
     }
+    if (catalog()[size_t(comp_)].how == value_kind::group)
+        throw std::invalid_argument("component '" + component +
+                                    "' is a group of values, not one value; measure PAPI "
+                                    "events with timemory::hardware_counters");
     calibrate_if_needed();
     start_.assign(field_count, 0);
 }

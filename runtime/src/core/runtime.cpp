@@ -15,6 +15,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "hooks/hooks.hpp"
+#include "papi/papi.hpp"
 #include "settings/settings.hpp"
 
 namespace timemory::rt {
@@ -34,6 +35,7 @@ void on_thread_exit(void* p) {
     auto* ts = static_cast<thread_state*>(p);
     runtime& r = rt_state();
     if (r.state.load() == int(run_state::running)) ts->close_all(r.comps, r.options);
+    if (r.comps.sources & src_papi) papi::thread_exit();
     ts->finished = true;
     t_state = nullptr;
 }
@@ -231,7 +233,11 @@ void finalize() noexcept {
     update_recording();
     const auto& v = settings::current();
     auto handler = g_finalizing_on_signal.load() ? nullptr : g_finalize_handler.load();
-    if (!(handler && handler()) && v.auto_output) write_all_reports();
+    if (handler && handler()) {
+        if (v.auto_output) write_gpu_reports(); // per process: not gathered
+    } else if (v.auto_output) {
+        write_all_reports();
+    }
     failure_counts f = total_failures();
     if (f.reconciled + f.unmatched + f.closed_at_end + r.bad_abi_sites > 0) {
         info(1, "reconciled " + std::to_string(f.reconciled) +

@@ -73,6 +73,8 @@ void finalize() noexcept;
 
 /// Writes every enabled report now; returns the folder or "" on failure.
 std::string write_all_reports();
+/// Writes the GPU activity report (cupti_activity) of this process, when collected.
+std::string write_gpu_reports();
 /// The same for the results of several MPI ranks (index = rank).
 std::string write_rank_reports(const std::vector<result>& ranks);
 

@@ -25,6 +25,8 @@ double bundle::value_of(const component& c, const int64_t* start, const int64_t*
         return double(stop[a]);
     case value_kind::one:
         return 1.0;
+    case value_kind::group: // never in a bundle: replaced by its values
+        return 0.0;
     case value_kind::ratio: {
         const int w = static_cast<int>(field::mono_ns);
         double num = double(stop[a] - start[a]);

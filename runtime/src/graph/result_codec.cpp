@@ -8,7 +8,7 @@ namespace timemory {
 
 namespace {
 
-constexpr uint32_t magic = 0x544d5231; // "TMR1"
+constexpr uint32_t magic = 0x544d5232; // "TMR2"
 
 class writer {
 public:
@@ -81,6 +81,7 @@ std::string encode(const result& r) {
         w.put(c.kind);
         w.put(c.units);
         w.put(c.unit_value);
+        w.put(c.group);
     }
     w.put(uint64_t(r.nodes.size()));
     for (const auto& n : r.nodes) {
@@ -121,6 +122,7 @@ result decode(const std::string& bytes) {
         c.kind = rd.str();
         c.units = rd.str();
         c.unit_value = rd.get<double>();
+        c.group = rd.str();
         r.components.push_back(std::move(c));
     }
     uint64_t nn = rd.get<uint64_t>();

@@ -15,7 +15,7 @@ namespace timemory::rt {
 // Raw units per display unit, and the display name, for one component.
 component_info describe_component(const component& c) {
     const auto& v = settings::current();
-    component_info info{c.id, c.label, c.description, "", "", 1.0};
+    component_info info{c.id, c.label, c.description, "", "", 1.0, c.group ? c.group : ""};
     unit u;
     switch (c.units) {
     case unit_kind::time:
@@ -53,7 +53,6 @@ uint64_t fnv1a(const char* text, uint64_t seed) {
 namespace {
 
 constexpr double nan_value = std::numeric_limits<double>::quiet_NaN();
-
 
 bool additive(const component& c) {
     return c.how == value_kind::delta || c.how == value_kind::delta2 || c.how == value_kind::ratio;

@@ -1,4 +1,5 @@
-// The report formats. Each takes the merged result and one component index.
+// The report formats. Each takes the merged result and one report unit: a component, or
+// the values of a multi-valued component (papi_vector), which share one set of files.
 #pragma once
 
 #include <string>
@@ -10,28 +11,49 @@
 
 namespace timemory::rt {
 
+/// JSON objects keep their keys in insertion order: a group's statistics must list the
+/// values in the order of its "type" list, which is how Hatchet pairs them.
+using json_t = nlohmann::ordered_json;
+
+/// Components [first, first + count) of a result, reported as one set of files.
+struct report_unit {
+    size_t first = 0, count = 1;
+    report_unit() = default;
+    report_unit(size_t comp) : first(comp) {} // NOLINT: one component is a unit
+    report_unit(size_t f, size_t n) : first(f), count(n) {}
+    bool grouped(const result& r) const { return !r.components[first].group.empty(); }
+    /// The file stem and the JSON key: the component's label, or the group's id.
+    std::string stem(const result& r) const;
+    /// The JSON key under "timemory": the component's id, or the group's id.
+    std::string key(const result& r) const;
+};
+
+/// The report units of `r`, in component order (a group's values are consecutive).
+std::vector<report_unit> report_units(const result& r);
+
 /// The LABEL | COUNT | DEPTH | METRIC | UNITS | SUM | MEAN | MIN | MAX | STDDEV | % SELF
 /// table. Display decoration (">>>", "|_") exists only here.
-std::string text_table(const result& r, size_t comp, const settings::values& v, int rank = 0);
+std::string text_table(const result& r, const report_unit& u, const settings::values& v,
+                       int rank = 0);
 
 /// Flat records, one per node in pre-order: <label>.json.
-nlohmann::json flat_json(const result& r, size_t comp, int rank = 0);
+json_t flat_json(const result& r, const report_unit& u, int rank = 0);
 
 /// Nested graph in the layout Hatchet's timemory reader reads: <label>.tree.json.
-nlohmann::json tree_json(const result& r, size_t comp, int rank = 0);
+json_t tree_json(const result& r, const report_unit& u, int rank = 0);
 
 /// Chrome trace events ("X" complete events, microseconds): <label>.flamegraph.json.
 /// Without timeline mode, children are laid end to end from their parent's start, so
 /// widths are exact sums and nesting is valid; with it, events carry real start times.
-nlohmann::json flamegraph_json(const result& r, size_t comp, bool timeline);
+json_t flamegraph_json(const result& r, const report_unit& u, bool timeline);
 
 /// <label>.json for several ranks: one entry per rank in "ranks".
-nlohmann::json flat_json_ranks(const std::vector<result>& ranks, size_t comp);
+json_t flat_json_ranks(const std::vector<result>& ranks, const report_unit& u);
 
 /// <label>.tree.json for several ranks, in Hatchet's MPI layout: "mpi": one graph per rank.
-nlohmann::json tree_json_ranks(const std::vector<result>& ranks, size_t comp);
+json_t tree_json_ranks(const std::vector<result>& ranks, const report_unit& u);
 
 /// The `inclusive`/`exclusive` object of one node's stats (NaN written as null).
-nlohmann::json stats_json(const stats& s);
+json_t stats_json(const stats& s);
 
 } // namespace timemory::rt

@@ -1,14 +1,15 @@
 // <label>.json (flat records) and <label>.tree.json (nested, for Hatchet).
 #include <cmath>
 
+#include "components/component.hpp"
 #include "output/formats.hpp"
 
 namespace timemory::rt {
 
 namespace {
 
-nlohmann::json number_or_null(double x) {
-    return std::isnan(x) ? nlohmann::json(nullptr) : nlohmann::json(x);
+json_t number_or_null(double x) {
+    return std::isnan(x) ? json_t(nullptr) : json_t(x);
 }
 
 const char* language_name(int lang) {
@@ -26,36 +27,85 @@ const char* language_name(int lang) {
     }
 }
 
-nlohmann::json wrap(const std::string& id, nlohmann::json body) {
-    nlohmann::json inner = nlohmann::json::object();
+json_t wrap(const std::string& id, json_t body) {
+    json_t inner = json_t::object();
     inner[id] = std::move(body);
-    nlohmann::json out = nlohmann::json::object();
+    json_t out = json_t::object();
     out["timemory"] = std::move(inner);
     return out;
 }
 
-nlohmann::json component_header(const component_info& c) {
-    return {{"type", c.label},
-            {"id", c.id},
-            {"description", c.description},
-            {"unit_value", c.unit_value},
-            {"unit_repr", c.units}};
+// A group is described by its catalog entry (papi_vector: "Dynamically allocated ...").
+std::string group_description(const std::string& group) {
+    int idx = find_component(group);
+    return idx >= 0 ? catalog()[size_t(idx)].description : group;
+}
+
+// A group's header lists its values: Hatchet reads a "type" list as one metric per value.
+json_t component_header(const result& r, const report_unit& u) {
+    const component_info& c = r.components[u.first];
+    if (!u.grouped(r))
+        return {{"type", c.label},
+                {"id", c.id},
+                {"description", c.description},
+                {"unit_value", c.unit_value},
+                {"unit_repr", c.units}};
+    json_t type = json_t::array(), values = json_t::array(), reprs = json_t::array(),
+           descriptions = json_t::array();
+    for (size_t k = u.first; k < u.first + u.count; ++k) {
+        type.push_back(r.components[k].label);
+        values.push_back(r.components[k].unit_value);
+        reprs.push_back(r.components[k].units);
+        descriptions.push_back(r.components[k].description);
+    }
+    return {{"type", std::move(type)},
+            {"id", c.group},
+            {"description", group_description(c.group)},
+            {"unit_value", std::move(values)},
+            {"unit_repr", std::move(reprs)},
+            {"value_descriptions", std::move(descriptions)}};
+}
+
+// One stats object for a unit: plain numbers for one component; for a group each
+// statistic is an object keyed by value name, in value order (Hatchet's layout).
+json_t unit_stats_json(const result& r, const std::vector<stats>& s, const report_unit& u) {
+    if (!u.grouped(r)) return stats_json(s[u.first]);
+    json_t out = json_t::object();
+    for (const char* key : {"sum", "mean", "min", "max", "stddev"})
+        out[key] = json_t::object();
+    for (size_t k = u.first; k < u.first + u.count; ++k) {
+        const std::string& name = r.components[k].label;
+        out["sum"][name] = number_or_null(s[k].sum);
+        out["mean"][name] = number_or_null(s[k].mean);
+        out["min"][name] = number_or_null(s[k].min);
+        out["max"][name] = number_or_null(s[k].max);
+        out["stddev"][name] = number_or_null(s[k].stddev);
+    }
+    return out;
 }
 
 // Built field by field, moving each part in: nested initializer lists would deep-copy
 // every level (tens of thousands of instructions per node on large graphs).
-nlohmann::json entry_json(uint64_t laps, const stats& s) {
-    nlohmann::json entry = nlohmann::json::object();
+json_t entry_json(const result& r, uint64_t laps, const std::vector<stats>& s,
+                  const report_unit& u) {
+    json_t entry = json_t::object();
     entry["laps"] = laps;
-    entry["value"] = number_or_null(s.sum);
-    nlohmann::json out = nlohmann::json::object();
+    if (u.grouped(r)) {
+        json_t value = json_t::array();
+        for (size_t k = u.first; k < u.first + u.count; ++k)
+            value.push_back(number_or_null(s[k].sum));
+        entry["value"] = std::move(value);
+    } else {
+        entry["value"] = number_or_null(s[u.first].sum);
+    }
+    json_t out = json_t::object();
     out["entry"] = std::move(entry);
-    out["stats"] = stats_json(s);
+    out["stats"] = unit_stats_json(r, s, u);
     return out;
 }
 
-nlohmann::json node_json(const result_node& n, size_t comp, int rank) {
-    nlohmann::json j = nlohmann::json::object();
+json_t node_json(const result& r, const result_node& n, const report_unit& u, int rank) {
+    json_t j = json_t::object();
     j["hash"] = n.hash;
     j["rolling_hash"] = n.rolling_hash;
     j["prefix"] = n.name;
@@ -71,15 +121,35 @@ nlohmann::json node_json(const result_node& n, size_t comp, int rank) {
     j["rank"] = rank;
     j["start_ns"] = n.start_ns;
     j["ranks"] = n.ranks;
-    j["inclusive"] = entry_json(n.count, n.inclusive[comp]);
-    j["exclusive"] = entry_json(n.count, n.exclusive[comp]);
+    j["inclusive"] = entry_json(r, n.count, n.inclusive, u);
+    j["exclusive"] = entry_json(r, n.count, n.exclusive, u);
     return j;
 }
 
 } // namespace
 
-nlohmann::json stats_json(const stats& s) {
-    nlohmann::json j = nlohmann::json::object();
+std::string report_unit::stem(const result& r) const {
+    return grouped(r) ? r.components[first].group : r.components[first].label;
+}
+
+std::string report_unit::key(const result& r) const {
+    return grouped(r) ? r.components[first].group : r.components[first].id;
+}
+
+std::vector<report_unit> report_units(const result& r) {
+    std::vector<report_unit> out;
+    for (size_t c = 0; c < r.components.size(); ++c) {
+        const std::string& g = r.components[c].group;
+        if (!g.empty() && !out.empty() && r.components[out.back().first].group == g)
+            out.back().count += 1;
+        else
+            out.push_back(report_unit(c, 1));
+    }
+    return out;
+}
+
+json_t stats_json(const stats& s) {
+    json_t j = json_t::object();
     j["sum"] = number_or_null(s.sum);
     j["mean"] = number_or_null(s.mean);
     j["min"] = number_or_null(s.min);
@@ -88,14 +158,15 @@ nlohmann::json stats_json(const stats& s) {
     return j;
 }
 
-nlohmann::json flat_json(const result& r, size_t comp, int rank) {
-    nlohmann::json records = nlohmann::json::array();
+json_t flat_json(const result& r, const report_unit& u, int rank) {
+    json_t records = json_t::array();
     for (const auto& n : r.nodes) {
-        nlohmann::json rec = node_json(n, comp, rank);
+        json_t rec = node_json(r, n, u, rank);
         // A combined graph of several ranks: the node's SUM on each rank, over ranks.
-        if (comp < n.per_rank.size()) rec["per_rank"] = stats_json(n.per_rank[comp]);
+        if (u.first + u.count <= n.per_rank.size())
+            rec["per_rank"] = unit_stats_json(r, n.per_rank, u);
         // hierarchy: the rolling hashes from the top-level ancestor down to this node.
-        nlohmann::json hierarchy = nlohmann::json::array();
+        json_t hierarchy = json_t::array();
         std::vector<uint64_t> path;
         for (int64_t p = &n - r.nodes.data(); p >= 0; p = r.nodes[size_t(p)].parent)
             path.push_back(r.nodes[size_t(p)].rolling_hash);
@@ -104,72 +175,73 @@ nlohmann::json flat_json(const result& r, size_t comp, int rank) {
         rec["hierarchy"] = std::move(hierarchy);
         records.push_back(std::move(rec));
     }
-    nlohmann::json body = component_header(r.components[comp]);
-    nlohmann::json entry = nlohmann::json::object();
+    json_t body = component_header(r, u);
+    json_t entry = json_t::object();
     entry["rank"] = rank;
     entry["graph_size"] = r.nodes.size();
     entry["graph"] = std::move(records);
-    body["ranks"] = nlohmann::json::array();
+    body["ranks"] = json_t::array();
     body["ranks"].push_back(std::move(entry));
-    return wrap(r.components[comp].id, std::move(body));
+    return wrap(u.key(r), std::move(body));
 }
 
-nlohmann::json tree_json(const result& r, size_t comp, int rank) {
+json_t tree_json(const result& r, const report_unit& u, int rank) {
     // Built bottom-up: nodes are in pre-order, so every child comes after its parent.
-    std::vector<nlohmann::json> built(r.nodes.size());
+    std::vector<json_t> built(r.nodes.size());
     for (size_t i = r.nodes.size(); i-- > 0;) {
-        nlohmann::json kids = nlohmann::json::array();
+        json_t kids = json_t::array();
         for (size_t k : r.nodes[i].children)
             kids.push_back(std::move(built[k]));
-        nlohmann::json item = nlohmann::json::object();
-        item["node"] = node_json(r.nodes[i], comp, rank);
+        json_t item = json_t::object();
+        item["node"] = node_json(r, r.nodes[i], u, rank);
         item["children"] = std::move(kids);
         built[i] = std::move(item);
     }
     // A dummy root (hash 0) holds the top-level nodes; Hatchet passes through it.
-    nlohmann::json top = nlohmann::json::array();
+    json_t top = json_t::array();
     for (size_t i = 0; i < r.nodes.size(); ++i)
         if (r.nodes[i].parent < 0) top.push_back(std::move(built[i]));
-    stats zero;
-    nlohmann::json root_node = {
+    std::vector<stats> zero(r.components.size());
+    json_t root_node = {
         {"hash", 0},
         {"prefix", "root"},
         {"depth", -1},
         {"tid", 0},
         {"pid", 0},
         {"rank", rank},
-        {"inclusive", {{"entry", {{"laps", 0}}}, {"stats", stats_json(zero)}}},
-        {"exclusive", {{"entry", {{"laps", 0}}}, {"stats", stats_json(zero)}}}};
-    nlohmann::json body = component_header(r.components[comp]);
-    nlohmann::json root = nlohmann::json::object();
+        {"inclusive", {{"entry", {{"laps", 0}}}, {"stats", unit_stats_json(r, zero, u)}}},
+        {"exclusive", {{"entry", {{"laps", 0}}}, {"stats", unit_stats_json(r, zero, u)}}}};
+    json_t body = component_header(r, u);
+    json_t root = json_t::object();
     root["node"] = std::move(root_node);
     root["children"] = std::move(top);
-    nlohmann::json rank_graphs = nlohmann::json::array();
+    json_t rank_graphs = json_t::array();
     rank_graphs.push_back(std::move(root));
-    body["graph"] = nlohmann::json::array();
+    body["graph"] = json_t::array();
     body["graph"].push_back(std::move(rank_graphs));
-    return wrap(r.components[comp].id, std::move(body));
+    return wrap(u.key(r), std::move(body));
 }
 
-nlohmann::json flat_json_ranks(const std::vector<result>& ranks, size_t comp) {
-    nlohmann::json out = flat_json(ranks.at(0), comp, 0);
-    auto& body = out["timemory"][ranks[0].components[comp].id];
+json_t flat_json_ranks(const std::vector<result>& ranks, const report_unit& u) {
+    json_t out = flat_json(ranks.at(0), u, 0);
+    const std::string key = u.key(ranks[0]);
+    auto& body = out["timemory"][key];
     for (size_t r = 1; r < ranks.size(); ++r) {
-        nlohmann::json one = flat_json(ranks[r], comp, int(r));
-        body["ranks"].push_back(
-            std::move(one["timemory"][ranks[r].components[comp].id]["ranks"][0]));
+        json_t one = flat_json(ranks[r], u, int(r));
+        body["ranks"].push_back(std::move(one["timemory"][key]["ranks"][0]));
     }
     body["mpi_size"] = ranks.size();
     return out;
 }
 
-nlohmann::json tree_json_ranks(const std::vector<result>& ranks, size_t comp) {
-    nlohmann::json out = tree_json(ranks.at(0), comp, 0);
-    auto& body = out["timemory"][ranks[0].components[comp].id];
-    nlohmann::json mpi = nlohmann::json::array();
+json_t tree_json_ranks(const std::vector<result>& ranks, const report_unit& u) {
+    json_t out = tree_json(ranks.at(0), u, 0);
+    const std::string key = u.key(ranks[0]);
+    auto& body = out["timemory"][key];
+    json_t mpi = json_t::array();
     for (size_t r = 0; r < ranks.size(); ++r) {
-        nlohmann::json one = tree_json(ranks[r], comp, int(r));
-        mpi.push_back(std::move(one["timemory"][ranks[r].components[comp].id]["graph"][0]));
+        json_t one = tree_json(ranks[r], u, int(r));
+        mpi.push_back(std::move(one["timemory"][key]["graph"][0]));
     }
     body.erase("graph");
     body["mpi"] = std::move(mpi);
@@ -177,8 +249,9 @@ nlohmann::json tree_json_ranks(const std::vector<result>& ranks, size_t comp) {
     return out;
 }
 
-nlohmann::json flamegraph_json(const result& r, size_t comp, bool timeline) {
-    nlohmann::json events = nlohmann::json::array();
+json_t flamegraph_json(const result& r, const report_unit& u, bool timeline) {
+    const size_t comp = u.first; // widths: the first value of a group; args carry all
+    json_t events = json_t::array();
     std::vector<double> start(r.nodes.size(), 0), cursor(r.nodes.size(), 0);
     double top_cursor = 0;
     for (size_t i = 0; i < r.nodes.size(); ++i) {
@@ -199,16 +272,18 @@ nlohmann::json flamegraph_json(const result& r, size_t comp, bool timeline) {
             cursor[p] = start[i] + dur;
         }
         cursor[i] = start[i];
-        events.push_back(
-            {{"name", n.name},
-             {"cat", c.label},
-             {"ph", "X"},
-             {"ts", start[i]},
-             {"dur", dur},
-             {"pid", n.pid},
-             {"tid", n.tid},
-             {"args",
-              {{"count", n.count}, {"depth", n.depth}, {"file", n.file}, {"line", n.line}}}});
+        json_t args = {{"count", n.count}, {"depth", n.depth}, {"file", n.file}, {"line", n.line}};
+        if (u.grouped(r))
+            for (size_t k = u.first; k < u.first + u.count; ++k)
+                args[r.components[k].label] = n.inclusive[k].sum;
+        events.push_back({{"name", n.name},
+                          {"cat", u.grouped(r) ? c.group : c.label},
+                          {"ph", "X"},
+                          {"ts", start[i]},
+                          {"dur", dur},
+                          {"pid", n.pid},
+                          {"tid", n.tid},
+                          {"args", std::move(args)}});
     }
     return {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
 }

@@ -8,6 +8,7 @@
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/runtime.hpp"
+#include "cupti/cupti.hpp"
 #include "graph/snapshot.hpp"
 #include "output/file_io.hpp"
 #include "output/formats.hpp"
@@ -108,7 +109,7 @@ namespace {
 
 // Writes one component's files for one set of results: a single process (`ranks` of one),
 // or several MPI ranks. `stem` is the file name without extension.
-void write_component(const std::string& dir, const std::string& stem, size_t c,
+void write_component(const std::string& dir, const std::string& stem, const report_unit& c,
                      const std::vector<result>& ranks, const result* combined,
                      const settings::values& v, bool timeline, bool& all_ok) {
     // One process reports as rank 0; a graph combined over ranks as "all" (-1).
@@ -121,7 +122,7 @@ void write_component(const std::string& dir, const std::string& stem, size_t c,
             all_ok = false;
             return;
         }
-        info(0, "[" + ranks[0].components[c].label + "]|0> Outputting '" + path + "'...");
+        info(0, "[" + c.stem(ranks[0]) + "]|0> Outputting '" + path + "'...");
     };
     if (combined) {
         if (v.flamegraph_output)
@@ -170,8 +171,9 @@ std::string write_results(const std::vector<result>& ranks) {
     const bool own_name =
         getpid() != r.root_pid || (g_finalizing_on_signal.load() && g_finalize_handler.load());
     const std::string suffix = own_name ? "-" + std::to_string(getpid()) : "";
+    const std::vector<report_unit> units = report_units(ranks[0]);
     if (v.cout_output) {
-        for (size_t c = 0; c < ranks[0].components.size(); ++c) {
+        for (const report_unit& c : units) {
             if (main)
                 std::fputs(text_table(*main, c, v, mpi ? -1 : 0).c_str(), stdout);
             else
@@ -184,10 +186,11 @@ std::string write_results(const std::vector<result>& ranks) {
     std::string dir = output_folder(v);
     if (dir.empty()) return "";
     bool all_ok = true;
-    for (size_t c = 0; c < ranks[0].components.size(); ++c) {
-        const std::string stem = v.output_prefix + ranks[0].components[c].label + suffix;
+    for (const report_unit& c : units) {
+        const std::string stem = v.output_prefix + c.stem(ranks[0]) + suffix;
         write_component(dir, stem, c, ranks, main, v, r.options.timeline, all_ok);
     }
+
     nlohmann::json meta = metadata(ranks[0], v);
     if (mpi) meta["timemory"]["mpi_size"] = ranks.size();
     std::string path = dir + "/" + v.output_prefix + "metadata" + suffix + ".json";
@@ -205,7 +208,37 @@ std::string write_results(const std::vector<result>& ranks) {
 
 std::string write_all_reports() {
     refine_wall_clock();
-    return write_results({build_result()});
+    std::string dir = write_results({build_result()});
+    write_gpu_reports();
+    return dir;
+}
+
+std::string write_gpu_reports() {
+    if (!cupti::active()) return "";
+    result gpu = cupti::collect();
+    const settings::values v = settings::current();
+    if (gpu.nodes.empty()) {
+        info(1, "cupti_activity: no GPU activity was recorded");
+        return "";
+    }
+    // Each process writes its own GPU graph; in an MPI job (a finalize handler is set) or
+    // in a fork child, with its pid in the file names.
+    const bool own_name = getpid() != rt_state().root_pid || g_finalize_handler.load();
+    const std::string suffix = own_name ? "-" + std::to_string(getpid()) : "";
+    std::vector<report_unit> units = report_units(gpu);
+    if (v.cout_output) {
+        for (const report_unit& c : units)
+            std::fputs(text_table(gpu, c, v, 0).c_str(), stdout);
+        std::fflush(stdout);
+    }
+    if (!v.file_output) return "";
+    std::string dir = output_folder(v);
+    if (dir.empty()) return "";
+    bool all_ok = true;
+    for (const report_unit& c : units)
+        write_component(dir, v.output_prefix + c.stem(gpu) + suffix, c, {gpu}, &gpu, v, false,
+                        all_ok);
+    return all_ok ? dir : "";
 }
 
 std::string write_rank_reports(const std::vector<result>& ranks) {

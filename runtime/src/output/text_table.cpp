@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "components/component.hpp"
 #include "output/formats.hpp"
 
 namespace timemory::rt {
@@ -56,22 +57,31 @@ std::string decorate(const result_node& n, int rank, bool tag) {
 
 } // namespace
 
-std::string text_table(const result& r, size_t comp, const settings::values& v, int rank) {
-    const component_info& info = r.components[comp];
+std::string text_table(const result& r, const report_unit& u, const settings::values& v, int rank) {
+    const component_info& info = r.components[u.first];
+    std::string title = info.description;
+    if (u.grouped(r)) { // the group's own description, e.g. papi_vector's
+        int idx = find_component(info.group);
+        title = idx >= 0 ? catalog()[size_t(idx)].description : info.group;
+    }
     static const char* headers[] = {"COUNT", "DEPTH", "METRIC", "UNITS",  "SUM",
                                     "MEAN",  "MIN",   "MAX",    "STDDEV", "% SELF"};
     constexpr size_t ncol = 10;
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> labels;
     const bool tag = mixes_languages(r);
+    // A group (papi_vector) has one row per value and node; METRIC names the value.
     for (const auto& n : r.nodes) {
-        const stats& in = n.inclusive[comp];
-        const stats& ex = n.exclusive[comp];
-        double self = in.sum != 0 ? 100.0 * ex.sum / in.sum : 0.0;
-        labels.push_back(decorate(n, rank, tag));
-        rows.push_back({std::to_string(n.count), std::to_string(n.depth), info.label, info.units,
-                        number(in.sum, v), number(in.mean, v), number(in.min, v), number(in.max, v),
-                        number(in.stddev, v), fmt::format("{:.1f}", self)});
+        for (size_t c = u.first; c < u.first + u.count; ++c) {
+            const component_info& ci = r.components[c];
+            const stats& in = n.inclusive[c];
+            const stats& ex = n.exclusive[c];
+            double self = in.sum != 0 ? 100.0 * ex.sum / in.sum : 0.0;
+            labels.push_back(decorate(n, rank, tag));
+            rows.push_back({std::to_string(n.count), std::to_string(n.depth), ci.label, ci.units,
+                            number(in.sum, v), number(in.mean, v), number(in.min, v),
+                            number(in.max, v), number(in.stddev, v), fmt::format("{:.1f}", self)});
+        }
     }
     size_t lw = 5;
     for (const auto& l : labels)
@@ -90,7 +100,7 @@ std::string text_table(const result& r, size_t comp, const settings::values& v, 
     std::string out;
     const std::string rule = "|" + std::string(total - 2, '-') + "|\n";
     out += rule;
-    out += fmt::format("| {:<{}} |\n", upper(info.description), total - 4);
+    out += fmt::format("| {:<{}} |\n", upper(title), total - 4);
     out += rule;
     auto line = [&](const std::string& label, const std::vector<std::string>& cells, bool left) {
         std::string s = fmt::format("| {:<{}} ", label, lw);

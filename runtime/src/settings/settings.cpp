@@ -330,4 +330,17 @@ void load(values& v) {
     if (v.debug && v.verbose < 2) v.verbose = 2;
 }
 
+std::vector<std::string> split_list(const std::string& text) {
+    std::vector<std::string> out(1);
+    for (char c : text) {
+        if (c == ',' || c == ';' || c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            if (!out.back().empty()) out.emplace_back();
+        } else {
+            out.back() += c;
+        }
+    }
+    if (out.back().empty()) out.pop_back();
+    return out;
+}
+
 } // namespace timemory::rt::settings

@@ -52,6 +52,10 @@ void load(values& v);
 /// (flat, or under "timemory"/"settings"). Returns false and warns when unreadable.
 bool load_config_file(values& v, const std::string& path);
 
+/// The items of a list setting (components, PAPI events, CUPTI kinds): separated by
+/// commas, semicolons or white space; empty items dropped, duplicates kept.
+std::vector<std::string> split_list(const std::string& text);
+
 /// Parses a boolean the way every setting does: ON/OFF, TRUE/FALSE, YES/NO, 1/0.
 bool parse_bool(const std::string& text, bool* out);
 
