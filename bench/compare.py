@@ -16,11 +16,17 @@ bundles = {
     "wall_clock": "wall_clock",
     "4 clocks": "wall_clock,thread_cpu_clock,monotonic_raw_clock,trip_count",
     "4 rusage": "wall_clock,cpu_clock,peak_rss,trip_count",
+    # One PAPI software-defined event (libsde preloaded: PAPI's SDE component needs its
+    # API in the process; the counter is a placeholder, so this is PAPI's read path alone).
+    "papi sde": "wall_clock,papi_vector",
+}
+extra_env = {
+    "papi sde": {"TIMEMORY_PAPI_EVENTS": "sde:::bench::ops", "LD_PRELOAD": "libsde.so.1"},
 }
 
 print(f"{'bundle':<14} {'benchmark':<26} {'ns/pair':>9} {'x rdtsc pair':>13} {'x clock_gettime pair':>21}")
 for label, comps in bundles.items():
-    env = dict(os.environ, TIMEMORY_COMPONENTS=comps)
+    env = dict(os.environ, TIMEMORY_COMPONENTS=comps, **extra_env.get(label, {}))
     out = subprocess.run([binary, f"--benchmark_repetitions={reps}",
                           "--benchmark_report_aggregates_only=true", "--benchmark_format=json"],
                          env=env, check=True, capture_output=True, text=True).stdout

@@ -263,6 +263,30 @@ TEST(E2E, UnknownComponentWarnsWithClosestNamesAndTheRestRun) {
     EXPECT_TRUE(fs::exists(r.dir / "out/cpu.json"));
 }
 
+// Without a GPU (here, CI) cupti_activity says why and the run goes on; on a GPU machine
+// test/gpu/run_gpu_test.sh checks what it records.
+TEST(E2E, CuptiActivityWithoutGpuSaysWhyAndTheRunGoesOn) {
+    auto avail = run("avail-cupti", {TIMEMORY_AVAIL, "-c"}, {});
+    std::smatch m;
+    std::regex row(R"(cupti_activity\s+cupti_activity\s+(yes|no))");
+    ASSERT_TRUE(std::regex_search(avail.out, m, row)) << avail.out;
+    if (m[1] == "yes") GTEST_SKIP() << "this machine has a GPU: see test/gpu/run_gpu_test.sh";
+    auto r = run_app("cupti", "nested", {{"TIMEMORY_COMPONENTS", "wall_clock,cupti_activity"}});
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    const std::string head = "component 'cupti_activity' is not available here: ";
+    size_t at = r.err.find(head);
+    ASSERT_NE(at, std::string::npos) << r.err;
+    // The reason is specific: no driver, no device, or a build without CUPTI.
+    std::string reason = r.err.substr(at + head.size(), r.err.find('\n', at) - at - head.size());
+    EXPECT_TRUE(reason.find("CUDA driver") != std::string::npos ||
+                reason.find("CUDA device") != std::string::npos ||
+                reason.find("no CUPTI support") != std::string::npos)
+        << reason;
+    EXPECT_TRUE(fs::exists(r.dir / "out/wall.json"));
+    EXPECT_FALSE(fs::exists(r.dir / "out/cupti_activity.json"));
+    EXPECT_EQ(laps(child(tree_root(r.dir / "out/wall.tree.json", "wall_clock"), "main")), 1u);
+}
+
 TEST(E2E, AliasGlobalComponentsIsAccepted) {
     auto r = run_app("alias", "nested", {{"TIMEMORY_GLOBAL_COMPONENTS", "trip_count"}});
     EXPECT_TRUE(fs::exists(r.dir / "out/trip_count.json"));
