@@ -226,4 +226,5 @@ TEST(PapiAvail, HwCountersListsPresetsAndComponents) {
     ASSERT_EQ(r.exit_code(), 0) << r.err;
     EXPECT_NE(r.out.find("PAPI_TOT_CYC"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("perf_event"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("perf_event_paranoid = " + paranoid()), std::string::npos) << r.out;
 }

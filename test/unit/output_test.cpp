@@ -180,3 +180,47 @@ TEST_F(Output, CombiningRanksAddsCountsAndKeepsPerRankSpread) {
     EXPECT_EQ(all.nodes[2].ranks, 1);
     EXPECT_EQ(all.nodes[2].parent, -1);
 }
+
+// A result whose components 1 and 2 are the values of one group: reported as one unit.
+TEST_F(Output, GroupValuesFormOneReportUnitAndSurviveEncoding) {
+    timemory::result r = res;
+    for (const char* ev : {"EV_A", "EV_B"}) {
+        timemory::component_info c;
+        c.id = c.group = "papi_vector";
+        c.label = ev;
+        c.kind = "count";
+        r.components.push_back(c);
+    }
+    for (auto& n : r.nodes) {
+        for (double v : {2.0, 7.0}) {
+            timemory::stats s;
+            s.sum = v * double(n.count);
+            n.inclusive.push_back(s);
+            n.exclusive.push_back(s);
+        }
+    }
+    auto units = report_units(r);
+    ASSERT_EQ(units.size(), 2u);
+    EXPECT_EQ(units[0].first, 0u);
+    EXPECT_EQ(units[0].count, 1u);
+    EXPECT_EQ(units[1].first, 1u);
+    EXPECT_EQ(units[1].count, 2u);
+    EXPECT_EQ(units[1].stem(r), "papi_vector");
+    // JSON: "type" lists the values; statistics are objects in that order.
+    json_t j = flat_json(r, units[1]);
+    const auto& body = j["timemory"]["papi_vector"];
+    EXPECT_EQ(body["type"], json_t({"EV_A", "EV_B"}));
+    const auto& sum = body["ranks"][0]["graph"][1]["inclusive"]["stats"]["sum"];
+    EXPECT_EQ(sum.begin().key(), "EV_A");
+    EXPECT_DOUBLE_EQ(sum["EV_B"].get<double>(), 7.0 * 4); // child: 4 calls
+    // Text: one row per node and value, the value in METRIC.
+    std::string t = text_table(r, units[1], settings::current());
+    EXPECT_TRUE(std::regex_search(t, std::regex(R"(\|_child\s+\|\s+4\s+\|\s+1\s+\|\s+EV_B )")))
+        << t;
+    // The binary form keeps the group.
+    timemory::result back = timemory::decode(timemory::encode(r));
+    ASSERT_EQ(back.components.size(), 3u);
+    EXPECT_EQ(back.components[2].group, "papi_vector");
+    EXPECT_EQ(back.components[0].group, "");
+    EXPECT_EQ(report_units(back).size(), 2u);
+}

@@ -19,6 +19,7 @@
 
 #include "core/log.hpp"
 #include "core/runtime.hpp"
+#include "cupti/activity_graph.hpp"
 #include "graph/snapshot.hpp"
 #include "settings/settings.hpp"
 
@@ -372,45 +373,20 @@ result collect() {
         info(1, "cupti_activity: ignored " + std::to_string(foreign) +
                     " records of other devices (TIMEMORY_CUPTI_DEVICE)");
 
+    // Sites of the operations first: registering takes the runtime's lock.
+    std::vector<activity> acts;
+    for (const auto& [key, v] : ops)
+        acts.push_back(
+            {key.thread, key.node, op_site(key.name, key.linkage)->id, v.count, v.time, v.bytes});
     bundle b;
     b.select(s.value_ids);
-    call_graph g(b.size());
-    std::vector<int> tid{0};
-    // Sites of the operations first: registering takes the runtime's lock.
-    std::vector<timemory_site*> op_sites;
-    for (const auto& [key, v] : ops)
-        op_sites.push_back(op_site(key.name, key.linkage));
-
     runtime& r = rt_state();
     std::lock_guard<std::mutex> lk(r.mutex);
-    size_t i = 0;
-    for (const auto& [key, v] : ops) {
-        // The launching path, outermost first, from the thread's own graph.
-        std::vector<uint32_t> path;
-        if (key.thread < r.threads.size()) {
-            const call_graph& tg = r.threads[key.thread]->graph;
-            for (uint32_t n = key.node; n != 0 && n < tg.size(); n = tg.at(n).parent)
-                path.push_back(tg.at(n).site);
-        }
-        uint32_t at = 0;
-        for (auto it = path.rbegin(); it != path.rend(); ++it) {
-            at = g.child(at, *it, std::numeric_limits<int64_t>::max());
-            if (tid.size() < g.size()) tid.resize(g.size(), int(key.thread));
-        }
-        uint32_t leaf = g.child(at, op_sites[i++]->id, std::numeric_limits<int64_t>::max());
-        tid.resize(g.size(), int(key.thread));
-        g.at(leaf).count += v.count;
-        g.stats(leaf)[0].combine(v.time);
-        g.stats(leaf)[1].combine(v.bytes);
-    }
-    // Host nodes hold what was launched below them: children come after their parents.
-    for (uint32_t n = uint32_t(g.size()); n-- > 1;) {
-        const node& nd = g.at(n);
-        if (nd.parent == 0) continue;
-        g.at(nd.parent).count += nd.count;
-        for (size_t c = 0; c < b.size(); ++c)
-            g.stats(nd.parent)[c].combine(g.stats(n)[c]);
-    }
+    std::vector<const call_graph*> threads;
+    for (const thread_state* t : r.threads)
+        threads.push_back(&t->graph);
+    std::vector<int> tid;
+    call_graph g = activity_graph(acts, threads, &tid);
     std::vector<const timemory_site*> sites(r.sites.begin(), r.sites.end());
     return make_result(g, tid, sites, b);
 }
