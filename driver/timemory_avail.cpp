@@ -65,12 +65,7 @@ void print_hw_counters(bool only_available) {
     for (const auto& s : papi::component_states())
         std::printf("  %s\n", s.c_str());
     // CPU counters also depend on this kernel setting (above 2: none for non-root users).
-    if (FILE* f = std::fopen("/proc/sys/kernel/perf_event_paranoid", "r")) {
-        int level = 0;
-        if (std::fscanf(f, "%d", &level) == 1)
-            std::printf("  /proc/sys/kernel/perf_event_paranoid = %d\n", level);
-        std::fclose(f);
-    }
+    std::printf("  /proc/sys/kernel/perf_event_paranoid = %s\n", papi::paranoid_level().c_str());
     std::puts("");
     std::printf("%-40s %-12s %-9s %s\n", "EVENT", "COMPONENT", "AVAILABLE", "DESCRIPTION");
     for (const auto& e : papi::list_events()) {

@@ -220,10 +220,12 @@ def _class_name(component_id):
     return "".join(part.capitalize() for part in component_id.split("_"))
 
 
+# Components with several values or their own report, by id: the base of their class.
+_GROUPS = {"papi_vector": _PapiGroup, "papi_array": _PapiGroup, "cupti_activity": _ReportOnly}
+
 for _c in _CATALOG:
     _name = _class_name(_c["id"])
-    _base = {"papi_vector": _PapiGroup, "papi_array": _PapiGroup,
-             "cupti_activity": _ReportOnly}.get(_c["id"], Component)
+    _base = _GROUPS.get(_c["id"], Component)
     _cls = type(_name, (_base,), {
         "_id": _c["id"], "_info": _c,
         "__doc__": "{} ({}). Units: {}.".format(_c["description"], _c["id"], _c["kind"]),

@@ -227,7 +227,7 @@ for _name in list(_component.__all__):
     # Groups (papi_vector: one value per event; cupti_activity: its own report) have no
     # single-valued storage: read them from timemory.snapshot() or their report files.
     if (isinstance(_cls, type) and issubclass(_cls, _component.Component) and _cls._id
-            and _cls._id not in ("papi_vector", "papi_array", "cupti_activity")):
+            and _cls._id not in _component._GROUPS):
         globals()[_name + "Storage"] = _make_storage(_cls)
         __all__.append(_name + "Storage")
 del _name, _cls

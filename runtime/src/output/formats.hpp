@@ -31,6 +31,10 @@ struct report_unit {
 /// The report units of `r`, in component order (a group's values are consecutive).
 std::vector<report_unit> report_units(const result& r);
 
+/// The title of a unit: the component's description, or its group's catalog entry's
+/// (papi_vector: "Dynamically allocated array of PAPI HW counters").
+std::string unit_description(const result& r, const report_unit& u);
+
 /// The LABEL | COUNT | DEPTH | METRIC | UNITS | SUM | MEAN | MIN | MAX | STDDEV | % SELF
 /// table. Display decoration (">>>", "|_") exists only here.
 std::string text_table(const result& r, const report_unit& u, const settings::values& v,

@@ -35,12 +35,6 @@ json_t wrap(const std::string& id, json_t body) {
     return out;
 }
 
-// A group is described by its catalog entry (papi_vector: "Dynamically allocated ...").
-std::string group_description(const std::string& group) {
-    int idx = find_component(group);
-    return idx >= 0 ? catalog()[size_t(idx)].description : group;
-}
-
 // A group's header lists its values: Hatchet reads a "type" list as one metric per value.
 json_t component_header(const result& r, const report_unit& u) {
     const component_info& c = r.components[u.first];
@@ -60,7 +54,7 @@ json_t component_header(const result& r, const report_unit& u) {
     }
     return {{"type", std::move(type)},
             {"id", c.group},
-            {"description", group_description(c.group)},
+            {"description", unit_description(r, u)},
             {"unit_value", std::move(values)},
             {"unit_repr", std::move(reprs)},
             {"value_descriptions", std::move(descriptions)}};
@@ -134,6 +128,13 @@ std::string report_unit::stem(const result& r) const {
 
 std::string report_unit::key(const result& r) const {
     return grouped(r) ? r.components[first].group : r.components[first].id;
+}
+
+std::string unit_description(const result& r, const report_unit& u) {
+    const component_info& c = r.components[u.first];
+    if (!u.grouped(r)) return c.description;
+    int idx = find_component(c.group);
+    return idx >= 0 ? catalog()[size_t(idx)].description : c.group;
 }
 
 std::vector<report_unit> report_units(const result& r) {

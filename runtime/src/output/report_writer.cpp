@@ -152,6 +152,33 @@ void write_component(const std::string& dir, const std::string& stem, const repo
     }
 }
 
+// Prints the tables (TIMEMORY_COUT_OUTPUT) and writes every unit's files of one set of
+// results; `main` is the graph reported as a whole (one process, or ranks combined), null
+// when only per-rank reports are written. Returns the folder, "" when nothing was written.
+std::string write_unit_files(const std::vector<result>& ranks, const result* main,
+                             const std::string& suffix, bool timeline, const settings::values& v,
+                             bool& all_ok) {
+    const bool mpi = ranks.size() > 1;
+    const std::vector<report_unit> units = report_units(ranks[0]);
+    if (v.cout_output) {
+        for (const report_unit& c : units) {
+            if (main)
+                std::fputs(text_table(*main, c, v, mpi ? -1 : 0).c_str(), stdout);
+            else
+                for (size_t k = 0; k < ranks.size(); ++k)
+                    std::fputs(text_table(ranks[k], c, v, int(k)).c_str(), stdout);
+        }
+        std::fflush(stdout);
+    }
+    if (!v.file_output) return "";
+    std::string dir = output_folder(v);
+    if (dir.empty()) return "";
+    for (const report_unit& c : units)
+        write_component(dir, v.output_prefix + c.stem(ranks[0]) + suffix, c, ranks, main, v,
+                        timeline, all_ok);
+    return dir;
+}
+
 std::string write_results(const std::vector<result>& ranks) {
     const settings::values v = settings::current();
     runtime& r = rt_state();
@@ -171,26 +198,9 @@ std::string write_results(const std::vector<result>& ranks) {
     const bool own_name =
         getpid() != r.root_pid || (g_finalizing_on_signal.load() && g_finalize_handler.load());
     const std::string suffix = own_name ? "-" + std::to_string(getpid()) : "";
-    const std::vector<report_unit> units = report_units(ranks[0]);
-    if (v.cout_output) {
-        for (const report_unit& c : units) {
-            if (main)
-                std::fputs(text_table(*main, c, v, mpi ? -1 : 0).c_str(), stdout);
-            else
-                for (size_t k = 0; k < ranks.size(); ++k)
-                    std::fputs(text_table(ranks[k], c, v, int(k)).c_str(), stdout);
-        }
-        std::fflush(stdout);
-    }
-    if (!v.file_output) return "";
-    std::string dir = output_folder(v);
-    if (dir.empty()) return "";
     bool all_ok = true;
-    for (const report_unit& c : units) {
-        const std::string stem = v.output_prefix + c.stem(ranks[0]) + suffix;
-        write_component(dir, stem, c, ranks, main, v, r.options.timeline, all_ok);
-    }
-
+    std::string dir = write_unit_files(ranks, main, suffix, r.options.timeline, v, all_ok);
+    if (dir.empty()) return "";
     nlohmann::json meta = metadata(ranks[0], v);
     if (mpi) meta["timemory"]["mpi_size"] = ranks.size();
     std::string path = dir + "/" + v.output_prefix + "metadata" + suffix + ".json";
@@ -225,19 +235,8 @@ std::string write_gpu_reports() {
     // in a fork child, with its pid in the file names.
     const bool own_name = getpid() != rt_state().root_pid || g_finalize_handler.load();
     const std::string suffix = own_name ? "-" + std::to_string(getpid()) : "";
-    std::vector<report_unit> units = report_units(gpu);
-    if (v.cout_output) {
-        for (const report_unit& c : units)
-            std::fputs(text_table(gpu, c, v, 0).c_str(), stdout);
-        std::fflush(stdout);
-    }
-    if (!v.file_output) return "";
-    std::string dir = output_folder(v);
-    if (dir.empty()) return "";
     bool all_ok = true;
-    for (const report_unit& c : units)
-        write_component(dir, v.output_prefix + c.stem(gpu) + suffix, c, {gpu}, &gpu, v, false,
-                        all_ok);
+    std::string dir = write_unit_files({gpu}, &gpu, suffix, false, v, all_ok);
     return all_ok ? dir : "";
 }
 

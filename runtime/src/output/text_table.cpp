@@ -4,7 +4,6 @@
 #include <cctype>
 #include <cmath>
 
-#include "components/component.hpp"
 #include "output/formats.hpp"
 
 namespace timemory::rt {
@@ -58,12 +57,7 @@ std::string decorate(const result_node& n, int rank, bool tag) {
 } // namespace
 
 std::string text_table(const result& r, const report_unit& u, const settings::values& v, int rank) {
-    const component_info& info = r.components[u.first];
-    std::string title = info.description;
-    if (u.grouped(r)) { // the group's own description, e.g. papi_vector's
-        int idx = find_component(info.group);
-        title = idx >= 0 ? catalog()[size_t(idx)].description : info.group;
-    }
+    const std::string title = unit_description(r, u);
     static const char* headers[] = {"COUNT", "DEPTH", "METRIC", "UNITS",  "SUM",
                                     "MEAN",  "MIN",   "MAX",    "STDDEV", "% SELF"};
     constexpr size_t ncol = 10;

@@ -1,7 +1,21 @@
 // timemory::hardware_counters and the PAPI queries of the public API (both builds: without
 // PAPI they say why there is none).
+#include <fstream>
+
 #include "papi/papi.hpp"
 #include "timemory/timemory.hpp"
+
+namespace timemory::rt::papi {
+
+// Here, not in papi.cpp: it needs no PAPI, and this file is built with or without it.
+std::string paranoid_level() {
+    std::ifstream in("/proc/sys/kernel/perf_event_paranoid");
+    std::string v;
+    if (!(in >> v)) return "unreadable";
+    return v;
+}
+
+} // namespace timemory::rt::papi
 
 namespace timemory {
 

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <mutex>
 #include <stdexcept>
 
@@ -54,11 +53,9 @@ std::string error_text(int rc) {
     return std::string(s ? s : "unknown error") + " (" + std::to_string(rc) + ")";
 }
 
-std::string paranoid_level() {
-    std::ifstream in("/proc/sys/kernel/perf_event_paranoid");
-    std::string v;
-    if (!(in >> v)) return "unreadable";
-    return v;
+// PAPI's long description of an event, else its short one ("" when it has neither).
+std::string describe(const PAPI_event_info_t& info) {
+    return info.long_descr[0] ? info.long_descr : info.short_descr;
 }
 
 void report(const std::string& msg) {
@@ -193,11 +190,8 @@ void check_events() {
             continue;
         }
         PAPI_event_info_t info;
-        std::string desc = name;
-        if (PAPI_get_event_info(code, &info) == PAPI_OK && info.long_descr[0])
-            desc = info.long_descr;
-        else if (PAPI_get_event_info(code, &info) == PAPI_OK && info.short_descr[0])
-            desc = info.short_descr;
+        std::string desc = PAPI_get_event_info(code, &info) == PAPI_OK ? describe(info) : "";
+        if (desc.empty()) desc = name;
         component_events* ce = nullptr;
         for (auto& c : s.by_component)
             if (c.cidx == cidx) ce = &c;
@@ -368,8 +362,8 @@ std::vector<event_description> list_events() {
         if (PAPI_get_event_info(code, &info) != PAPI_OK) return;
         int cidx = PAPI_get_event_component(code);
         const PAPI_component_info_t* ci = PAPI_get_component_info(cidx < 0 ? 0 : cidx);
-        out.push_back({info.symbol, info.long_descr[0] ? info.long_descr : info.short_descr,
-                       ci ? ci->name : "", avail && !(ci && ci->disabled)});
+        out.push_back(
+            {info.symbol, describe(info), ci ? ci->name : "", avail && !(ci && ci->disabled)});
     };
     int code = PAPI_PRESET_MASK;
     if (PAPI_enum_event(&code, PAPI_ENUM_FIRST) == PAPI_OK) {

@@ -49,6 +49,10 @@ std::vector<event_description> list_events();
 /// PAPI's components with their state: "name: enabled" or "name: disabled (reason)".
 std::vector<std::string> component_states();
 
+/// The value of /proc/sys/kernel/perf_event_paranoid (which limits CPU counters for
+/// non-root users), or "unreadable".
+std::string paranoid_level();
+
 /// Counts `names` in the calling thread outside the call graph (timemory::hardware_counters).
 class counter_set {
 public:
