@@ -38,22 +38,33 @@ double value(const json& rec, const std::string& event, const char* which = "inc
     return rec[which]["stats"]["sum"][event].get<double>();
 }
 
-// Whether this machine can count PAPI_TOT_CYC, and why not.
+// Whether this machine can count PAPI_TOT_CYC, and why not. PAPI_query_event is not
+// enough: in a VM without a PMU it can say yes while adding the event to a set fails, so
+// this does what the runtime does (a set, the event, start and stop).
 bool hardware_cycles(std::string* why) {
     if (PAPI_library_init(PAPI_VER_CURRENT) != PAPI_VER_CURRENT) {
         *why = "PAPI_library_init failed";
         return false;
     }
-    int code = 0;
-    if (PAPI_event_name_to_code("PAPI_TOT_CYC", &code) != PAPI_OK ||
-        PAPI_query_event(code) != PAPI_OK) {
+    auto no = [why](const std::string& step, int rc) {
         const PAPI_component_info_t* ci = PAPI_get_component_info(0);
-        *why = std::string("PAPI_TOT_CYC cannot be counted here (") +
-               (ci ? std::string(ci->name) + ": " + ci->disabled_reason : "no component") + "; " +
-               std::to_string(PAPI_num_hwctrs()) + " hardware counters)";
+        *why = "PAPI_TOT_CYC cannot be counted here (" + step + ": " + PAPI_strerror(rc) +
+               "; " + (ci ? std::string(ci->name) + ": " + ci->disabled_reason : "no component") +
+               "; " + std::to_string(PAPI_num_hwctrs()) + " hardware counters)";
         return false;
-    }
-    return true;
+    };
+    int code = 0, rc = PAPI_event_name_to_code("PAPI_TOT_CYC", &code);
+    if (rc != PAPI_OK) return no("name to code", rc);
+    if ((rc = PAPI_query_event(code)) != PAPI_OK) return no("query", rc);
+    int set = PAPI_NULL;
+    if ((rc = PAPI_create_eventset(&set)) != PAPI_OK) return no("create set", rc);
+    long long value = 0;
+    rc = PAPI_add_event(set, code);
+    if (rc == PAPI_OK) rc = PAPI_start(set);
+    if (rc == PAPI_OK) rc = PAPI_stop(set, &value);
+    PAPI_cleanup_eventset(set);
+    PAPI_destroy_eventset(&set);
+    return rc == PAPI_OK ? true : no("add, start and stop", rc);
 }
 
 std::string paranoid() {

@@ -185,6 +185,16 @@ void check_events() {
             sets.emplace_back(cidx, es);
         }
         rc = PAPI_add_event(es, code);
+        if (rc == PAPI_ENOEVNT && is_cpu_component(cidx)) {
+            // A VM without a PMU: perf_event is enabled and the preset is mapped, but the
+            // kernel has no counter behind it. The same cause as a disabled component.
+            no_hardware.push_back(name);
+            if (hw_reason.empty())
+                hw_reason = "the kernel has no hardware counter for " + name + " (" +
+                            error_text(rc) + "; PAPI reports " +
+                            std::to_string(PAPI_num_hwctrs()) + " counters)";
+            continue;
+        }
         if (rc != PAPI_OK) {
             failures.push_back("'" + name + "': " + error_text(rc));
             continue;
