@@ -12,6 +12,7 @@ class Settings:
     tree_output: bool
     flamegraph_output: bool
     output_path: str
+    run_folders: bool
     output_prefix: str
     time_output: bool
     include: str

@@ -38,7 +38,7 @@ int count_named(const json& recs, const std::string& name) {
 TEST(E2E, NestedTreeHasExactShapeAndCounts) {
     auto r = run_app("nested", "nested");
     ASSERT_EQ(r.exit_code(), 0) << r.err;
-    json root = tree_root(r.dir / "out/wall.tree.json", "wall_clock");
+    json root = tree_root(r.dir / "out/latest/wall.tree.json", "wall_clock");
     ASSERT_EQ(root["children"].size(), 1u);
     const json* main = child(root, "main");
     ASSERT_NE(main, nullptr);
@@ -62,12 +62,12 @@ TEST(E2E, SleepOf100msIsMeasuredWithinTolerance) {
         auto r =
             run_app(std::string("sleep-") + units, "nested", {{"TIMEMORY_TIMING_UNITS", units}});
         ASSERT_EQ(r.exit_code(), 0) << r.err;
-        json recs = records(r.dir / "out/wall.json", "wall_clock");
+        json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
         double v = find_record(recs, "sleep_100ms")["inclusive"]["stats"]["sum"];
         double scale = std::string(units) == "ms" ? 1e3 : 1.0;
         EXPECT_GE(v, 0.100 * scale) << units;
         EXPECT_LT(v, 0.150 * scale) << units; // generous: a loaded CI machine oversleeps
-        EXPECT_EQ(load_json(r.dir / "out/wall.json")["timemory"]["wall_clock"]["unit_repr"],
+        EXPECT_EQ(load_json(r.dir / "out/latest/wall.json")["timemory"]["wall_clock"]["unit_repr"],
                   std::string(units) == "ms" ? "msec" : "sec");
     }
 }
@@ -75,9 +75,9 @@ TEST(E2E, SleepOf100msIsMeasuredWithinTolerance) {
 TEST(E2E, MonotonicWallClockSourceMeasuresTheSame) {
     auto r = run_app("monotonic", "nested", {{"TIMEMORY_WALL_CLOCK_SOURCE", "monotonic"}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
-    EXPECT_EQ(load_json(r.dir / "out/metadata.json")["timemory"]["wall_clock_source"],
+    EXPECT_EQ(load_json(r.dir / "out/latest/metadata.json")["timemory"]["wall_clock_source"],
               "clock_monotonic");
-    double v = find_record(records(r.dir / "out/wall.json", "wall_clock"),
+    double v = find_record(records(r.dir / "out/latest/wall.json", "wall_clock"),
                            "sleep_100ms")["inclusive"]["stats"]["sum"];
     EXPECT_GE(v, 0.100);
     EXPECT_LT(v, 0.150);
@@ -86,7 +86,7 @@ TEST(E2E, MonotonicWallClockSourceMeasuresTheSame) {
 TEST(E2E, TextReportHasReferenceColumnsAndDecoratedLabels) {
     auto r = run_app("text", "nested", {{"TIMEMORY_COUT_OUTPUT", "ON"}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
-    std::string txt = slurp(r.dir / "out/wall.txt");
+    std::string txt = slurp(r.dir / "out/latest/wall.txt");
     EXPECT_NE(txt.find("REAL-CLOCK TIMER (I.E. WALL-CLOCK TIMER)"), std::string::npos);
     EXPECT_TRUE(std::regex_search(
         txt,
@@ -101,7 +101,7 @@ TEST(E2E, TextReportHasReferenceColumnsAndDecoratedLabels) {
 
 TEST(E2E, MetadataRecordsCommandLineSettingsAndTimes) {
     auto r = run_app("meta", "nested");
-    json m = load_json(r.dir / "out/metadata.json")["timemory"];
+    json m = load_json(r.dir / "out/latest/metadata.json")["timemory"];
     EXPECT_EQ(m["command_line"][1], "nested");
     EXPECT_EQ(m["settings"]["TIMEMORY_OUTPUT_PATH"], "out");
     EXPECT_EQ(m["settings"]["TIMEMORY_COMPONENTS"], "wall_clock");
@@ -113,7 +113,7 @@ TEST(E2E, MetadataRecordsCommandLineSettingsAndTimes) {
 TEST(E2E, ThreadsMergeUnderTheRegionThatStartedThem) {
     auto r = run_app("threads", "threads");
     ASSERT_EQ(r.exit_code(), 0) << r.err;
-    json root = tree_root(r.dir / "out/wall.tree.json", "wall_clock");
+    json root = tree_root(r.dir / "out/latest/wall.tree.json", "wall_clock");
     const json* spawn = child(*child(root, "main"), "spawn");
     ASSERT_NE(spawn, nullptr);
     const json* worker = child(*spawn, "worker");
@@ -125,13 +125,13 @@ TEST(E2E, ThreadsMergeUnderTheRegionThatStartedThem) {
     EXPECT_EQ(laps(open), 1u);
     EXPECT_GE(incl_sum(open), 0.002);
     EXPECT_EQ(root["children"].size(), 1u);
-    EXPECT_EQ(load_json(r.dir / "out/metadata.json")["timemory"]["failures"]["closed_at_end"], 1);
+    EXPECT_EQ(load_json(r.dir / "out/latest/metadata.json")["timemory"]["failures"]["closed_at_end"], 1);
 }
 
 TEST(E2E, ThreadsStaySeparateWhenNotCollapsed) {
     auto r = run_app("threads-sep", "threads", {{"TIMEMORY_COLLAPSE_THREADS", "OFF"}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
-    json recs = records(r.dir / "out/wall.json", "wall_clock");
+    json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
     int thread_roots = 0;
     for (const auto& rec : recs) {
         std::string p = rec["prefix"];
@@ -155,8 +155,11 @@ TEST(E2E, ForkChildWritesItsOwnReportWithoutParentData) {
     ASSERT_EQ(r.exit_code(), 0) << r.err;
     std::smatch m;
     ASSERT_TRUE(std::regex_search(r.out, m, std::regex("child=([0-9]+)")));
-    json parent = records(r.dir / "out/wall.json", "wall_clock");
-    json child_recs = records(r.dir / ("out/wall-" + m[1].str() + ".json"), "wall_clock");
+    // Each process has its own run folder.
+    fs::path child_dir = run_folder_of(r.dir / "out", std::stol(m[1].str()));
+    ASSERT_FALSE(child_dir.empty());
+    json parent = records(run_folder_of(r.dir / "out", r.pid) / "wall.json", "wall_clock");
+    json child_recs = records(child_dir / "wall.json", "wall_clock");
     EXPECT_EQ(count_named(parent, "before_fork"), 1);
     EXPECT_EQ(count_named(parent, "in_parent"), 1);
     EXPECT_EQ(count_named(parent, "in_child"), 0);
@@ -169,7 +172,7 @@ TEST(E2E, ForkChildWritesItsOwnReportWithoutParentData) {
 TEST(E2E, MaxDepthStopsRecordingDeeperRegions) {
     auto r = run_app("depth", "deep", {{"TIMEMORY_MAX_DEPTH", "3"}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
-    json recs = records(r.dir / "out/wall.json", "wall_clock");
+    json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
     ASSERT_EQ(recs.size(), 3u); // main, recurse, recurse
     for (const auto& rec : recs)
         EXPECT_LE(rec["depth"].get<int>(), 2);
@@ -177,7 +180,7 @@ TEST(E2E, MaxDepthStopsRecordingDeeperRegions) {
 
 TEST(E2E, FlatProfileRecordsEverythingAtDepthZero) {
     auto r = run_app("flat", "deep", {{"TIMEMORY_FLAT_PROFILE", "ON"}});
-    json recs = records(r.dir / "out/wall.json", "wall_clock");
+    json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
     ASSERT_EQ(recs.size(), 2u);
     EXPECT_EQ(find_record(recs, "recurse", 0)["inclusive"]["entry"]["laps"], 10);
     EXPECT_EQ(find_record(recs, "main", 0)["inclusive"]["entry"]["laps"], 1);
@@ -185,7 +188,7 @@ TEST(E2E, FlatProfileRecordsEverythingAtDepthZero) {
 
 TEST(E2E, TimelineKeepsEveryInvocationWithRealStartTimes) {
     auto r = run_app("timeline", "nested", {{"TIMEMORY_TIMELINE_PROFILE", "ON"}});
-    json recs = records(r.dir / "out/wall.json", "wall_clock");
+    json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
     EXPECT_EQ(count_named(recs, "inner"), 6);
     EXPECT_EQ(count_named(recs, "outer"), 2);
     double last = -1;
@@ -196,14 +199,14 @@ TEST(E2E, TimelineKeepsEveryInvocationWithRealStartTimes) {
         EXPECT_GT(t, last);
         last = t;
     }
-    json fg = load_json(r.dir / "out/wall.flamegraph.json");
+    json fg = load_json(r.dir / "out/latest/wall.flamegraph.json");
     EXPECT_EQ(fg["traceEvents"].size(), recs.size());
 }
 
 TEST(E2E, ExceptionThroughRegionsIsReconciled) {
     auto r = run_app("exception", "exception");
     ASSERT_EQ(r.exit_code(), 0) << r.err;
-    json root = tree_root(r.dir / "out/wall.tree.json", "wall_clock");
+    json root = tree_root(r.dir / "out/latest/wall.tree.json", "wall_clock");
     const json* main = child(root, "main");
     const json* t = child(*main, "try");
     ASSERT_NE(t, nullptr);
@@ -217,19 +220,19 @@ TEST(E2E, ExceptionThroughRegionsIsReconciled) {
     const json* after = child(*main, "after");
     ASSERT_NE(after, nullptr) << "'after' must be a sibling of 'try', not nested in level3";
     EXPECT_EQ(laps(after), 2u);
-    json m = load_json(r.dir / "out/metadata.json")["timemory"];
+    json m = load_json(r.dir / "out/latest/metadata.json")["timemory"];
     EXPECT_EQ(m["failures"]["reconciled_frames"], 6);
 }
 
 TEST(E2E, LongjmpOverARegionIsReconciled) {
     auto r = run_app("longjmp", "longjmp");
     ASSERT_EQ(r.exit_code(), 0) << r.err;
-    json root = tree_root(r.dir / "out/wall.tree.json", "wall_clock");
+    json root = tree_root(r.dir / "out/latest/wall.tree.json", "wall_clock");
     const json* s = child(*child(root, "main"), "setjmp_region");
     ASSERT_NE(s, nullptr);
     EXPECT_EQ(laps(s), 1u);
     EXPECT_EQ(laps(child(*s, "jumped_over")), 1u);
-    EXPECT_EQ(load_json(r.dir / "out/metadata.json")["timemory"]["failures"]["reconciled_frames"],
+    EXPECT_EQ(load_json(r.dir / "out/latest/metadata.json")["timemory"]["failures"]["reconciled_frames"],
               1);
 }
 
@@ -240,16 +243,16 @@ TEST(E2E, SeveralComponentsWriteOneReportEach) {
     ASSERT_EQ(r.exit_code(), 0) << r.err;
     for (const char* f : {"wall", "cpu", "peak_rss", "trip_count", "page_rss", "thread_cpu_util",
                           "minor_page_flts"}) {
-        EXPECT_TRUE(fs::exists(r.dir / "out" / (std::string(f) + ".json"))) << f;
-        EXPECT_TRUE(fs::exists(r.dir / "out" / (std::string(f) + ".txt"))) << f;
+        EXPECT_TRUE(fs::exists(r.dir / "out/latest" / (std::string(f) + ".json"))) << f;
+        EXPECT_TRUE(fs::exists(r.dir / "out/latest" / (std::string(f) + ".txt"))) << f;
     }
-    json trips = records(r.dir / "out/trip_count.json", "trip_count");
+    json trips = records(r.dir / "out/latest/trip_count.json", "trip_count");
     EXPECT_EQ(find_record(trips, "inner")["inclusive"]["stats"]["sum"], 6.0);
-    json util = records(r.dir / "out/thread_cpu_util.json", "thread_cpu_util");
+    json util = records(r.dir / "out/latest/thread_cpu_util.json", "thread_cpu_util");
     double sleep_util = find_record(util, "sleep_100ms")["inclusive"]["stats"]["sum"];
     EXPECT_GE(sleep_util, 0.0);
     EXPECT_LT(sleep_util, 20.0) << "a sleeping thread uses almost no CPU";
-    json cpu = records(r.dir / "out/cpu.json", "cpu_clock");
+    json cpu = records(r.dir / "out/latest/cpu.json", "cpu_clock");
     EXPECT_LT(find_record(cpu, "sleep_100ms")["inclusive"]["stats"]["sum"].get<double>(), 0.05);
 }
 
@@ -259,8 +262,8 @@ TEST(E2E, UnknownComponentWarnsWithClosestNamesAndTheRestRun) {
     ASSERT_EQ(r.exit_code(), 0);
     EXPECT_NE(r.err.find("unknown component 'wal_clok'"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("closest valid names: wall_clock"), std::string::npos) << r.err;
-    EXPECT_TRUE(fs::exists(r.dir / "out/wall.json"));
-    EXPECT_TRUE(fs::exists(r.dir / "out/cpu.json"));
+    EXPECT_TRUE(fs::exists(r.dir / "out/latest/wall.json"));
+    EXPECT_TRUE(fs::exists(r.dir / "out/latest/cpu.json"));
 }
 
 // Without a GPU (here, CI) cupti_activity says why and the run goes on; on a GPU machine
@@ -282,15 +285,15 @@ TEST(E2E, CuptiActivityWithoutGpuSaysWhyAndTheRunGoesOn) {
                 reason.find("CUDA device") != std::string::npos ||
                 reason.find("no CUPTI support") != std::string::npos)
         << reason;
-    EXPECT_TRUE(fs::exists(r.dir / "out/wall.json"));
-    EXPECT_FALSE(fs::exists(r.dir / "out/cupti_activity.json"));
-    EXPECT_EQ(laps(child(tree_root(r.dir / "out/wall.tree.json", "wall_clock"), "main")), 1u);
+    EXPECT_TRUE(fs::exists(r.dir / "out/latest/wall.json"));
+    EXPECT_FALSE(fs::exists(r.dir / "out/latest/cupti_activity.json"));
+    EXPECT_EQ(laps(child(tree_root(r.dir / "out/latest/wall.tree.json", "wall_clock"), "main")), 1u);
 }
 
 TEST(E2E, AliasGlobalComponentsIsAccepted) {
     auto r = run_app("alias", "nested", {{"TIMEMORY_GLOBAL_COMPONENTS", "trip_count"}});
-    EXPECT_TRUE(fs::exists(r.dir / "out/trip_count.json"));
-    EXPECT_FALSE(fs::exists(r.dir / "out/wall.json"));
+    EXPECT_TRUE(fs::exists(r.dir / "out/latest/trip_count.json"));
+    EXPECT_FALSE(fs::exists(r.dir / "out/latest/wall.json"));
 }
 
 TEST(E2E, MalformedSettingsWarnOnceAndKeepDefaults) {
@@ -305,7 +308,7 @@ TEST(E2E, MalformedSettingsWarnOnceAndKeepDefaults) {
         << r.err;
     EXPECT_NE(r.err.find("TIMEMORY_FLAT_PROFILE: invalid value 'maybe'"), std::string::npos);
     EXPECT_NE(r.err.find("TIMEMORY_TIMING_UNITS: invalid value 'fortnights'"), std::string::npos);
-    json recs = records(r.dir / "out/wall.json", "wall_clock");
+    json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
     EXPECT_EQ(recs.size(), 11u) << "defaults kept: nested, all 10 levels";
 }
 
@@ -318,7 +321,9 @@ TEST(E2E, UnwritableOutputFolderFallsBackAndSaysWhere) {
     ASSERT_TRUE(std::regex_search(r.err, m, std::regex("writing the reports to '([^']+)'")))
         << r.err;
     EXPECT_EQ(fs::path(m[1].str()).parent_path(), tmp);
-    EXPECT_EQ(count_named(records(fs::path(m[1].str()) / "wall.json", "wall_clock"), "inner"), 1);
+    EXPECT_EQ(count_named(records(fs::path(m[1].str()) / "latest/wall.json", "wall_clock"),
+                          "inner"),
+              1);
 }
 
 TEST(E2E, DisabledRuntimeWritesNothing) {
@@ -330,7 +335,7 @@ TEST(E2E, DisabledRuntimeWritesNothing) {
 TEST(E2E, SetEnabledSkipsRegionsWhileOff) {
     auto r = run_app("toggle", "disabled");
     ASSERT_EQ(r.exit_code(), 0) << r.err;
-    json recs = records(r.dir / "out/wall.json", "wall_clock");
+    json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
     EXPECT_EQ(count_named(recs, "while_off"), 0);
     EXPECT_EQ(count_named(recs, "while_on"), 1);
     EXPECT_EQ(find_record(recs, "main")["inclusive"]["entry"]["laps"], 1);
@@ -339,7 +344,7 @@ TEST(E2E, SetEnabledSkipsRegionsWhileOff) {
 TEST(E2E, FatalSignalWritesCollectedDataThenDies) {
     auto r = run_app("crash", "crash", {{"TIMEMORY_ENABLE_SIGNAL_HANDLER", "ON"}});
     EXPECT_EQ(r.signal(), SIGSEGV);
-    json recs = records(r.dir / "out/wall.json", "wall_clock");
+    json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
     EXPECT_EQ(count_named(recs, "completed"), 1);
     EXPECT_EQ(count_named(recs, "crashing"), 1);
 }
@@ -347,7 +352,7 @@ TEST(E2E, FatalSignalWritesCollectedDataThenDies) {
 TEST(E2E, WithoutSignalHandlerACrashWritesNothing) {
     auto r = run_app("crash-nohandler", "crash");
     EXPECT_EQ(r.signal(), SIGSEGV);
-    EXPECT_FALSE(fs::exists(r.dir / "out/wall.json"));
+    EXPECT_FALSE(fs::exists(r.dir / "out/latest/wall.json"));
 }
 
 TEST(E2E, ConfigFileIsReadAndEnvironmentOverridesIt) {
@@ -355,14 +360,14 @@ TEST(E2E, ConfigFileIsReadAndEnvironmentOverridesIt) {
     std::ofstream(cfg) << "# a comment\nflat_profile = ON   # trailing comment\n"
                           "TIMEMORY_TIMING_UNITS = ms\nnot a pair\n";
     auto r = run_app("cfg", "deep", {{"TIMEMORY_CONFIG_FILE", cfg.string()}});
-    json body = load_json(r.dir / "out/wall.json")["timemory"]["wall_clock"];
+    json body = load_json(r.dir / "out/latest/wall.json")["timemory"]["wall_clock"];
     EXPECT_EQ(body["unit_repr"], "msec");
     EXPECT_EQ(body["ranks"][0]["graph"].size(), 2u);
     EXPECT_NE(r.err.find(":4: expected 'KEY = value'"), std::string::npos) << r.err;
 
     auto r2 = run_app("cfg-env", "deep",
                       {{"TIMEMORY_CONFIG_FILE", cfg.string()}, {"TIMEMORY_FLAT_PROFILE", "OFF"}});
-    EXPECT_EQ(records(r2.dir / "out/wall.json", "wall_clock").size(), 11u);
+    EXPECT_EQ(records(r2.dir / "out/latest/wall.json", "wall_clock").size(), 11u);
 }
 
 TEST(E2E, JsonConfigFileIsRead) {
@@ -370,7 +375,7 @@ TEST(E2E, JsonConfigFileIsRead) {
     std::ofstream(cfg) << R"({"timemory": {"settings": {"components": ["trip_count", "wall_clock"],
                              "max_depth": 2, "bogus_key": 1}}})";
     auto r = run_app("jcfg", "deep", {{"TIMEMORY_CONFIG_FILE", cfg.string()}});
-    EXPECT_EQ(records(r.dir / "out/trip_count.json", "trip_count").size(), 2u);
+    EXPECT_EQ(records(r.dir / "out/latest/trip_count.json", "trip_count").size(), 2u);
     EXPECT_NE(r.err.find("unknown setting 'bogus_key'"), std::string::npos) << r.err;
 }
 
@@ -383,13 +388,13 @@ TEST(E2E, MissingOrBrokenConfigFileWarnsAndRuns) {
     auto r2 = run_app("badjson", "nested", {{"TIMEMORY_CONFIG_FILE", cfg.string()}});
     EXPECT_EQ(r2.exit_code(), 0);
     EXPECT_NE(r2.err.find("is not valid JSON"), std::string::npos);
-    EXPECT_TRUE(fs::exists(r2.dir / "out/wall.json"));
+    EXPECT_TRUE(fs::exists(r2.dir / "out/latest/wall.json"));
 }
 
 TEST(E2E, FlamegraphEventsNestInsideTheirParents) {
     auto r = run_app("flame", "nested");
-    json ev = load_json(r.dir / "out/wall.flamegraph.json")["traceEvents"];
-    json recs = records(r.dir / "out/wall.json", "wall_clock");
+    json ev = load_json(r.dir / "out/latest/wall.flamegraph.json")["traceEvents"];
+    json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
     ASSERT_EQ(ev.size(), recs.size());
     // Pre-order: an event at depth d nests inside the latest event at depth d-1.
     std::vector<std::pair<double, double>> open;
@@ -412,6 +417,7 @@ TEST(E2E, FlamegraphEventsNestInsideTheirParents) {
 TEST(E2E, OutputPrefixAndTimeOutput) {
     auto r = run_app("prefix", "nested",
                      {{"TIMEMORY_OUTPUT_PREFIX", "run1-"},
+                      {"TIMEMORY_RUN_FOLDERS", "OFF"},
                       {"TIMEMORY_TIME_OUTPUT", "ON"},
                       {"TIMEMORY_FLAMEGRAPH_OUTPUT", "OFF"}});
     std::vector<fs::path> subdirs;
@@ -442,7 +448,7 @@ TEST(E2E, CProgramUsesSitesAndRegions) {
     auto r = run("c-app", {TIMEMORY_E2E_C_APP}, {{"TIMEMORY_OUTPUT_PATH", "out"}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
     EXPECT_NE(r.out.find("enabled=1"), std::string::npos);
-    json recs = records(r.dir / "out/wall.json", "wall_clock");
+    json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
     ASSERT_EQ(recs.size(), 2u) << "nothing recorded after finalize";
     EXPECT_EQ(recs[0]["prefix"], "c_main");
     EXPECT_EQ(recs[0]["language"], "region");
@@ -456,7 +462,7 @@ TEST(E2E, CProgramUsesSitesAndRegions) {
 TEST(E2E, ExampleRunsAndMergesItsWorkerThread) {
     auto r = run("example", {TIMEMORY_DEMO_EXAMPLE}, {{"TIMEMORY_OUTPUT_PATH", "out"}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
-    json recs = records(r.dir / "out/wall.json", "wall_clock");
+    json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
     EXPECT_EQ(find_record(recs, "integrate", 1)["inclusive"]["entry"]["laps"], 5);
     EXPECT_EQ(find_record(recs, "integrate", 2)["inclusive"]["entry"]["laps"], 1);
 }

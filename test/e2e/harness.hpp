@@ -25,6 +25,7 @@ struct run_result {
     int status = -1; ///< raw wait status
     std::string out, err;
     fs::path dir; ///< the working folder the program ran in
+    pid_t pid = 0; ///< the program's process id
     int exit_code() const { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
     int signal() const { return WIFSIGNALED(status) ? WTERMSIG(status) : 0; }
 };
@@ -74,10 +75,25 @@ inline run_result run(const std::string& name, const std::vector<std::string>& a
         execve(a[0], a.data(), en.data());
         _exit(127);
     }
+    r.pid = pid;
     waitpid(pid, &r.status, 0);
     r.out = slurp(r.dir / "stdout.txt");
     r.err = slurp(r.dir / "stderr.txt");
     return r;
+}
+
+/// The run folder (TIMEMORY_RUN_FOLDERS) that process `pid` wrote inside `output`: its
+/// name ends in "-<pid>". An empty path when there is none.
+inline fs::path run_folder_of(const fs::path& output, long pid) {
+    const std::string tail = "-" + std::to_string(pid);
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(output, ec)) {
+        const std::string name = e.path().filename().string();
+        if (e.is_directory() && !e.is_symlink() && name[0] != '.' && name.size() > tail.size() &&
+            name.compare(name.size() - tail.size(), tail.size(), tail) == 0)
+            return e.path();
+    }
+    return {};
 }
 
 inline json load_json(const fs::path& p) {

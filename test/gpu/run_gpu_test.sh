@@ -26,4 +26,4 @@ trap 'rm -rf "$work"' EXIT
     -o "$work/gpu_app" -L"$build/lib" -ltimemory-rt -Xlinker -rpath -Xlinker "$build/lib"
 cd "$work"
 TIMEMORY_COMPONENTS=wall_clock,cupti_activity TIMEMORY_OUTPUT_PATH=out ./gpu_app
-"$python" "$here/check_gpu.py" out
+"$python" "$here/check_gpu.py" out/latest

@@ -10,12 +10,12 @@ cmake --install "$build" --prefix "$work/prefix" > /dev/null
 cmake -S "$src/consumer" -B "$work/cmake-build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" > /dev/null
 cmake --build "$work/cmake-build" > /dev/null
 (cd "$work" && TIMEMORY_OUTPUT_PATH=out-cmake TIMEMORY_COUT_OUTPUT=OFF "$work/cmake-build/consumer")
-grep -q '"prefix": "installed"' "$work/out-cmake/wall.json"
+grep -qE '"prefix": ?"installed"' "$work/out-cmake/latest/wall.json"
 
 export PKG_CONFIG_PATH="$work/prefix/lib/pkgconfig:$work/prefix/lib/x86_64-linux-gnu/pkgconfig"
 c++ -std=c++17 "$src/consumer/main.cpp" -o "$work/pc-consumer" $(pkg-config --cflags --libs timemory)
 (cd "$work" && TIMEMORY_OUTPUT_PATH=out-pc TIMEMORY_COUT_OUTPUT=OFF "$work/pc-consumer")
-grep -q '"prefix": "installed"' "$work/out-pc/wall.json"
+grep -qE '"prefix": ?"installed"' "$work/out-pc/latest/wall.json"
 test -x "$work/prefix/bin/timemory-avail"
 test -x "$work/prefix/bin/timemory-run"
 
@@ -23,7 +23,7 @@ test -x "$work/prefix/bin/timemory-run"
 if [ -x "$work/prefix/bin/timemory-clang++" ]; then
     "$work/prefix/bin/timemory-clang++" -O1 "$src/consumer/main.cpp" -o "$work/wrapped"
     (cd "$work" && TIMEMORY_OUTPUT_PATH=out-wrapped TIMEMORY_COUT_OUTPUT=OFF "$work/wrapped")
-    grep -q '"prefix": "main"' "$work/out-wrapped/wall.json"
-    grep -q '"prefix": "installed"' "$work/out-wrapped/wall.json"
+    grep -qE '"prefix": ?"main"' "$work/out-wrapped/latest/wall.json"
+    grep -qE '"prefix": ?"installed"' "$work/out-wrapped/latest/wall.json"
 fi
 echo "install check passed"

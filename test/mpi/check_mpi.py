@@ -30,6 +30,10 @@ def main():
         if got != want:
             errors.append("{}: got {!r}, expected {!r}".format(what, got, want))
 
+    # Rank 0 writes the one report set of the job, in a run folder of its own.
+    runs = [e for e in os.listdir(outdir) if not e.startswith(".") and e != "latest"]
+    expect("run folders in " + outdir, len(runs), 1)
+    outdir = os.path.join(outdir, "latest")
     per_rank_file = os.path.join(outdir, "wall.ranks.json" if collapse else "wall.json")
     body = load(per_rank_file)["timemory"]["wall_clock"]
     expect("number of ranks in " + per_rank_file, len(body["ranks"]), n)

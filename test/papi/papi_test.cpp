@@ -80,7 +80,7 @@ TEST(PapiSde, ExactCountsPerCallGraphNode) {
     auto r = run_sde("sde-exact", {{"TIMEMORY_PAPI_EVENTS", both}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
     EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
-    json recs = records(r.dir / "out/papi_vector.json", "papi_vector");
+    json recs = records(r.dir / "out/latest/papi_vector.json", "papi_vector");
     const std::string items = "sde:::tmtest::ITEMS", bytes = "sde:::tmtest::BYTES";
     const json& inner = record(recs, "inner");
     EXPECT_EQ(inner["inclusive"]["entry"]["laps"], 3);
@@ -104,13 +104,13 @@ TEST(PapiSde, ExactCountsPerCallGraphNode) {
     EXPECT_EQ(value(main, bytes), 300);
     EXPECT_EQ(value(main, items, "exclusive"), 0);
     // The wall clock report is still there, unchanged by the group.
-    EXPECT_TRUE(fs::exists(r.dir / "out/wall.json"));
+    EXPECT_TRUE(fs::exists(r.dir / "out/latest/wall.json"));
 }
 
 TEST(PapiSde, ReportsListEveryEventTheHatchetWay) {
     auto r = run_sde("sde-layout", {{"TIMEMORY_PAPI_EVENTS", both}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
-    json tree = load_json(r.dir / "out/papi_vector.tree.json")["timemory"]["papi_vector"];
+    json tree = load_json(r.dir / "out/latest/papi_vector.tree.json")["timemory"]["papi_vector"];
     // Hatchet reads a "type" list as one metric per value, and each statistic as an
     // object with one entry per value, in the same order.
     ASSERT_TRUE(tree["type"].is_array());
@@ -124,20 +124,20 @@ TEST(PapiSde, ReportsListEveryEventTheHatchetWay) {
     const json& stats = (*child(*outer, "inner"))["node"]["inclusive"]["stats"];
     ASSERT_EQ(stats["sum"].size(), 2u);
     // Key order in the file (nlohmann::json would sort them on reading).
-    auto ordered = nlohmann::ordered_json::parse(slurp(r.dir / "out/papi_vector.tree.json"));
+    auto ordered = nlohmann::ordered_json::parse(slurp(r.dir / "out/latest/papi_vector.tree.json"));
     const auto& first_node = ordered["timemory"]["papi_vector"]["graph"][0][0]["children"][0];
     EXPECT_EQ(first_node["node"]["inclusive"]["stats"]["sum"].begin().key(), "sde:::tmtest::ITEMS");
     EXPECT_EQ(first_node["node"]["exclusive"]["stats"]["max"].begin().key(), "sde:::tmtest::ITEMS");
     EXPECT_EQ((*child(*outer, "inner"))["node"]["inclusive"]["entry"]["value"], json({15, 300}));
     // The text table has one row per node and event, the event in the METRIC column.
-    std::string txt = slurp(r.dir / "out/papi_vector.txt");
+    std::string txt = slurp(r.dir / "out/latest/papi_vector.txt");
     EXPECT_NE(txt.find("DYNAMICALLY ALLOCATED ARRAY OF PAPI HW COUNTERS"), std::string::npos);
     std::regex row_items(R"(\|_inner\s+\|\s+3\s+\|\s+2\s+\|\s+sde:::tmtest::ITEMS\s+\|\s+\|\s+15)");
     std::regex row_bytes(
         R"(\|_inner\s+\|\s+3\s+\|\s+2\s+\|\s+sde:::tmtest::BYTES\s+\|\s+\|\s+300)");
     EXPECT_TRUE(std::regex_search(txt, row_items)) << txt;
     EXPECT_TRUE(std::regex_search(txt, row_bytes)) << txt;
-    json meta = load_json(r.dir / "out/metadata.json");
+    json meta = load_json(r.dir / "out/latest/metadata.json");
     EXPECT_EQ(meta["timemory"]["settings"]["TIMEMORY_PAPI_EVENTS"], both);
 }
 
@@ -149,9 +149,9 @@ TEST(PapiSde, PapiArrayKeepsTheFirstEightEvents) {
                      {{"TIMEMORY_PAPI_EVENTS", events}, {"TIMEMORY_COMPONENTS", "papi_array"}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
     EXPECT_NE(r.err.find("papi_array holds 8 events"), std::string::npos) << r.err;
-    json tree = load_json(r.dir / "out/papi_array.tree.json")["timemory"]["papi_array"];
+    json tree = load_json(r.dir / "out/latest/papi_array.tree.json")["timemory"]["papi_array"];
     EXPECT_EQ(tree["type"].size(), 8u);
-    json recs = records(r.dir / "out/papi_array.json", "papi_array");
+    json recs = records(r.dir / "out/latest/papi_array.json", "papi_array");
     EXPECT_EQ(value(record(recs, "inner"), "sde:::tmtest::ITEMS"), 15);
     EXPECT_EQ(value(record(recs, "inner"), "sde:::tmtest::UNUSED0"), 0);
 }
@@ -162,9 +162,9 @@ TEST(PapiSde, UnknownEventIsNamedWithPapisErrorAndTheRestCount) {
     ASSERT_EQ(r.exit_code(), 0) << r.err;
     EXPECT_NE(r.err.find("PAPI event 'NOT_A_PAPI_EVENT' is not known here"), std::string::npos)
         << r.err;
-    json recs = records(r.dir / "out/papi_vector.json", "papi_vector");
+    json recs = records(r.dir / "out/latest/papi_vector.json", "papi_vector");
     EXPECT_EQ(value(record(recs, "inner"), "sde:::tmtest::ITEMS"), 15);
-    EXPECT_EQ(load_json(r.dir / "out/papi_vector.tree.json")["timemory"]["papi_vector"]["type"],
+    EXPECT_EQ(load_json(r.dir / "out/latest/papi_vector.tree.json")["timemory"]["papi_vector"]["type"],
               json({"sde:::tmtest::ITEMS"}));
 }
 
@@ -175,8 +175,8 @@ TEST(PapiSde, FailOnErrorCountsNothingAndSaysWhy) {
     EXPECT_NE(r.err.find("TIMEMORY_PAPI_FAIL_ON_ERROR: not counting any PAPI event"),
               std::string::npos)
         << r.err;
-    EXPECT_FALSE(fs::exists(r.dir / "out/papi_vector.json"));
-    EXPECT_TRUE(fs::exists(r.dir / "out/wall.json")); // the run goes on
+    EXPECT_FALSE(fs::exists(r.dir / "out/latest/papi_vector.json"));
+    EXPECT_TRUE(fs::exists(r.dir / "out/latest/wall.json")); // the run goes on
 }
 
 TEST(PapiSde, QuietSilencesPapiMessages) {
@@ -184,14 +184,14 @@ TEST(PapiSde, QuietSilencesPapiMessages) {
                                    {"TIMEMORY_PAPI_QUIET", "ON"}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
     EXPECT_EQ(r.err.find("PAPI"), std::string::npos) << r.err;
-    EXPECT_TRUE(fs::exists(r.dir / "out/papi_vector.json"));
+    EXPECT_TRUE(fs::exists(r.dir / "out/latest/papi_vector.json"));
 }
 
 TEST(PapiSde, MultiplexingSettingKeepsCountsExact) {
     auto r =
         run_sde("sde-mpx", {{"TIMEMORY_PAPI_EVENTS", both}, {"TIMEMORY_PAPI_MULTIPLEXING", "ON"}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
-    json recs = records(r.dir / "out/papi_vector.json", "papi_vector");
+    json recs = records(r.dir / "out/latest/papi_vector.json", "papi_vector");
     EXPECT_EQ(value(record(recs, "main"), "sde:::tmtest::ITEMS"), 33);
 }
 
@@ -199,7 +199,7 @@ TEST(PapiSde, EmptyEventListSaysHowToChooseAndRuns) {
     auto r = run_sde("sde-empty", {});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
     EXPECT_NE(r.err.find("TIMEMORY_PAPI_EVENTS is empty"), std::string::npos) << r.err;
-    EXPECT_TRUE(fs::exists(r.dir / "out/wall.json"));
+    EXPECT_TRUE(fs::exists(r.dir / "out/latest/wall.json"));
 }
 
 TEST(PapiHardware, MissingCountersGiveOneMessageWithTheCause) {
@@ -215,9 +215,9 @@ TEST(PapiHardware, MissingCountersGiveOneMessageWithTheCause) {
     EXPECT_NE(r.err.find("perf_event_paranoid is " + paranoid()), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("PAPI_TOT_CYC, PAPI_TOT_INS"), std::string::npos) << r.err;
     // The software counter and the other components still run.
-    json recs = records(r.dir / "out/papi_vector.json", "papi_vector");
+    json recs = records(r.dir / "out/latest/papi_vector.json", "papi_vector");
     EXPECT_EQ(value(record(recs, "main"), "sde:::tmtest::ITEMS"), 33);
-    EXPECT_TRUE(fs::exists(r.dir / "out/wall.json"));
+    EXPECT_TRUE(fs::exists(r.dir / "out/latest/wall.json"));
 }
 
 TEST(PapiHardware, CyclesAreCountedPerNode) {
@@ -225,7 +225,7 @@ TEST(PapiHardware, CyclesAreCountedPerNode) {
     if (!hardware_cycles(&why)) GTEST_SKIP() << why;
     auto r = run_sde("hw-cycles", {{"TIMEMORY_PAPI_EVENTS", "PAPI_TOT_CYC"}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
-    json recs = records(r.dir / "out/papi_vector.json", "papi_vector");
+    json recs = records(r.dir / "out/latest/papi_vector.json", "papi_vector");
     double main = value(record(recs, "main"), "PAPI_TOT_CYC");
     double outer = value(record(recs, "outer"), "PAPI_TOT_CYC");
     EXPECT_GT(outer, 0);

@@ -20,7 +20,8 @@ class Run:
         self.rc = proc.returncode
         self.out = proc.stdout
         self.err = proc.stderr
-        self.outdir = outdir
+        # The run folder the process wrote (TIMEMORY_RUN_FOLDERS): `latest` in the output.
+        self.outdir = os.path.join(outdir, "latest")
 
     def json(self, name):
         with open(os.path.join(self.outdir, name)) as f:

@@ -94,7 +94,7 @@ timemory.finalize()
 """, env={"TIMEMORY_PAPI_EVENTS": "sde:::pylib::TICKS", "TIMEMORY_OUTPUT_PATH": "out",
           "TIMEMORY_COUT_OUTPUT": "OFF"}, cwd=str(tmp_path))
     assert "['sde:::pylib::TICKS']" in p.stdout
-    data = json.load(open(tmp_path / "out" / "papi_vector.json"))["timemory"]["papi_vector"]
+    data = json.load(open(tmp_path / "out" / "latest" / "papi_vector.json"))["timemory"]["papi_vector"]
     assert data["type"] == ["sde:::pylib::TICKS"]
     recs = {r["name"].split("/")[0]: r for r in data["ranks"][0]["graph"]}
     assert recs["inner"]["inclusive"]["entry"]["laps"] == 4

@@ -31,13 +31,15 @@ def test_profiler_under_mpi4py_gathers_to_rank_zero(tmp_path):
                           env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert " of 2" in proc.stdout  # (mpirun may merge the ranks' lines; the files are checked)
-    with open(out / "wall.ranks.json") as f:
+    runs = [e for e in os.listdir(out) if not e.startswith(".") and e != "latest"]
+    assert len(runs) == 1, runs  # rank 0 writes the job's one report set
+    with open(out / "latest" / "wall.ranks.json") as f:
         ranks = json.load(f)["timemory"]["wall_clock"]["ranks"]
     assert [r["rank"] for r in ranks] == [0, 1]
     for r in ranks:
         work = [x for x in r["graph"] if x["prefix"].startswith("work/")]
         assert sum(x["inclusive"]["entry"]["laps"] for x in work) == r["rank"] + 1
-    with open(out / "wall.json") as f:
+    with open(out / "latest" / "wall.json") as f:
         combined = json.load(f)["timemory"]["wall_clock"]["ranks"][0]["graph"]
     work = [x for x in combined if x["prefix"].startswith("work/")]
     assert sum(x["inclusive"]["entry"]["laps"] for x in work) == 3

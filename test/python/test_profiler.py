@@ -293,7 +293,7 @@ def test_module_entry_point(run_script, tmp_path):
     assert r.rc == 0, r.err
     assert "args ['10', '20']" in r.out
     import json, os
-    with open(os.path.join(str(out), "trip_count.json")) as f:
+    with open(os.path.join(str(out), "latest", "trip_count.json")) as f:
         recs = json.load(f)["timemory"]["trip_count"]["ranks"][0]["graph"]
     work = [x for x in recs if x["prefix"].startswith("work/")]
     assert sum(x["inclusive"]["entry"]["laps"] for x in work) == 2

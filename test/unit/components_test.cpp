@@ -63,7 +63,10 @@ TEST(Components, AvailabilityIsReportedWithAReason) {
 namespace {
 struct measured {
     std::vector<timemory::rt::running_stat> st;
-    double value(size_t i) const { return st[i].sum; }
+    std::vector<bool> ratio; ///< raw values of ratio components are in 1/ratio_scale %
+    double value(size_t i) const {
+        return ratio[i] ? double(st[i].sum) / double(bundle::ratio_scale) : double(st[i].sum);
+    }
 };
 
 // Runs `work` between two snapshots and returns one running_stat per component.
@@ -80,6 +83,8 @@ measured measure(const std::vector<std::string>& ids, F work) {
     read_sources(b.sources, z);
     measured m;
     m.st.resize(b.size());
+    for (const auto* c : b.comps)
+        m.ratio.push_back(c->how == value_kind::ratio);
     b.record(a, z, m.st.data());
     return m;
 }

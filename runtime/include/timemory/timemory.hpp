@@ -55,11 +55,17 @@ struct result_node {
     std::string name, linkage, file;
     unsigned line = 0;
     int language = 0;       ///< timemory_site_language
-    bool throttled = false; ///< site stopped being measured (count still exact)
+    bool throttled = false; ///< the function was throttled (counted, no longer timed)
     int64_t parent = -1;    ///< index in result::nodes, -1 for a top-level node
     std::vector<size_t> children;
     int depth = 0;
-    uint64_t count = 0;        ///< completed calls
+    uint64_t count = 0;        ///< completed calls (timed and untimed)
+    /// Calls of a throttled function that were counted but not timed. Their share of the
+    /// inclusive values is estimated from the timed calls' mean (see `estimated`).
+    uint64_t untimed = 0;
+    /// When untimed > 0: per component, the part of inclusive.sum that is estimated
+    /// (display units). Empty otherwise.
+    std::vector<double> estimated;
     uint64_t hash = 0;         ///< identifies the site (FNV-1a of its linkage name)
     uint64_t rolling_hash = 0; ///< identifies the call path (stable across runs)
     int64_t tid = 0;           ///< thread index (0 = main) that owns the node
@@ -125,7 +131,7 @@ private:
     static void calibrate_if_needed();
     int comp_;
     std::vector<int64_t> start_;
-    double raw_ = 0, num_ = 0, den_ = 0;
+    int64_t raw_ = 0, num_ = 0, den_ = 0; ///< raw units: integers, like the call graph
     uint64_t laps_ = 0;
     bool running_ = false;
 };

@@ -1,6 +1,9 @@
 // The raw readings a snapshot holds, grouped by the system source that provides them.
 #pragma once
 
+#include <pthread.h>
+#include <sys/types.h>
+
 #include <cstdint>
 
 namespace timemory::rt {
@@ -38,6 +41,7 @@ constexpr int papi_max_events =
     static_cast<int>(field::papi_last) - static_cast<int>(field::papi_first) + 1;
 
 constexpr int field_count = static_cast<int>(field::count);
+static_assert(field_count <= 64, "field masks are 64-bit");
 
 enum source_bit : unsigned {
     src_wall = 1u << 0,
@@ -59,6 +63,14 @@ unsigned source_of(field f);
 /// Reads every source in `sources` into `out` (field_count entries). Fields of other
 /// sources are left untouched. Failures leave the previous values (counted, not fatal).
 void read_sources(unsigned sources, int64_t* out) noexcept;
+
+/// Reads `sources` for another thread of this process (`tid`, `handle`) as far as that can
+/// be done from outside it: process-wide sources as read_sources does, its CPU clock through
+/// pthread_getcpuclockid, its rusage times, faults and context switches from
+/// /proc/self/task/<tid>/. Returns the mask of fields read (bit = field index); the others
+/// (block I/O counts, PAPI counters) are left untouched. Not for the hot path.
+uint64_t read_sources_of_thread(unsigned sources, pid_t tid, pthread_t handle,
+                                int64_t* out) noexcept;
 
 /// Opens (or re-opens after fork) the /proc files read by src_statm and src_proc_io.
 void open_proc_files() noexcept;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -129,6 +130,69 @@ void read_sources(unsigned s, int64_t* out) noexcept {
         }
     }
     if (s & src_papi) papi::read(&at(field::papi_first)); // last: counts the least of us
+}
+
+namespace {
+// Reads /proc/self/task/<tid>/<name> into `buf`; false when it cannot.
+bool read_task_file(pid_t tid, const char* name, char* buf, size_t n) {
+    char path[64];
+    std::snprintf(path, sizeof(path), "/proc/self/task/%d/%s", int(tid), name);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    ssize_t r = read_proc(fd, buf, n);
+    close(fd);
+    return r > 0;
+}
+
+constexpr uint64_t bit(field f) {
+    return uint64_t(1) << static_cast<int>(f);
+}
+} // namespace
+
+uint64_t read_sources_of_thread(unsigned s, pid_t tid, pthread_t handle, int64_t* out) noexcept {
+    // Process-wide sources read the same from any thread.
+    constexpr unsigned shared = src_wall | src_mono | src_mono_raw | src_boot | src_process_cpu |
+                                src_rusage_self | src_statm | src_proc_io;
+    read_sources(s & shared, out);
+    uint64_t mask = 0;
+    for (int k = 0; k < field_count; ++k)
+        if (source_of(field(k)) & s & shared) mask |= uint64_t(1) << k;
+    auto at = [out](field f) -> int64_t& { return out[static_cast<int>(f)]; };
+    if (s & src_thread_cpu) {
+        clockid_t id;
+        if (pthread_getcpuclockid(handle, &id) == 0) {
+            at(field::thread_cpu_ns) = clock_ns(id);
+            mask |= bit(field::thread_cpu_ns);
+        }
+    }
+    if (s & src_rusage_thread) {
+        // User and system times are left out: /proc has them in clock ticks (10 ms), which
+        // against the start's microseconds could even give a negative change.
+        char buf[4096];
+        if (read_task_file(tid, "stat", buf, sizeof(buf))) {
+            // Fields after the command name in parentheses: 3 state ... 10 minflt, 12 majflt.
+            const char* p = std::strrchr(buf, ')');
+            long long v[12] = {};
+            int n = 0;
+            for (p = p ? p + 2 : buf; *p && n < 12; ++n) {
+                const char* sp = std::strchr(p, ' ');
+                v[n] = std::strtoll(p, nullptr, 10);
+                if (!sp) break;
+                p = sp + 1;
+            }
+            if (n >= 10) {
+                at(field::thread_minflt) = v[7]; // field 10
+                at(field::thread_majflt) = v[9]; // field 12
+                mask |= bit(field::thread_minflt) | bit(field::thread_majflt);
+            }
+        }
+        if (read_task_file(tid, "status", buf, sizeof(buf))) {
+            at(field::thread_nvcsw) = parse_after(buf, "\nvoluntary_ctxt_switches:");
+            at(field::thread_nivcsw) = parse_after(buf, "\nnonvoluntary_ctxt_switches:");
+            mask |= bit(field::thread_nvcsw) | bit(field::thread_nivcsw);
+        }
+    }
+    return mask;
 }
 
 } // namespace timemory::rt

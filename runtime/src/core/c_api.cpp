@@ -11,27 +11,50 @@ using namespace timemory::rt;
 
 namespace {
 
-// The slow part of enter: first call of the process, of the thread, or of the site.
-__attribute__((noinline)) thread_state* prepare_enter(timemory_site* s) noexcept {
-    thread_state* ts = t_state;
-    if (!ts) ts = attach_thread();
-    if (!ts || ts->busy) return nullptr;
-    if (s->id == 0) {
-        ts->busy = true;
-        bool ok = register_site(s);
-        ts->busy = false;
-        if (!ok) return nullptr;
-    }
-    if (s->flags & TIMEMORY_SITE_DISABLED) return nullptr;
-    return ts;
-}
-
 constexpr uint32_t skip_flags = TIMEMORY_SITE_DISABLED | TIMEMORY_SITE_THROTTLED;
 
-// The exit of a site that is disabled or throttled: usually nothing to do.
-__attribute__((noinline)) bool exit_is_untimed(timemory_site* s, thread_state* ts) noexcept {
+// The calling thread is inside the runtime while this lives: the re-entrancy guard, and
+// what finalize waits on before reading this thread's state. Plain stores and compiler
+// barriers only; finalize pairs them with a process-wide barrier (quiesce_threads).
+class busy_scope {
+public:
+    explicit busy_scope(thread_state* ts) noexcept : ts_(ts) {
+        ts_->busy = true;
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    }
+    ~busy_scope() {
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        ts_->busy = false;
+    }
+    busy_scope(const busy_scope&) = delete;
+    busy_scope& operator=(const busy_scope&) = delete;
+
+private:
+    thread_state* ts_;
+};
+
+// The slow part of enter: first call of the process, of the thread, or of the site.
+__attribute__((noinline)) void enter_slow(timemory_site* s) noexcept {
+    runtime& r = rt_state();
+    thread_state* ts = t_state;
+    if (ts && ts->busy) return; // inside the runtime
+    if (!ts && !(ts = attach_thread())) return;
+    busy_scope guard(ts);
+    if (!r.recording.load()) return;
+    if (s->id == 0 && !register_site(s)) return;
+    const uint32_t flags = s->flags;
+    if (flags & TIMEMORY_SITE_DISABLED) return;
+    if (flags & TIMEMORY_SITE_THROTTLED)
+        ts->enter_throttled(s, r.options);
+    else
+        ts->enter(s, r.comps, r.options);
+}
+
+// The exit (or suspension) of a site that is disabled or throttled: usually nothing to do.
+__attribute__((noinline)) bool exit_is_untimed(timemory_site* s, thread_state* ts,
+                                               bool suspended = false) noexcept {
     if (s->flags & TIMEMORY_SITE_DISABLED) return true;
-    return ts->exit_throttled(s);
+    return ts->exit_throttled(s, suspended);
 }
 
 } // namespace
@@ -40,37 +63,36 @@ extern "C" {
 
 void timemory_enter(timemory_site* s) {
     runtime& r = rt_state();
-    if (TM_UNLIKELY(!r.recording.load(std::memory_order_relaxed))) {
-        if (r.state.load(std::memory_order_relaxed) != int(run_state::uninitialized)) return;
-        if (!ensure_initialized() || !r.recording.load()) return;
-    }
     thread_state* ts = t_state;
-    if (TM_LIKELY(ts && !ts->busy && s->id != 0)) {
-        const uint32_t skip = s->flags & skip_flags;
-        if (TM_LIKELY(skip == 0)) {
-            if (TM_LIKELY(r.comps.wall_only) && ts->try_enter_fast(s, r.options)) return;
-            ts->enter(s, r.comps, r.options);
-        } else if (skip == TIMEMORY_SITE_THROTTLED) {
-            ts->enter_throttled(s, r.options);
+    if (TM_LIKELY(ts && !ts->busy)) {
+        busy_scope guard(ts);
+        if (TM_LIKELY(r.recording.load(std::memory_order_relaxed) && s->id != 0)) {
+            const uint32_t skip = s->flags & skip_flags;
+            if (TM_LIKELY(skip == 0)) {
+                if (TM_LIKELY(r.comps.wall_only) && ts->try_enter_fast(s, r.options)) return;
+                ts->enter(s, r.comps, r.options);
+            } else if (skip == TIMEMORY_SITE_THROTTLED) {
+                ts->enter_throttled(s, r.options);
+            }
+            return;
         }
-        return;
+        if (!r.recording.load(std::memory_order_relaxed)) return; // disabled or finished
+    } else if (ts || r.state.load(std::memory_order_relaxed) > int(run_state::running)) {
+        return; // inside the runtime, or finished
     }
-    // First call of the process, of this thread or of this site; or inside the runtime.
-    ts = prepare_enter(s);
-    if (!ts) return;
-    if (s->flags & TIMEMORY_SITE_THROTTLED)
-        ts->enter_throttled(s, r.options);
-    else
-        ts->enter(s, r.comps, r.options);
+    // First call of the process, of this thread or of this site (the guard above is gone:
+    // enter_slow takes its own).
+    enter_slow(s);
 }
 
 void timemory_exit(timemory_site* s) {
     runtime& r = rt_state();
+    thread_state* ts = t_state;
+    if (TM_UNLIKELY(!ts || ts->busy)) return;
+    busy_scope guard(ts);
     // Exits are honoured while disabled so that regions opened before still close.
     if (TM_UNLIKELY(r.state.load(std::memory_order_relaxed) != int(run_state::running))) return;
     if (TM_LIKELY(r.comps.wall_only)) {
-        thread_state* ts = t_state;
-        if (TM_UNLIKELY(!ts || ts->busy)) return;
         // An untimed (throttled) call needs no clock; the two loads and a branch this puts
         // before the clock read are all that is charged to a timed call.
         if (TM_UNLIKELY((s->flags & skip_flags) && exit_is_untimed(s, ts))) return;
@@ -80,8 +102,6 @@ void timemory_exit(timemory_site* s) {
         return;
     }
     // Several sources (system calls, some of them): not read for an untimed exit.
-    thread_state* ts = t_state;
-    if (TM_UNLIKELY(!ts || ts->busy)) return;
     if (TM_UNLIKELY((s->flags & skip_flags) && exit_is_untimed(s, ts))) return;
     int64_t snap[field_count];
     read_sources(r.comps.sources, snap);
@@ -90,10 +110,11 @@ void timemory_exit(timemory_site* s) {
 
 void timemory_suspend(timemory_site* s) {
     runtime& r = rt_state();
-    if (r.state.load(std::memory_order_relaxed) != int(run_state::running)) return;
     thread_state* ts = t_state;
     if (!ts || ts->busy) return;
-    if ((s->flags & skip_flags) && exit_is_untimed(s, ts)) return;
+    busy_scope guard(ts);
+    if (r.state.load(std::memory_order_relaxed) != int(run_state::running)) return;
+    if ((s->flags & skip_flags) && exit_is_untimed(s, ts, /*suspended=*/true)) return;
     int64_t snap[field_count];
     read_sources(r.comps.sources, snap);
     ts->suspend(s, r.comps, r.options, snap[static_cast<int>(field::wall_ticks)], snap);
@@ -101,9 +122,10 @@ void timemory_suspend(timemory_site* s) {
 
 void timemory_unwind_to(timemory_site* s) {
     runtime& r = rt_state();
-    if (r.state.load(std::memory_order_relaxed) != int(run_state::running)) return;
     thread_state* ts = t_state;
     if (!ts || ts->busy) return;
+    busy_scope guard(ts);
+    if (r.state.load(std::memory_order_relaxed) != int(run_state::running)) return;
     ts->unwind_to(s, r.comps, r.options);
 }
 

@@ -1,5 +1,6 @@
 // The C++ interface of timemory.hpp: results, reports and settings by name.
 #include "core/clock.hpp"
+#include "core/fp_env.hpp"
 #include "core/log.hpp"
 #include "core/runtime.hpp"
 #include "graph/snapshot.hpp"
@@ -13,12 +14,14 @@ using namespace rt;
 
 result snapshot() {
     ensure_initialized();
+    fp_env_guard fp;
     refine_wall_clock();
     return build_result();
 }
 
 std::string write_reports() {
     ensure_initialized();
+    fp_env_guard fp;
     return write_all_reports();
 }
 
@@ -107,6 +110,7 @@ void parse_environment() {
 
 std::string write_reports(const std::vector<result>& ranks) {
     ensure_initialized();
+    fp_env_guard fp;
     return write_rank_reports(ranks);
 }
 

@@ -4,6 +4,7 @@
 
 #include "components/component.hpp"
 #include "components/fields.hpp"
+#include "core/fp_env.hpp"
 #include "core/runtime.hpp"
 #include "graph/bundle.hpp"
 #include "graph/snapshot.hpp"
@@ -100,8 +101,8 @@ void measurement::stop() {
     int64_t now[field_count] = {};
     const component& c = catalog()[size_t(comp_)];
     read_sources(c.sources() | src_wall, now);
-    double num = 0, den = 0;
-    double v = bundle::value_of(c, start_.data(), now, &num, &den);
+    int64_t num = 0, den = 0;
+    int64_t v = bundle::value_of(c, start_.data(), now, &num, &den);
     if (c.how == value_kind::absolute)
         raw_ = v;
     else
@@ -117,8 +118,8 @@ void measurement::measure() {
     const component& c = catalog()[size_t(comp_)];
     read_sources(c.sources() | src_wall, now);
     // A reading, not a difference: the level of the first field (RSS, peak RSS, a clock).
-    raw_ = c.a == field::none ? 0.0 : double(now[static_cast<int>(c.a)]);
-    if (c.b != field::none) raw_ += double(now[static_cast<int>(c.b)]);
+    raw_ = c.a == field::none ? 0 : now[static_cast<int>(c.a)];
+    if (c.b != field::none) raw_ += now[static_cast<int>(c.b)];
 }
 
 void measurement::reset() {
@@ -128,10 +129,11 @@ void measurement::reset() {
 }
 
 double measurement::get() const {
+    fp_env_guard fp;
     const component& c = catalog()[size_t(comp_)];
-    if (c.how == value_kind::ratio) return den_ > 0 ? 100.0 * num_ / den_ : 0.0;
+    if (c.how == value_kind::ratio) return den_ > 0 ? 100.0 * double(num_) / double(den_) : 0.0;
     double scale = c.tsc_scaled ? g_wall.ns_per_tick : 1.0;
-    return raw_ * scale / unit_value();
+    return double(raw_) * scale / unit_value();
 }
 
 const component_description& measurement::info() const {
@@ -143,6 +145,7 @@ std::string measurement::units() const {
 }
 
 double measurement::unit_value() const {
+    fp_env_guard fp;
     return describe_component(catalog()[size_t(comp_)]).unit_value;
 }
 

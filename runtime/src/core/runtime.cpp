@@ -1,7 +1,10 @@
 #include "core/runtime.hpp"
 
 #include <errno.h>
+#include <linux/membarrier.h>
 #include <pthread.h>
+#include <sched.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -13,6 +16,7 @@
 #include <unordered_map>
 
 #include "core/clock.hpp"
+#include "core/fp_env.hpp"
 #include "core/log.hpp"
 #include "hooks/hooks.hpp"
 #include "papi/papi.hpp"
@@ -34,11 +38,39 @@ pthread_key_t g_thread_key;
 void on_thread_exit(void* p) {
     auto* ts = static_cast<thread_state*>(p);
     runtime& r = rt_state();
+    ts->busy = true; // finalize reads this thread's graph only when it is not busy
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     if (r.state.load() == int(run_state::running)) ts->close_all(r.comps, r.options);
     if (r.comps.sources & src_papi) papi::thread_exit();
     ts->finished = true;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    ts->busy = false;
     t_state = nullptr;
 }
+
+// A process-wide memory barrier: every thread of the process executes a full barrier
+// before this returns (membarrier(2)). It lets the hot path mark itself busy with plain
+// stores, yet finalize see every such store before it looks.
+std::atomic<bool> g_private_barrier{false};
+
+void register_process_barrier() {
+    g_private_barrier = syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0,
+                                0) == 0;
+}
+
+void process_barrier() {
+    if (g_private_barrier.load() &&
+        syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
+        return;
+    if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0) return;
+    // No membarrier (old kernel, seccomp): store buffers drain within microseconds.
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    usleep(1000);
+}
+
+// True while this thread initialises the runtime: anything it calls that is instrumented
+// must not try to initialise again (the lock is not recursive).
+__thread bool t_initializing = false;
 
 std::vector<std::string> read_cmdline() {
     std::vector<std::string> out;
@@ -64,6 +96,8 @@ std::optional<std::regex> compile_filter(const std::string& text) {
 }
 
 void initialize_locked(runtime& r) {
+    t_initializing = true;
+    fp_env_guard fp; // the calibration divides; the host's FP flags stay as they were
     settings::values v = settings::defaults();
     settings::load(v);
     for (const auto& [name, value] : r.overrides) {
@@ -82,6 +116,7 @@ void initialize_locked(runtime& r) {
     r.start_time_ns = clock_ns(CLOCK_REALTIME);
     pthread_key_create(&g_thread_key, on_thread_exit);
     install_fork_handlers();
+    register_process_barrier();
     if (v.enable_signal_handler) install_signal_handlers({});
     std::atexit(atexit_handler);
     if (v.banner) {
@@ -92,6 +127,7 @@ void initialize_locked(runtime& r) {
     }
     r.state.store(int(run_state::running));
     update_recording();
+    t_initializing = false;
 }
 
 } // namespace
@@ -102,7 +138,10 @@ void apply_settings(runtime& r, const settings::values& v) {
     r.options.simple = !v.flat_profile && !v.timeline_profile;
     r.options.max_depth = uint32_t(v.max_depth);
     r.options.throttle_count = uint64_t(v.throttle_count);
-    r.options.throttle_ticks = double(v.throttle_value) / g_wall.ns_per_tick;
+    {
+        fp_env_guard fp;
+        r.options.throttle_ticks = int64_t(double(v.throttle_value) / g_wall.ns_per_tick);
+    }
     r.include_filter = compile_filter(v.include);
     r.exclude_filter = compile_filter(v.exclude);
     r.enabled.store(v.enabled);
@@ -117,6 +156,7 @@ bool ensure_initialized() noexcept {
     runtime& r = rt_state();
     int s = r.state.load();
     if (s == int(run_state::uninitialized)) {
+        if (t_initializing) return false;
         std::lock_guard<std::mutex> lk(r.mutex);
         if (r.state.load() == int(run_state::uninitialized)) initialize_locked(r);
         s = r.state.load();
@@ -221,16 +261,58 @@ std::string program_name() {
     return p.empty() ? "program" : p;
 }
 
+void quiesce_threads() noexcept {
+    runtime& r = rt_state();
+    process_barrier();
+    std::vector<thread_state*> threads;
+    {
+        std::lock_guard<std::mutex> lk(r.mutex);
+        threads = r.threads;
+    }
+    // Entry points take nanoseconds; a thread still busy after this long is stopped (a
+    // debugger) or was interrupted inside one by a signal whose handler ends here.
+    const int64_t deadline = clock_ns(CLOCK_MONOTONIC) + 200000000;
+    for (thread_state* t : threads) {
+        if (t == t_state) continue;
+        while (__atomic_load_n(&t->busy, __ATOMIC_ACQUIRE)) {
+            if (clock_ns(CLOCK_MONOTONIC) > deadline) {
+                t->unreadable = true;
+                break;
+            }
+            sched_yield();
+        }
+    }
+}
+
 void finalize() noexcept {
     runtime& r = rt_state();
-    if (r.state.load() != int(run_state::running)) return;
-    if (thread_state* ts = t_state) {
-        ts->busy = true;
-        ts->close_all(r.comps, r.options);
+    int expected = int(run_state::running);
+    if (!r.state.compare_exchange_strong(expected, int(run_state::finalizing))) {
+        // A fatal signal while finalize is under way: most likely it waits in a collective
+        // step that a dead MPI rank will never join. The data is complete (the first
+        // finalize stopped every thread): write it here, locally, once.
+        static std::atomic<bool> wrote_locally{false};
+        if (expected == int(run_state::finalizing) && g_finalizing_on_signal.load() &&
+            settings::current().auto_output && !wrote_locally.exchange(true)) {
+            fp_env_guard fp;
+            write_all_reports();
+        }
+        return;
     }
-    // Stop recording before reading other threads' graphs.
-    r.enabled.store(false);
     update_recording();
+    fp_env_guard fp;
+    // A thread that finalizes from inside an entry point (a fatal signal handler that
+    // interrupted one) cannot trust its own half-updated state: it is left out.
+    thread_state* self = t_state;
+    const bool self_ok = self && !self->busy;
+    if (self && !self_ok) self->unreadable = true;
+    if (self_ok) {
+        self->busy = true;
+        self->close_all(r.comps, r.options);
+    }
+    // From here no other thread changes its graph: they all see the runtime stopped.
+    quiesce_threads();
+    r.enabled.store(false);
     const auto& v = settings::current();
     auto handler = g_finalizing_on_signal.load() ? nullptr : g_finalize_handler.load();
     if (handler && handler()) {
@@ -249,7 +331,7 @@ void finalize() noexcept {
     }
     r.state.store(int(run_state::finalized));
     update_recording();
-    if (t_state) t_state->busy = false;
+    if (self_ok) self->busy = false;
 }
 
 } // namespace timemory::rt

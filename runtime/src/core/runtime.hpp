@@ -18,7 +18,8 @@
 
 namespace timemory::rt {
 
-enum class run_state : int { uninitialized = 0, running = 1, finalized = 2 };
+/// In this order: enter treats every state after `running` as "finished".
+enum class run_state : int { uninitialized = 0, running = 1, finalizing = 2, finalized = 3 };
 
 struct runtime {
     std::atomic<int> state{0};          ///< run_state
@@ -68,8 +69,14 @@ timemory_site* region_site(const char* name) noexcept;
 /// The site for id `id`, or nullptr. Takes the registry lock.
 const timemory_site* site_by_id(uint32_t id);
 
-/// Closes the calling thread's frames, writes reports (if AUTO_OUTPUT) and stops.
+/// Stops recording, closes the calling thread's frames, counts the frames other threads
+/// still have open as ending now, writes reports (if AUTO_OUTPUT). Once per process.
 void finalize() noexcept;
+
+/// Waits until no thread other than the caller is inside an entry point (they all see
+/// the runtime stopped from then on). A thread that does not come out within a bound is
+/// marked `unreadable`. Call after leaving the running state.
+void quiesce_threads() noexcept;
 
 /// Writes every enabled report now; returns the folder or "" on failure.
 std::string write_all_reports();

@@ -232,8 +232,8 @@ void add_record(process_state& s, uint32_t correlation, uint32_t device, const s
     uint64_t where = it == s.launches.end() ? 0 : it->second;
     op_value& v = s.ops[op_key{uint32_t(where >> 32), uint32_t(where), name, linkage}];
     v.count += 1;
-    v.time.add(double(end > start ? end - start : 0));
-    v.bytes.add(double(bytes));
+    v.time.add(end > start ? int64_t(end - start) : 0);
+    v.bytes.add(int64_t(bytes));
 }
 
 void CUPTIAPI on_buffer_complete(CUcontext ctx, uint32_t stream, uint8_t* buffer, size_t,

@@ -23,10 +23,14 @@ struct bundle {
     void record(const int64_t* start, const int64_t* stop, running_stat* out,
                 bool suspended = false) const noexcept;
 
-    /// The value of component `c` between two snapshots (ratio components: numerator and
-    /// denominator in `num`/`den`, the percentage returned).
-    static double value_of(const component& c, const int64_t* start, const int64_t* stop,
-                           double* num = nullptr, double* den = nullptr) noexcept;
+    /// A ratio component's raw value per call: the percentage times this (micro-percent).
+    static constexpr int64_t ratio_scale = 1000000;
+
+    /// The value of component `c` between two snapshots, in raw units (ratio components:
+    /// the percentage in 1/ratio_scale units, with numerator and denominator summed into
+    /// `num`/`den`). Integer arithmetic only, as everything on the hot path.
+    static int64_t value_of(const component& c, const int64_t* start, const int64_t* stop,
+                            int64_t* num = nullptr, int64_t* den = nullptr) noexcept;
 };
 
 } // namespace timemory::rt

@@ -26,23 +26,28 @@ constexpr uint32_t no_node = std::numeric_limits<uint32_t>::max();
 /// children become top-level nodes of the new graph.
 constexpr uint32_t detached_node = no_node - 1;
 
-/// Running statistics of one component's inclusive value at one node.
+/// Running statistics of one component's inclusive value at one node, in the raw integer
+/// units of its source (wall ticks, ns, bytes, counts). Integer arithmetic only: this is
+/// updated on the host's threads at every exit, and must never raise a floating-point
+/// flag (FE_INEXACT from a rounded square) or trap where the program enabled traps.
+/// Conversion to display units happens at report time, under a saved FP environment.
 struct running_stat {
-    double sum = 0, sumsq = 0;
-    double min = std::numeric_limits<double>::infinity();
-    double max = -std::numeric_limits<double>::infinity();
-    double num = 0, den = 0; ///< ratio components: summed numerator and denominator
-    double pending = 0;      ///< value of suspended segments of calls not yet finished
+    int64_t sum = 0;
+    int64_t min = std::numeric_limits<int64_t>::max();
+    int64_t max = std::numeric_limits<int64_t>::min();
+    int64_t num = 0, den = 0; ///< ratio components: summed numerator and denominator
+    int64_t pending = 0;      ///< value of suspended segments of calls not yet finished
+    unsigned __int128 sumsq = 0;
 
     /// Ends a call whose last segment measured `v`: its value includes earlier segments.
-    void finish(double v) noexcept {
+    void finish(int64_t v) noexcept {
         add(v + pending);
         pending = 0;
     }
 
-    void add(double v) noexcept {
+    void add(int64_t v) noexcept {
         sum += v;
-        sumsq += v * v;
+        sumsq += static_cast<unsigned __int128>(static_cast<__int128>(v) * v);
         if (v < min) min = v;
         if (v > max) max = v;
     }
@@ -54,6 +59,8 @@ struct running_stat {
         num += o.num;
         den += o.den;
     }
+    /// True before the first value (min and max hold their sentinels).
+    bool empty() const noexcept { return min > max; }
 };
 
 struct node {

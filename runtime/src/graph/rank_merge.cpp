@@ -4,6 +4,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "core/fp_env.hpp"
 #include "timemory/timemory.hpp"
 
 namespace timemory {
@@ -25,6 +26,7 @@ struct accum {
 } // namespace
 
 result combine_ranks(const std::vector<result>& ranks) {
+    rt::fp_env_guard fp;
     result out;
     if (ranks.empty()) return out;
     out.components = ranks[0].components;
@@ -46,6 +48,8 @@ result combine_ranks(const std::vector<result>& ranks) {
                 result_node c = n;
                 c.children.clear();
                 c.count = 0;
+                c.untimed = 0;
+                c.estimated.clear();
                 c.ranks = 0;
                 c.rank = -1;
                 c.parent = n.parent >= 0 ? map[size_t(n.parent)] : -1;
@@ -59,6 +63,12 @@ result combine_ranks(const std::vector<result>& ranks) {
             }
             map[i] = int64_t(k);
             nodes[k].count += n.count;
+            nodes[k].untimed += n.untimed;
+            if (!n.estimated.empty()) {
+                nodes[k].estimated.resize(nc, 0.0);
+                for (size_t c = 0; c < nc && c < n.estimated.size(); ++c)
+                    nodes[k].estimated[c] += n.estimated[c];
+            }
             nodes[k].ranks += 1;
             for (size_t c = 0; c < nc && c < n.inclusive.size(); ++c) {
                 const stats& s = n.inclusive[c];

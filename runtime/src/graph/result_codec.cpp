@@ -8,7 +8,7 @@ namespace timemory {
 
 namespace {
 
-constexpr uint32_t magic = 0x544d5232; // "TMR2"
+constexpr uint32_t magic = 0x544d5233; // "TMR3"
 
 class writer {
 public:
@@ -94,6 +94,10 @@ std::string encode(const result& r) {
         w.put(int64_t(n.parent));
         w.put(int32_t(n.depth));
         w.put(uint64_t(n.count));
+        w.put(uint64_t(n.untimed));
+        w.put(uint32_t(n.estimated.size()));
+        for (double e : n.estimated)
+            w.put(e);
         w.put(n.hash);
         w.put(n.rolling_hash);
         w.put(int64_t(n.tid));
@@ -137,6 +141,13 @@ result decode(const std::string& bytes) {
         n.parent = rd.get<int64_t>();
         n.depth = rd.get<int32_t>();
         n.count = rd.get<uint64_t>();
+        n.untimed = rd.get<uint64_t>();
+        uint32_t ne = rd.get<uint32_t>();
+        if (ne != 0 && ne != nc)
+            throw std::runtime_error("timemory result buffer: node " + std::to_string(i) +
+                                     " has a bad estimate count");
+        for (uint32_t e = 0; e < ne; ++e)
+            n.estimated.push_back(rd.get<double>());
         n.hash = rd.get<uint64_t>();
         n.rolling_hash = rd.get<uint64_t>();
         n.tid = rd.get<int64_t>();

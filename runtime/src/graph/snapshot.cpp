@@ -58,25 +58,80 @@ bool additive(const component& c) {
     return c.how == value_kind::delta || c.how == value_kind::delta2 || c.how == value_kind::ratio;
 }
 
-stats inclusive_stats(const component& c, const running_stat& s, uint64_t n, double scale) {
+// Whether the value of untimed (throttled) calls can be estimated from timed ones.
+bool estimable(const component& c) {
+    return c.how == value_kind::delta || c.how == value_kind::delta2 || c.how == value_kind::one;
+}
+
+// Statistics of one component at one node, in display units (`scale` per raw unit).
+// `timed` calls were measured; `total` includes untimed ones, whose share `est_raw` adds
+// to the sum. min, max and stddev describe the timed calls.
+stats inclusive_stats(const component& c, const running_stat& s, uint64_t timed, uint64_t total,
+                      double est_raw, double scale) {
     stats out;
-    if (n == 0) return out;
-    const double dn = double(n);
-    const double mean_raw = s.sum / dn;
-    const double var = std::max(0.0, s.sumsq / dn - mean_raw * mean_raw);
-    out.min = s.min * scale;
-    out.max = s.max * scale;
-    out.stddev = std::sqrt(var) * scale;
+    if (total == 0) return out;
+    if (timed == 0) {
+        out.min = out.max = out.stddev = nan_value;
+    } else {
+        const double dn = double(timed);
+        const double mean_raw = double(s.sum) / dn;
+        const double var = std::max(0.0, double(s.sumsq) / dn - mean_raw * mean_raw);
+        out.min = double(s.min) * scale;
+        out.max = double(s.max) * scale;
+        out.stddev = std::sqrt(var) * scale;
+    }
     if (c.how == value_kind::ratio) {
-        out.sum = out.mean = s.den > 0 ? 100.0 * s.num / s.den : 0.0;
+        out.sum = out.mean = s.den > 0 ? 100.0 * double(s.num) / double(s.den) : 0.0;
     } else if (c.how == value_kind::absolute) {
         out.sum = out.max; // a level: the highest reading is the meaningful total
-        out.mean = mean_raw * scale;
+        out.mean = timed ? double(s.sum) / double(timed) * scale : nan_value;
     } else {
-        out.sum = s.sum * scale;
-        out.mean = mean_raw * scale;
+        out.sum = (double(s.sum) + est_raw) * scale;
+        out.mean = out.sum / double(total);
     }
     return out;
+}
+
+// Per node and component, the raw value of untimed calls: their number times the mean of
+// the node's timed calls (or, when it has none, of every timed call of the same function).
+// Never less than what the node's children account for. Bottom-up: children first.
+std::vector<double> estimate_untimed(const call_graph& g, const bundle& b,
+                                     const std::vector<std::vector<uint32_t>>& kids,
+                                     size_t nsites) {
+    const size_t nc = b.size();
+    std::vector<double> est(g.size() * nc, 0.0);
+    bool any = false;
+    for (uint32_t i = 1; i < g.size() && !any; ++i)
+        any = g.at(i).unmeasured > 0;
+    if (!any) return est;
+    std::vector<double> site_sum(nsites * nc, 0.0), site_count(nsites, 0.0);
+    for (uint32_t i = 1; i < g.size(); ++i) {
+        const node& nd = g.at(i);
+        if (nd.site >= nsites) continue;
+        site_count[nd.site] += double(nd.count);
+        for (size_t c = 0; c < nc; ++c)
+            site_sum[nd.site * nc + c] += double(g.stats(i)[c].sum);
+    }
+    for (uint32_t i = uint32_t(g.size()); i-- > 1;) {
+        const node& nd = g.at(i);
+        if (nd.unmeasured == 0) continue;
+        for (size_t c = 0; c < nc; ++c) {
+            if (!estimable(*b.comps[c])) continue;
+            const double timed_sum = double(g.stats(i)[c].sum);
+            double mean = 0;
+            if (nd.count > 0)
+                mean = timed_sum / double(nd.count);
+            else if (nd.site < nsites && site_count[nd.site] > 0)
+                mean = site_sum[nd.site * nc + c] / site_count[nd.site];
+            double e = mean * double(nd.unmeasured);
+            double below = 0;
+            for (uint32_t k : kids[i])
+                below += double(g.stats(k)[c].sum) + est[k * nc + c];
+            if (timed_sum + e < below) e = below - timed_sum;
+            est[i * nc + c] = e;
+        }
+    }
+    return est;
 }
 
 } // namespace
@@ -90,12 +145,14 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
         res.components.push_back(describe_component(*b.comps[c]));
         scale[c] =
             (b.comps[c]->tsc_scaled ? g_wall.ns_per_tick : 1.0) / res.components[c].unit_value;
+        if (b.comps[c]->how == value_kind::ratio) scale[c] = 1.0 / double(bundle::ratio_scale);
     }
 
     // Children lists in creation order (= order of first call).
     std::vector<std::vector<uint32_t>> kids(g.size());
     for (uint32_t i = 1; i < g.size(); ++i)
         kids[g.at(i).parent].push_back(i);
+    const std::vector<double> est = estimate_untimed(g, b, kids, sites.size());
 
     const int pid = getpid();
     std::vector<uint64_t> path_hash(g.size(), 0);
@@ -116,6 +173,7 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
         r.throttled = s && (s->flags & TIMEMORY_SITE_THROTTLED);
         r.depth = int(nd.depth) - 1;
         r.count = nd.count + nd.unmeasured;
+        r.untimed = nd.unmeasured;
         r.hash = fnv1a(r.linkage.c_str());
         path_hash[i] = fnv1a(r.linkage.c_str(), path_hash[nd.parent] ^ 0x9e3779b97f4a7c15ull);
         r.rolling_hash = path_hash[i];
@@ -125,25 +183,33 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
                          ? 0
                          : ticks_to_ns_since_start(nd.first_ticks);
         r.parent = out_index[nd.parent];
+        if (nd.unmeasured > 0) r.estimated.assign(nc, 0.0);
         const running_stat* st = g.stats(i);
         for (size_t c = 0; c < nc; ++c) {
             const component& comp = *b.comps[c];
-            stats inc = inclusive_stats(comp, st[c], nd.count, scale[c]);
+            const double e = est[i * nc + c];
+            if (nd.unmeasured > 0) r.estimated[c] = e * scale[c];
+            stats inc = inclusive_stats(comp, st[c], nd.count, r.count, e, scale[c]);
             stats exc{inc.sum, inc.mean, nan_value, nan_value, nan_value};
             if (additive(comp)) {
                 if (comp.how == value_kind::ratio) {
-                    double num = st[c].num, den = st[c].den;
+                    int64_t num = st[c].num, den = st[c].den;
                     for (uint32_t k : kids[i]) {
                         num -= g.stats(k)[c].num;
                         den -= g.stats(k)[c].den;
                     }
-                    exc.sum = exc.mean = den > 0 ? 100.0 * num / den : 0.0;
+                    exc.sum = exc.mean = den > 0 ? 100.0 * double(num) / double(den) : 0.0;
                 } else {
-                    double sum = st[c].sum;
-                    for (uint32_t k : kids[i])
-                        sum -= g.stats(k)[c].sum;
+                    double sum = double(st[c].sum) + e;
+                    bool kids_estimated = false;
+                    for (uint32_t k : kids[i]) {
+                        sum -= double(g.stats(k)[c].sum) + est[k * nc + c];
+                        kids_estimated = kids_estimated || est[k * nc + c] > 0;
+                    }
+                    // Children's estimates may exceed what their timed parent measured.
+                    if (kids_estimated && sum < 0) sum = 0;
                     exc.sum = sum * scale[c];
-                    exc.mean = nd.count ? exc.sum / double(nd.count) : 0.0;
+                    exc.mean = r.count ? exc.sum / double(r.count) : 0.0;
                 }
             }
             r.inclusive.push_back(inc);
@@ -187,10 +253,25 @@ result build_result() {
     for (size_t i = 0; i < nthreads; ++i)
         if (r.threads[i]->tid == pid) main_idx = i;
 
+    // At finalize, calls still open on other threads (a worker that called exit(), the main
+    // thread while a worker ends the process) count as ending now.
+    const bool finalizing = r.state.load() == int(run_state::finalizing);
     std::vector<call_graph> graphs;
     graphs.reserve(nthreads);
-    for (size_t i = 0; i < nthreads; ++i)
-        graphs.push_back(r.threads[i]->graph);
+    for (size_t i = 0; i < nthreads; ++i) {
+        const thread_state& t = *r.threads[i];
+        if (t.unreadable) {
+            graphs.emplace_back(r.comps.size());
+            continue;
+        }
+        graphs.push_back(t.graph);
+        if (finalizing && !t.stack.empty()) {
+            int64_t now[field_count] = {};
+            uint64_t read = read_sources_of_thread(r.comps.sources, t.tid, t.handle, now);
+            t.add_open_frames(graphs.back(), r.comps, now[static_cast<int>(field::wall_ticks)],
+                              now, read);
+        }
+    }
     std::vector<std::vector<int>> tids(nthreads);
     for (size_t i = 0; i < nthreads; ++i)
         tids[i].assign(graphs[i].size(), int(i));

@@ -19,6 +19,7 @@ void frame_stack::grow(size_t cap) {
 thread_state::thread_state(uint32_t idx, const bundle& b) : graph(b.size()), index(idx) {
     if (!b.wall_only) starts.resize(256 * size_t(field_count));
     tid = static_cast<pid_t>(gettid());
+    handle = pthread_self();
 }
 
 uint32_t thread_state::recording_parent() const noexcept {
@@ -27,7 +28,6 @@ uint32_t thread_state::recording_parent() const noexcept {
 }
 
 void thread_state::enter(timemory_site* s, const bundle& b, const record_options& o) noexcept {
-    busy = true; // node creation may allocate, and an instrumented allocator would re-enter
     const size_t depth = stack.size();
     const uint32_t parent = recording_parent();
     uint32_t n = no_node;
@@ -50,26 +50,25 @@ void thread_state::enter(timemory_site* s, const bundle& b, const record_options
         read_sources(b.sources, snap);
         stack.push_back(frame{s, n, snap[static_cast<int>(field::wall_ticks)]});
     }
-    busy = false;
 }
 
 void thread_state::enter_throttled_slow(timemory_site* s, const record_options& o) noexcept {
-    busy = true;
     const uint32_t parent = recording_parent();
+    uint32_t n = no_node;
     if (parent != no_node && stack.size() < o.max_depth) {
-        uint32_t n = o.flat ? graph.child(0, s->id, std::numeric_limits<int64_t>::max())
-                            : graph.child(parent, s->id, std::numeric_limits<int64_t>::max());
-        graph.at(n).unmeasured += 1;
+        constexpr int64_t later = std::numeric_limits<int64_t>::max();
+        n = o.flat ? graph.child(0, s->id, later) : graph.child(parent, s->id, later);
     }
-    if (untimed_open.size() <= s->id) untimed_open.resize(size_t(s->id) + 64, 0);
-    untimed_open[s->id] += 1;
-    busy = false;
+    stack.push_back(frame{s, n, untimed_start});
 }
 
 void thread_state::close_top(const bundle& b, const record_options& o, int64_t stop_ticks,
                              const int64_t* stop, bool suspended) noexcept {
     const frame& f = stack.back();
-    if (f.node < detached_node) {
+    if (f.start == untimed_start) {
+        // A throttled call: counted, its time estimated at report time.
+        if (f.node < detached_node && !suspended) graph.at(f.node).unmeasured += 1;
+    } else if (f.node < detached_node) {
         node& nd = graph.at(f.node);
         if (!suspended) nd.count += 1;
         nd.ticks += stop_ticks - f.start;
@@ -77,14 +76,14 @@ void thread_state::close_top(const bundle& b, const record_options& o, int64_t s
         running_stat* st = graph.stats(f.node);
         if (b.wall_only) {
             if (suspended)
-                st[0].pending += double(stop_ticks - f.start);
+                st[0].pending += stop_ticks - f.start;
             else
-                st[0].finish(double(stop_ticks - f.start));
+                st[0].finish(stop_ticks - f.start);
         } else {
             b.record(&starts[(stack.size() - 1) * size_t(field_count)], stop, st, suspended);
         }
         if (__builtin_expect(nd.count == o.throttle_count, 0)) {
-            if (b.wall_only) nd.ticks = int64_t(st[0].sum); // the fast path keeps no ticks
+            if (b.wall_only) nd.ticks = st[0].sum; // the fast path keeps no ticks
             consider_throttling(f.site, nd, o);
         }
     }
@@ -92,10 +91,12 @@ void thread_state::close_top(const bundle& b, const record_options& o, int64_t s
 }
 
 // Decided once per node, when it reaches the count: short functions stop being timed
-// (their calls are still counted) so they cannot dominate the overhead.
+// (their calls are still counted, and their time estimated from the timed ones) so they
+// cannot dominate the overhead. Integer arithmetic: no floating-point flag is raised.
 void thread_state::consider_throttling(timemory_site* s, const node& nd,
                                        const record_options& o) noexcept {
-    if (double(nd.ticks) < o.throttle_ticks * double(nd.count) &&
+    const __int128 limit = static_cast<__int128>(o.throttle_ticks) * nd.count;
+    if (static_cast<__int128>(nd.ticks) < limit &&
         (s->flags & TIMEMORY_SITE_LANG_MASK) != TIMEMORY_LANG_REGION)
         __atomic_fetch_or(&s->flags, uint32_t(TIMEMORY_SITE_THROTTLED), __ATOMIC_RELAXED);
 }
@@ -113,12 +114,10 @@ void thread_state::exit(timemory_site* s, const bundle& b, const record_options&
             failures.unmatched += 1;
             return;
         }
-        busy = true;
         while (stack.size() > i) {
             close_top(b, o, stop_ticks, stop);
             failures.reconciled += 1;
         }
-        busy = false;
     }
     close_top(b, o, stop_ticks, stop);
 }
@@ -142,12 +141,10 @@ void thread_state::unwind_to(timemory_site* s, const bundle& b, const record_opt
     int64_t snap[field_count] = {};
     read_sources(b.sources, snap);
     const int64_t ticks = b.wall_only ? wall_ticks() : snap[static_cast<int>(field::wall_ticks)];
-    busy = true;
     while (stack.size() > i) {
         close_top(b, o, ticks, snap);
         failures.reconciled += 1;
     }
-    busy = false;
 }
 
 void thread_state::close_all(const bundle& b, const record_options& o) noexcept {
@@ -160,11 +157,36 @@ void thread_state::close_all(const bundle& b, const record_options& o) noexcept 
         close_top(b, o, ticks, snap);
 }
 
+void thread_state::add_open_frames(call_graph& copy, const bundle& b, int64_t now_ticks,
+                                   const int64_t* now, uint64_t read) const noexcept {
+    int64_t stop[field_count];
+    for (size_t i = 0; i < stack.size(); ++i) {
+        const frame& f = stack[i];
+        if (f.node >= detached_node || f.node >= copy.size()) continue;
+        node& nd = copy.at(f.node);
+        if (f.start == untimed_start) {
+            nd.unmeasured += 1;
+            continue;
+        }
+        nd.count += 1;
+        nd.ticks += now_ticks - f.start;
+        if (f.start < nd.first_ticks) nd.first_ticks = f.start;
+        running_stat* st = copy.stats(f.node);
+        if (b.wall_only) {
+            st[0].finish(now_ticks - f.start);
+            continue;
+        }
+        const int64_t* start = &starts[i * size_t(field_count)];
+        for (int k = 0; k < field_count; ++k)
+            stop[k] = (read >> k) & 1 ? now[k] : start[k];
+        b.record(start, stop, st);
+    }
+}
+
 void thread_state::forget() noexcept {
     graph.clear();
     for (auto& f : stack)
         if (f.node != no_node) f.node = detached_node;
-    untimed_open.clear();
 }
 
 } // namespace timemory::rt

@@ -2,9 +2,11 @@
 // Only the owning thread touches it while it runs; the runtime reads it at finalize.
 #pragma once
 
+#include <pthread.h>
 #include <sys/types.h>
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -23,14 +25,19 @@ struct record_options {
     bool simple = true; ///< neither flat nor timeline: the inline fast path applies
     uint32_t max_depth = 65535;
     uint64_t throttle_count = 10000; ///< 0: never throttle
-    double throttle_ticks = 0;       ///< THROTTLE_VALUE converted to wall ticks
+    int64_t throttle_ticks = 0;      ///< THROTTLE_VALUE converted to wall ticks
 };
+
+/// `frame::start` of a call of a throttled site: open (its callees nest under it) but not
+/// timed, so its exit reads no clock.
+constexpr int64_t untimed_start = std::numeric_limits<int64_t>::min();
 
 /// One open region. `node` is no_node when it is open but not recorded (past max depth).
 struct frame {
     timemory_site* site;
     uint32_t node;
-    int64_t start; ///< wall ticks (fast path); generic bundles keep snapshots in `starts`
+    int64_t start; ///< wall ticks (fast path), or untimed_start; generic bundles keep
+                   ///< snapshots in `starts`
 };
 
 /// The shadow stack: a plain array whose push and pop inline to a few instructions (a
@@ -93,10 +100,10 @@ public:
         nd.count += 1;
         if (f.start < nd.first_ticks) nd.first_ticks = f.start;
         running_stat& st = graph.stats(f.node)[0];
-        st.finish(double(d));
+        st.finish(d);
         // wall_clock alone: its sum is the node's ticks, kept in `ticks` only when needed.
         if (__builtin_expect(nd.count == o.throttle_count, 0)) {
-            nd.ticks = int64_t(st.sum);
+            nd.ticks = st.sum;
             consider_throttling(f.site, nd, o);
         }
         stack.pop_back();
@@ -113,47 +120,63 @@ public:
     void suspend(timemory_site* s, const bundle& b, const record_options& o, int64_t stop_ticks,
                  const int64_t* stop) noexcept;
 
-    /// Counts a call of a throttled site without timing it: no clock, no frame.
+    /// Opens an untimed frame for a call of a throttled site: no clock, but the frame is on
+    /// the stack, so the call keeps its node and its callees nest under it.
     void enter_throttled(timemory_site* s, const record_options& o) noexcept {
         const size_t depth = stack.size();
         const uint32_t parent = depth ? stack[depth - 1].node : 0;
-        if (__builtin_expect(o.simple && parent < detached_node && s->id < untimed_open.size(),
+        if (__builtin_expect(o.simple && parent < detached_node && depth < stack.capacity() &&
+                                 depth < o.max_depth,
                              1)) {
-            node& p = graph.at(parent);
+            const node& p = graph.at(parent);
             if (p.cache_site == s->id) {
-                graph.at(p.cache_node).unmeasured += 1;
-                untimed_open[s->id] += 1;
+                stack.push_back(frame{s, p.cache_node, untimed_start});
                 return;
             }
         }
         enter_throttled_slow(s, o);
     }
-    /// The exit matching enter_throttled; false when the exit belongs to a timed frame.
-    bool exit_throttled(timemory_site* s) noexcept {
-        if (s->id >= untimed_open.size() || untimed_open[s->id] == 0) return false;
-        untimed_open[s->id] -= 1;
+    /// The exit matching enter_throttled: closes the innermost frame when it is an untimed
+    /// frame of `s` (counting the call unless `suspended`: a generator's yield is not the
+    /// end of its call). False (nothing done) when the exit belongs to a timed frame.
+    bool exit_throttled(timemory_site* s, bool suspended = false) noexcept {
+        if (stack.empty()) return false;
+        const frame& f = stack.back();
+        if (f.site != s || f.start != untimed_start) return false;
+        if (f.node < detached_node && !suspended) graph.at(f.node).unmeasured += 1;
+        stack.pop_back();
         return true;
     }
     /// Closes the frames above the innermost frame of `s` (see timemory_unwind_to).
     void unwind_to(timemory_site* s, const bundle& b, const record_options& o) noexcept;
     /// Closes every open frame with fresh readings (thread exit, finalize).
     void close_all(const bundle& b, const record_options& o) noexcept;
+    /// Adds the open frames to `copy` (a copy of `graph`) as calls ending now, leaving this
+    /// thread's state untouched: how the report counts the calls another thread still has
+    /// open at exit. `now` holds readings for this thread; fields whose bit in `read` is
+    /// clear could not be read from outside it and count as unchanged since the call began.
+    void add_open_frames(call_graph& copy, const bundle& b, int64_t now_ticks, const int64_t* now,
+                         uint64_t read) const noexcept;
     /// Forgets the graph and marks open frames unrecorded (fork child, reset).
     void forget() noexcept;
 
     call_graph graph;
     frame_stack stack;
     std::vector<int64_t> starts; ///< field_count readings per open frame (generic bundles)
-    bool busy = false;           ///< re-entrancy guard: the runtime never measures itself
+    /// Set by the entry points (c_api.cpp) while they work on this thread's state: the
+    /// re-entrancy guard (the runtime never measures itself), and what finalize waits on
+    /// before it reads this thread's graph from another thread.
+    bool busy = false;
     uint32_t index;              ///< 0 for the first thread seen, in attach order
     pid_t tid = 0;
     int parent_thread = -1;   ///< thread that created this one, -1 if unknown
     uint32_t parent_node = 0; ///< node open in the parent when it created this thread
     bool finished = false;
     failure_counts failures;
-    /// Per site id: throttled calls now in flight (so a recursive throttled call's exit is
-    /// not mistaken for the exit of a timed outer frame of the same site).
-    std::vector<uint32_t> untimed_open;
+    pthread_t handle{}; ///< for reading this thread's CPU clock from another thread
+    /// Still inside the runtime when finalize gave up waiting for it (stopped by a debugger,
+    /// or interrupted by a signal inside an entry point): its graph cannot be read safely.
+    bool unreadable = false;
 
 private:
     void enter_throttled_slow(timemory_site* s, const record_options& o) noexcept;

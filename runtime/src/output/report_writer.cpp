@@ -1,6 +1,9 @@
 // Writes every enabled report of every component into the output folder.
 #include <unistd.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -12,6 +15,7 @@
 #include "graph/snapshot.hpp"
 #include "output/file_io.hpp"
 #include "output/formats.hpp"
+#include "output/run_folder.hpp"
 #include "timemory/version.h"
 
 namespace timemory::rt {
@@ -25,44 +29,6 @@ std::string iso_time(int64_t ns) {
     char buf[64];
     strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S%z", &parts);
     return buf;
-}
-
-std::string expand_path(std::string p) {
-    auto replace = [&p](const std::string& key, const std::string& value) {
-        for (size_t at = p.find(key); at != std::string::npos; at = p.find(key, at + value.size()))
-            p.replace(at, key.size(), value);
-    };
-    replace("%pid", std::to_string(getpid())); // before %p, which it contains
-    replace("%p", program_name());
-    while (p.size() > 1 && p.back() == '/')
-        p.pop_back();
-    return p;
-}
-
-// The folder to write into: the configured one, else a fallback under $TMPDIR or /tmp.
-std::string output_folder(const settings::values& v) {
-    std::string dir = expand_path(v.output_path.empty() ? "timemory-%p-output" : v.output_path);
-    if (v.time_output) {
-        time_t t = time(nullptr);
-        tm parts;
-        localtime_r(&t, &parts);
-        char buf[32];
-        strftime(buf, sizeof(buf), "%Y-%m-%d_%H.%M.%S", &parts);
-        dir += std::string("/") + buf;
-    }
-    std::string err;
-    if (make_dirs(dir, &err)) return dir;
-    const char* tmp = std::getenv("TMPDIR");
-    std::string fallback = std::string(tmp && *tmp ? tmp : "/tmp") + "/timemory-" + program_name() +
-                           "-" + std::to_string(getpid()) + "-output";
-    std::string err2;
-    if (make_dirs(fallback, &err2)) {
-        warn("output folder unusable (" + err + "); writing the reports to '" + fallback + "'");
-        return fallback;
-    }
-    warn("output folder unusable (" + err + ") and fallback unusable (" + err2 +
-         "); reports not written");
-    return "";
 }
 
 nlohmann::json metadata(const result& res, const settings::values& v) {
@@ -122,7 +88,7 @@ void write_component(const std::string& dir, const std::string& stem, const repo
             all_ok = false;
             return;
         }
-        info(0, "[" + c.stem(ranks[0]) + "]|0> Outputting '" + path + "'...");
+        info(1, "[" + c.stem(ranks[0]) + "]|0> Outputting '" + path + "'...");
     };
     if (combined) {
         if (v.flamegraph_output)
@@ -152,55 +118,91 @@ void write_component(const std::string& dir, const std::string& stem, const repo
     }
 }
 
-// Prints the tables (TIMEMORY_COUT_OUTPUT) and writes every unit's files of one set of
-// results; `main` is the graph reported as a whole (one process, or ranks combined), null
-// when only per-rank reports are written. Returns the folder, "" when nothing was written.
-std::string write_unit_files(const std::vector<result>& ranks, const result* main,
-                             const std::string& suffix, bool timeline, const settings::values& v,
-                             bool& all_ok) {
+// Prints the tables (TIMEMORY_COUT_OUTPUT, off by default: the program's stdout is its
+// own) of one set of results; `main` as in write_unit_files.
+void print_tables(const std::vector<result>& ranks, const result* main, const settings::values& v) {
+    if (!v.cout_output) return;
     const bool mpi = ranks.size() > 1;
-    const std::vector<report_unit> units = report_units(ranks[0]);
-    if (v.cout_output) {
-        for (const report_unit& c : units) {
-            if (main)
-                std::fputs(text_table(*main, c, v, mpi ? -1 : 0).c_str(), stdout);
-            else
-                for (size_t k = 0; k < ranks.size(); ++k)
-                    std::fputs(text_table(ranks[k], c, v, int(k)).c_str(), stdout);
-        }
-        std::fflush(stdout);
+    for (const report_unit& c : report_units(ranks[0])) {
+        if (main)
+            std::fputs(text_table(*main, c, v, mpi ? -1 : 0).c_str(), stdout);
+        else
+            for (size_t k = 0; k < ranks.size(); ++k)
+                std::fputs(text_table(ranks[k], c, v, int(k)).c_str(), stdout);
     }
-    if (!v.file_output) return "";
-    std::string dir = output_folder(v);
-    if (dir.empty()) return "";
-    for (const report_unit& c : units)
-        write_component(dir, v.output_prefix + c.stem(ranks[0]) + suffix, c, ranks, main, v,
-                        timeline, all_ok);
-    return dir;
+    std::fflush(stdout);
 }
 
-std::string write_results(const std::vector<result>& ranks) {
-    const settings::values v = settings::current();
+// Writes every unit's files of one set of results into `dir`; `main` is the graph reported
+// as a whole (one process, or ranks combined), null when only per-rank reports are written.
+void write_unit_files(const std::string& dir, const std::vector<result>& ranks,
+                      const result* main, const std::string& suffix, bool timeline,
+                      const settings::values& v, bool& all_ok) {
+    for (const report_unit& c : report_units(ranks[0]))
+        write_component(dir, v.output_prefix + c.stem(ranks[0]) + suffix, c, ranks, main, v,
+                        timeline, all_ok);
+}
+
+// One line on throttled functions, for the message at exit: how many, how many calls
+// were not timed and how much time their estimate covers. "" when none was throttled.
+std::string throttle_note(const result& res) {
+    size_t tc = res.components.size();
+    for (size_t c = 0; c < res.components.size() && tc == res.components.size(); ++c)
+        if (res.components[c].kind == "time") tc = c;
+    std::vector<uint64_t> fns;
+    uint64_t calls = 0;
+    double estimated = 0, total = 0;
+    for (const auto& n : res.nodes) {
+        if (n.throttled) fns.push_back(n.hash);
+        calls += n.untimed;
+        if (tc < res.components.size()) {
+            if (!n.estimated.empty()) estimated += n.estimated[tc];
+            if (n.parent < 0) total += n.inclusive[tc].sum;
+        }
+    }
+    std::sort(fns.begin(), fns.end());
+    fns.erase(std::unique(fns.begin(), fns.end()), fns.end());
+    if (fns.empty()) return "";
+    std::string note = fmt::format("{} function{} throttled ({} call{} not timed", fns.size(),
+                                   fns.size() == 1 ? "" : "s", calls, calls == 1 ? "" : "s");
+    if (tc < res.components.size() && calls > 0)
+        note += fmt::format(", {:.3g} {} estimated from the timed calls, {:.1f}% of the total",
+                            estimated, res.components[tc].units,
+                            total > 0 ? 100.0 * estimated / total : 0.0);
+    return note + "; TIMEMORY_THROTTLE_COUNT=0 times every call)";
+}
+
+// Writes the files of one set of results (one process, or several MPI ranks) into
+// `folder`. False when nothing was written (nothing recorded, or no folder).
+bool write_results(run_folder& folder, const std::vector<result>& ranks,
+                   const settings::values& v, bool& all_ok, std::string* note) {
     runtime& r = rt_state();
     bool any = false;
     for (const auto& res : ranks)
         any = any || !res.nodes.empty();
     if (!any) {
         info(1, "nothing was recorded; no reports written");
-        return "";
+        return false;
     }
     const bool mpi = ranks.size() > 1;
     result combined;
     if (mpi && v.collapse_processes) combined = combine_ranks(ranks);
     const result* main = mpi ? (v.collapse_processes ? &combined : nullptr) : &ranks[0];
-    // A fork child, or a process writing alone on a fatal signal while it belongs to a
-    // larger job, keeps the folder but puts its pid in every file name.
+    print_tables(ranks, main, v);
+    if (note && main) *note = throttle_note(*main);
+    if (!v.file_output) return false;
+    const std::string& dir = folder.path();
+    if (dir.empty()) {
+        all_ok = false;
+        return false;
+    }
+    // Without run folders, a fork child, or a process writing alone on a fatal signal
+    // while it belongs to a larger job, shares the folder: its pid goes in every file name.
     const bool own_name =
-        getpid() != r.root_pid || (g_finalizing_on_signal.load() && g_finalize_handler.load());
+        !v.run_folders && (getpid() != r.root_pid ||
+                           (g_finalizing_on_signal.load() && g_finalize_handler.load()));
     const std::string suffix = own_name ? "-" + std::to_string(getpid()) : "";
-    bool all_ok = true;
-    std::string dir = write_unit_files(ranks, main, suffix, r.options.timeline, v, all_ok);
-    if (dir.empty()) return "";
+    write_unit_files(dir, ranks, main, suffix, r.options.timeline, v, all_ok);
     nlohmann::json meta = metadata(ranks[0], v);
     if (mpi) meta["timemory"]["mpi_size"] = ranks.size();
     std::string path = dir + "/" + v.output_prefix + "metadata" + suffix + ".json";
@@ -209,39 +211,73 @@ std::string write_results(const std::vector<result>& ranks) {
         warn(err);
         all_ok = false;
     } else {
-        info(0, "[metadata]|0> Outputting '" + path + "'...");
+        info(1, "[metadata]|0> Outputting '" + path + "'...");
     }
-    return all_ok ? dir : "";
+    return true;
+}
+
+// The GPU activity of this process (cupti_activity), when collected, into `folder`.
+bool write_gpu_results(run_folder& folder, const settings::values& v, bool& all_ok) {
+    if (!cupti::active()) return false;
+    result gpu = cupti::collect();
+    if (gpu.nodes.empty()) {
+        info(1, "cupti_activity: no GPU activity was recorded");
+        return false;
+    }
+    print_tables({gpu}, &gpu, v);
+    if (!v.file_output) return false;
+    const std::string& dir = folder.path();
+    if (dir.empty()) {
+        all_ok = false;
+        return false;
+    }
+    // Without run folders, each process of an MPI job or a fork child names its own files.
+    const bool own_name =
+        !v.run_folders && (getpid() != rt_state().root_pid || g_finalize_handler.load());
+    const std::string suffix = own_name ? "-" + std::to_string(getpid()) : "";
+    write_unit_files(dir, {gpu}, &gpu, suffix, false, v, all_ok);
+    return true;
+}
+
+// Makes a written set visible and says where it is, in one line (plus the throttling
+// note). Returns the folder, or "" when a file is missing (each one was named above).
+std::string finish(run_folder& folder, bool wrote, bool all_ok, const std::string& note) {
+    std::string where = wrote ? folder.publish() : "";
+    if (!where.empty())
+        info(0, "reports " + std::string(all_ok ? "in '" : "(incomplete: see above) in '") +
+                    where + "'" + (note.empty() ? "" : "; " + note));
+    else if (!note.empty())
+        info(0, note);
+    return all_ok ? where : "";
 }
 
 } // namespace
 
 std::string write_all_reports() {
     refine_wall_clock();
-    std::string dir = write_results({build_result()});
-    write_gpu_reports();
-    return dir;
+    const settings::values v = settings::current();
+    run_folder folder(v, rt_state().start_time_ns, getpid());
+    bool all_ok = true;
+    std::string note;
+    bool wrote = write_results(folder, {build_result()}, v, all_ok, &note);
+    wrote = write_gpu_results(folder, v, all_ok) || wrote;
+    return finish(folder, wrote, all_ok, note);
 }
 
 std::string write_gpu_reports() {
-    if (!cupti::active()) return "";
-    result gpu = cupti::collect();
     const settings::values v = settings::current();
-    if (gpu.nodes.empty()) {
-        info(1, "cupti_activity: no GPU activity was recorded");
-        return "";
-    }
-    // Each process writes its own GPU graph; in an MPI job (a finalize handler is set) or
-    // in a fork child, with its pid in the file names.
-    const bool own_name = getpid() != rt_state().root_pid || g_finalize_handler.load();
-    const std::string suffix = own_name ? "-" + std::to_string(getpid()) : "";
+    run_folder folder(v, rt_state().start_time_ns, getpid());
     bool all_ok = true;
-    std::string dir = write_unit_files({gpu}, &gpu, suffix, false, v, all_ok);
-    return all_ok ? dir : "";
+    return finish(folder, write_gpu_results(folder, v, all_ok), all_ok, "");
 }
 
 std::string write_rank_reports(const std::vector<result>& ranks) {
-    return write_results(ranks);
+    const settings::values v = settings::current();
+    run_folder folder(v, rt_state().start_time_ns, getpid());
+    bool all_ok = true;
+    std::string note;
+    bool wrote = write_results(folder, ranks, v, all_ok, &note);
+    return finish(folder, wrote, all_ok, note);
 }
 
 } // namespace timemory::rt

@@ -2,14 +2,14 @@
 // the catching function's landing pad runs, so what it calls next nests under it.
 // RUN: %tmcxx -O1 --timemory-min-instructions=0 %s -o %t.exe
 // RUN: rm -rf %t.out && env TIMEMORY_OUTPUT_PATH=%t.out %t.exe
-// RUN: %check-tree %t.out/wall.tree.json 'main>catcher()=2' 'main>catcher()>level1(int)=2' \
+// RUN: %check-tree %t.out/latest/wall.tree.json 'main>catcher()=2' 'main>catcher()>level1(int)=2' \
 // RUN:   'main>catcher()>level1(int)>level2(int)=2' 'main>catcher()>level1(int)>level2(int)>level3(int)=2' \
 // RUN:   'main>catcher()>after_catch()=2' '!main>catcher()>level1(int)>level2(int)>level3(int)>after_catch()' \
 // RUN:   'main>after_all()=1' 'main@children=2'
 // With cleanups (a destructor) in the middle frame, that frame closes itself on the way.
 // RUN: %tmcxx -O1 --timemory-min-instructions=0 -DWITH_CLEANUP %s -o %t.cleanup.exe
 // RUN: rm -rf %t.out2 && env TIMEMORY_OUTPUT_PATH=%t.out2 %t.cleanup.exe
-// RUN: %check-tree %t.out2/wall.tree.json 'main>catcher()>level1(int)>level2(int)>level3(int)=2' \
+// RUN: %check-tree %t.out2/latest/wall.tree.json 'main>catcher()>level1(int)>level2(int)>level3(int)=2' \
 // RUN:   'main>catcher()>after_catch()=2' 'main>after_all()=1'
 #include <cstdio>
 #include <stdexcept>

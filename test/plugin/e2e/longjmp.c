@@ -1,7 +1,7 @@
 // longjmp over instrumented frames: they are closed when setjmp returns the second time.
 // RUN: %tmcc -O1 --timemory-min-instructions=0 %s -o %t.exe
 // RUN: rm -rf %t.out && env TIMEMORY_OUTPUT_PATH=%t.out %t.exe
-// RUN: %check-tree %t.out/wall.tree.json 'main>jumper=1' 'main>jumper>deep=1' 'main>jumper>deep>deeper=1' \
+// RUN: %check-tree %t.out/latest/wall.tree.json 'main>jumper=1' 'main>jumper>deep=1' 'main>jumper>deep>deeper=1' \
 // RUN:   'main>jumper>after_jump=1' '!main>jumper>deep>deeper>after_jump' 'main>jumper>deep>deeper@language=c'
 #include <setjmp.h>
 #include <stdio.h>

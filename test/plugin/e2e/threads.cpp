@@ -3,10 +3,10 @@
 // lambda is inlined into them, so work() is the thread's first instrumented function.)
 // RUN: %tmcxx -O1 --timemory-min-instructions=0 %s -o %t.exe -pthread
 // RUN: rm -rf %t.out && env TIMEMORY_OUTPUT_PATH=%t.out %t.exe
-// RUN: %check-tree %t.out/wall.tree.json 'main>run_pool()=1' 'main@children=1' \
+// RUN: %check-tree %t.out/latest/wall.tree.json 'main>run_pool()=1' 'main@children=1' \
 // RUN:   'main>run_pool()>work(int)=12'
 // RUN: rm -rf %t.sep && env TIMEMORY_OUTPUT_PATH=%t.sep TIMEMORY_COLLAPSE_THREADS=OFF %t.exe
-// RUN: %check-tree %t.sep/wall.tree.json 'main>run_pool()=1' '!main>run_pool()>work(int)' \
+// RUN: %check-tree %t.sep/latest/wall.tree.json 'main>run_pool()=1' '!main>run_pool()>work(int)' \
 // RUN:   '[thread 1]>work(int)=3' '[thread 2]>work(int)=3' '[thread 3]>work(int)=3' '[thread 4]>work(int)=3'
 #include <thread>
 #include <vector>

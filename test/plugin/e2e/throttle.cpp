@@ -3,19 +3,20 @@
 // is never throttled.
 // RUN: %tmcxx -O0 --timemory-min-instructions=0 %s -o %t.exe
 // RUN: rm -rf %t.out && env TIMEMORY_OUTPUT_PATH=%t.out TIMEMORY_THROTTLE_COUNT=1000 TIMEMORY_THROTTLE_VALUE=5000 %t.exe
-// RUN: %check-tree %t.out/wall.tree.json 'main>tiny(int)=50000' 'main>tiny(int)@throttled' \
+// RUN: %check-tree %t.out/latest/wall.tree.json 'main>tiny(int)=50000' 'main>tiny(int)@throttled' \
 // RUN:   'main>slow()=1200' '!main>slow()@throttled' \
-// RUN:   'main>recurse_tiny(int)=2080' 'main>recurse_tiny(int)@throttled'
-// Untimed calls of a throttled function are counted where their first level would be;
-// recursion through it leaves no frame unmatched.
-// RUN: FileCheck --check-prefix=META %s < %t.out/metadata.json
+// RUN:   'main>recurse_tiny(int)=2020' 'main>recurse_tiny(int)@throttled' \
+// RUN:   'main>recurse_tiny(int)>recurse_tiny(int)>recurse_tiny(int)>recurse_tiny(int)=20'
+// Untimed calls of a throttled function keep their place in the tree: recursion through
+// it nests as it ran, and leaves no frame unmatched.
+// RUN: FileCheck --check-prefix=META %s < %t.out/latest/metadata.json
 // META: "reconciled_frames": 0,
 // META: "unmatched_exits": 0
-// RUN: FileCheck %s < %t.out/wall.txt
+// RUN: FileCheck %s < %t.out/latest/wall.txt
 // CHECK: |0>>> |_tiny(int) [throttled] {{ *}}| {{ *}}50000 |
 // Throttling off: every call timed.
 // RUN: rm -rf %t.off && env TIMEMORY_OUTPUT_PATH=%t.off TIMEMORY_THROTTLE_COUNT=0 %t.exe
-// RUN: %check-tree %t.off/wall.tree.json 'main>tiny(int)=50000' '!main>tiny(int)@throttled'
+// RUN: %check-tree %t.off/latest/wall.tree.json 'main>tiny(int)=50000' '!main>tiny(int)@throttled'
 #include <chrono>
 #include <cstdio>
 #include <thread>

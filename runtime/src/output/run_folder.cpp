@@ -1,0 +1,156 @@
+#include "output/run_folder.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/log.hpp"
+#include "core/runtime.hpp"
+#include "output/file_io.hpp"
+
+namespace timemory::rt {
+
+std::string expand_output_path(std::string p) {
+    auto replace = [&p](const std::string& key, const std::string& value) {
+        for (size_t at = p.find(key); at != std::string::npos; at = p.find(key, at + value.size()))
+            p.replace(at, key.size(), value);
+    };
+    replace("%pid", std::to_string(getpid())); // before %p, which it contains
+    replace("%p", program_name());
+    while (p.size() > 1 && p.back() == '/')
+        p.pop_back();
+    return p;
+}
+
+namespace {
+
+// "YYYYMMDD-HHMMSS.mmm-<pid>": local start time, so names sort in start order.
+std::string run_name(int64_t start_ns, int pid) {
+    time_t t = time_t(start_ns / 1000000000);
+    tm parts;
+    localtime_r(&t, &parts);
+    char buf[64];
+    size_t n = strftime(buf, sizeof(buf), "%Y%m%d-%H%M%S", &parts);
+    std::snprintf(buf + n, sizeof(buf) - n, ".%03d-%d", int(start_ns / 1000000 % 1000), pid);
+    return buf;
+}
+
+std::string time_subfolder() {
+    time_t t = time(nullptr);
+    tm parts;
+    localtime_r(&t, &parts);
+    char buf[32];
+    strftime(buf, sizeof(buf), "%Y-%m-%d_%H.%M.%S", &parts);
+    return buf;
+}
+
+// The pid recorded in a folder's metadata.json, or 0.
+int metadata_pid(const std::string& dir) {
+    std::ifstream in(dir + "/metadata.json");
+    if (!in) return 0;
+    auto j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded() || !j.contains("timemory")) return 0;
+    const auto& p = j["timemory"]["pid"];
+    return p.is_number_integer() ? p.get<int>() : 0;
+}
+
+} // namespace
+
+run_folder::run_folder(const settings::values& v, int64_t start_ns, int pid)
+    : v_(v), start_ns_(start_ns), pid_(pid) {}
+
+run_folder::~run_folder() {
+    if (lock_fd_ >= 0) close(lock_fd_);
+}
+
+const std::string& run_folder::path() {
+    if (opened_) return path_;
+    opened_ = true;
+    base_ = expand_output_path(v_.output_path.empty() ? "timemory-%p-output" : v_.output_path);
+    if (!v_.run_folders && v_.time_output) base_ += "/" + time_subfolder();
+    std::string err;
+    if (!make_dirs(base_, &err)) {
+        const char* tmp = std::getenv("TMPDIR");
+        std::string fallback = std::string(tmp && *tmp ? tmp : "/tmp") + "/timemory-" +
+                               program_name() + "-" + std::to_string(pid_) + "-output";
+        std::string err2;
+        if (!make_dirs(fallback, &err2)) {
+            warn("output folder unusable (" + err + ") and fallback unusable (" + err2 +
+                 "); reports not written");
+            return path_;
+        }
+        warn("output folder unusable (" + err + "); writing the reports to '" + fallback + "'");
+        base_ = fallback;
+    }
+    if (!v_.run_folders) {
+        // One folder for every process: a lock keeps concurrent sets from interleaving.
+        lock_fd_ = open((base_ + "/.timemory.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (lock_fd_ >= 0) {
+            while (flock(lock_fd_, LOCK_EX) != 0 && errno == EINTR) {
+            }
+        }
+        int other = metadata_pid(base_);
+        if (other != 0 && other != pid_)
+            warn_once("overwrite:" + base_, "replacing the reports of process " +
+                                                std::to_string(other) + " in '" + base_ +
+                                                "' (TIMEMORY_RUN_FOLDERS=ON keeps every run)");
+        path_ = base_;
+        return path_;
+    }
+    // A second set from the same process (an explicit write before the one at exit) gets
+    // its own folder too.
+    const std::string stem = run_name(start_ns_, pid_);
+    for (int k = 1; k < 1000; ++k) {
+        name_ = k == 1 ? stem : stem + "-" + std::to_string(k);
+        struct stat st;
+        if (stat((base_ + "/" + name_).c_str(), &st) == 0) continue;
+        std::string staging = base_ + "/.tmp-" + name_;
+        if (mkdir(staging.c_str(), 0755) == 0) {
+            path_ = staging;
+            return path_;
+        }
+        if (errno != EEXIST) {
+            warn("cannot create '" + staging + "': " + std::strerror(errno) +
+                 "; reports not written");
+            return path_;
+        }
+    }
+    warn("no free run folder name under '" + base_ + "'; reports not written");
+    return path_;
+}
+
+std::string run_folder::publish() {
+    if (path_.empty()) return "";
+    if (!v_.run_folders) {
+        if (lock_fd_ >= 0) close(lock_fd_);
+        lock_fd_ = -1;
+        return path_;
+    }
+    const std::string final_path = base_ + "/" + name_;
+    if (rename(path_.c_str(), final_path.c_str()) != 0) {
+        warn("cannot move the reports from '" + path_ + "' to '" + final_path +
+             "': " + std::strerror(errno) + "; they stay in '" + path_ + "'");
+        return path_;
+    }
+    // `latest`: a relative link replaced atomically (a new link renamed over the old).
+    const std::string link_tmp = base_ + "/.latest-" + std::to_string(pid_);
+    unlink(link_tmp.c_str());
+    if (symlink(name_.c_str(), link_tmp.c_str()) != 0 ||
+        rename(link_tmp.c_str(), (base_ + "/latest").c_str()) != 0) {
+        info(1, "cannot update '" + base_ + "/latest': " + std::strerror(errno));
+        unlink(link_tmp.c_str());
+    }
+    path_ = final_path;
+    return path_;
+}
+
+} // namespace timemory::rt

@@ -1,0 +1,51 @@
+// Where one set of reports goes, and how it becomes visible.
+#pragma once
+
+#include <string>
+
+#include "settings/settings.hpp"
+
+namespace timemory::rt {
+
+/// The folder of one process's report set.
+///
+/// With TIMEMORY_RUN_FOLDERS (the default) each set gets a folder of its own inside the
+/// output folder, named after the process's start time and pid
+/// (`20261129-063001.123-4567`: sorting the names sorts the runs), written under a hidden
+/// name (`.tmp-<name>`) and renamed into place once complete, so no reader ever sees part
+/// of a set and concurrent runs of one program never share a file; `latest` then links to
+/// the newest. Without run folders the files go straight into the output folder, under a
+/// lock so concurrent writers do not interleave their sets, with a warning when another
+/// process's reports are overwritten.
+///
+/// `start_ns` (CLOCK_REALTIME) and `pid` name the folder; `suffix` (own-pid file names in
+/// the shared folder of a fork child or a lone MPI rank) applies without run folders only.
+class run_folder {
+public:
+    run_folder(const settings::values& v, int64_t start_ns, int pid);
+    ~run_folder();
+    run_folder(const run_folder&) = delete;
+    run_folder& operator=(const run_folder&) = delete;
+
+    /// The folder to write into, created on first use; "" when no folder can be made (a
+    /// warning said why).
+    const std::string& path();
+    /// Makes the set visible and returns where it is ("" when nothing was opened or it
+    /// could not be moved into place, with a warning naming the folder left behind).
+    std::string publish();
+
+private:
+    settings::values v_;
+    int64_t start_ns_;
+    int pid_;
+    bool opened_ = false;
+    std::string base_;  ///< the output folder
+    std::string name_;  ///< the run folder's name (run folders only)
+    std::string path_;  ///< where files are written now
+    int lock_fd_ = -1;  ///< held while writing straight into the output folder
+};
+
+/// Expands %p (program name) and %pid in an output path and drops trailing slashes.
+std::string expand_output_path(std::string p);
+
+} // namespace timemory::rt
