@@ -1,6 +1,7 @@
 // The C entry points. timemory_enter/timemory_exit are the hot path: one flag test, a
 // thread-local pointer, plain stores into thread-owned memory; no locks, no strings.
 #include "core/clock.hpp"
+#include "core/host_state.hpp"
 #include "core/runtime.hpp"
 #include "timemory/timemory.h"
 
@@ -35,6 +36,7 @@ private:
 
 // The slow part of enter: first call of the process, of the thread, or of the site.
 __attribute__((noinline)) void enter_slow(timemory_site* s) noexcept {
+    errno_guard keep_errno; // start-up looks for config files that may not exist
     runtime& r = rt_state();
     thread_state* ts = t_state;
     if (ts && ts->busy) return; // inside the runtime
@@ -70,6 +72,7 @@ void timemory_enter(timemory_site* s) {
             const uint32_t skip = s->flags & skip_flags;
             if (TM_LIKELY(skip == 0)) {
                 if (TM_LIKELY(r.comps.wall_only) && ts->try_enter_fast(s, r.options)) return;
+                errno_guard keep_errno; // system calls of other sources; allocation
                 ts->enter(s, r.comps, r.options);
             } else if (skip == TIMEMORY_SITE_THROTTLED) {
                 ts->enter_throttled(s, r.options);
@@ -103,6 +106,7 @@ void timemory_exit(timemory_site* s) {
     }
     // Several sources (system calls, some of them): not read for an untimed exit.
     if (TM_UNLIKELY((s->flags & skip_flags) && exit_is_untimed(s, ts))) return;
+    errno_guard keep_errno;
     int64_t snap[field_count];
     read_sources(r.comps.sources, snap);
     ts->exit(s, r.comps, r.options, snap[static_cast<int>(field::wall_ticks)], snap);
@@ -115,6 +119,7 @@ void timemory_suspend(timemory_site* s) {
     busy_scope guard(ts);
     if (r.state.load(std::memory_order_relaxed) != int(run_state::running)) return;
     if ((s->flags & skip_flags) && exit_is_untimed(s, ts, /*suspended=*/true)) return;
+    errno_guard keep_errno;
     int64_t snap[field_count];
     read_sources(r.comps.sources, snap);
     ts->suspend(s, r.comps, r.options, snap[static_cast<int>(field::wall_ticks)], snap);

@@ -1,6 +1,6 @@
 // The C++ interface of timemory.hpp: results, reports and settings by name.
 #include "core/clock.hpp"
-#include "core/fp_env.hpp"
+#include "core/host_state.hpp"
 #include "core/log.hpp"
 #include "core/runtime.hpp"
 #include "graph/snapshot.hpp"

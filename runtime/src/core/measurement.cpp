@@ -4,7 +4,7 @@
 
 #include "components/component.hpp"
 #include "components/fields.hpp"
-#include "core/fp_env.hpp"
+#include "core/host_state.hpp"
 #include "core/runtime.hpp"
 #include "graph/bundle.hpp"
 #include "graph/snapshot.hpp"

@@ -16,7 +16,7 @@
 #include <unordered_map>
 
 #include "core/clock.hpp"
-#include "core/fp_env.hpp"
+#include "core/host_state.hpp"
 #include "core/log.hpp"
 #include "hooks/hooks.hpp"
 #include "papi/papi.hpp"
@@ -36,6 +36,7 @@ pthread_key_t g_thread_key;
 
 // Runs when a thread that recorded exits: close what it left open, keep its data.
 void on_thread_exit(void* p) {
+    errno_guard keep_errno; // later thread-exit work of the program may still read it
     auto* ts = static_cast<thread_state*>(p);
     runtime& r = rt_state();
     ts->busy = true; // finalize reads this thread's graph only when it is not busy
@@ -98,6 +99,7 @@ std::optional<std::regex> compile_filter(const std::string& text) {
 void initialize_locked(runtime& r) {
     t_initializing = true;
     fp_env_guard fp; // the calibration divides; the host's FP flags stay as they were
+    errno_guard keep_errno; // config files that do not exist, /proc files
     settings::values v = settings::defaults();
     settings::load(v);
     for (const auto& [name, value] : r.overrides) {
@@ -285,6 +287,7 @@ void quiesce_threads() noexcept {
 }
 
 void finalize() noexcept {
+    errno_guard keep_errno;
     runtime& r = rt_state();
     int expected = int(run_state::running);
     if (!r.state.compare_exchange_strong(expected, int(run_state::finalizing))) {

@@ -4,7 +4,7 @@
 #include <limits>
 #include <unordered_map>
 
-#include "core/fp_env.hpp"
+#include "core/host_state.hpp"
 #include "timemory/timemory.hpp"
 
 namespace timemory {

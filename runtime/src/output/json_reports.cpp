@@ -115,6 +115,19 @@ json_t node_json(const result& r, const result_node& n, const report_unit& u, in
     j["rank"] = rank;
     j["start_ns"] = n.start_ns;
     j["ranks"] = n.ranks;
+    if (n.untimed > 0) {
+        // Calls of a throttled function that were counted, not timed: the part of the
+        // inclusive values estimated from the timed calls.
+        j["untimed"] = n.untimed;
+        if (u.grouped(r)) {
+            json_t est = json_t::object();
+            for (size_t k = u.first; k < u.first + u.count && k < n.estimated.size(); ++k)
+                est[r.components[k].label] = number_or_null(n.estimated[k]);
+            j["estimated"] = std::move(est);
+        } else if (u.first < n.estimated.size()) {
+            j["estimated"] = number_or_null(n.estimated[u.first]);
+        }
+    }
     j["inclusive"] = entry_json(r, n.count, n.inclusive, u);
     j["exclusive"] = entry_json(r, n.count, n.exclusive, u);
     return j;

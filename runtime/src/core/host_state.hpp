@@ -1,6 +1,8 @@
-// The host's floating-point environment, kept as the host left it.
+// What of a host thread's state the runtime must leave as it found it: the floating-point
+// environment and errno. Signal dispositions are kept by hooks/signals.cpp.
 #pragma once
 
+#include <cerrno>
 #include <cfenv>
 
 namespace timemory::rt {
@@ -24,6 +26,20 @@ public:
 
 private:
     fenv_t saved_;
+};
+
+/// Restores errno when it goes out of scope: wraps every runtime step that may make a
+/// failing system call on a host thread (start-up reads config files that may not exist,
+/// registration, thread exit, reports), so the program's errno never changes under it.
+class errno_guard {
+public:
+    errno_guard() noexcept : saved_(errno) {}
+    ~errno_guard() { errno = saved_; }
+    errno_guard(const errno_guard&) = delete;
+    errno_guard& operator=(const errno_guard&) = delete;
+
+private:
+    int saved_;
 };
 
 } // namespace timemory::rt

@@ -1,0 +1,185 @@
+// A host program that checks the runtime leaves it as it was: each scenario is a
+// subcommand (see guest_test.cpp). It uses the C interface the Clang plugin emits, with
+// sites of compiled functions (throttling applies to them, not to manual regions).
+#include <fenv.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <timemory/timemory.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+
+namespace {
+
+timemory_site make_site(const char* name) {
+    return timemory_site{0, TIMEMORY_LANG_CXX, name, name, __FILE__, __LINE__, TIMEMORY_SITE_ABI};
+}
+
+timemory_site s_main = make_site("main");
+timemory_site s_hot = make_site("hot");
+timemory_site s_callee = make_site("callee");
+timemory_site s_long = make_site("long_call");
+timemory_site s_worker = make_site("worker");
+timemory_site s_wait = make_site("wait_for_worker");
+
+// Busy work of about `ns` nanoseconds without floating point (the fp scenario may trap).
+void spin_ns(long ns) {
+    auto end = std::chrono::steady_clock::now() + std::chrono::nanoseconds(ns);
+    while (std::chrono::steady_clock::now() < end) {
+    }
+}
+
+// ---- fp: the floating-point environment and errno are the program's own ----------------
+
+int g_fp_traps = 0;
+constexpr int all_traps = FE_DIVBYZERO | FE_INVALID | FE_OVERFLOW | FE_UNDERFLOW | FE_INEXACT;
+
+// Before main, and so before the runtime starts: traps on (GUEST_FP_TRAPS=1), a
+// rounding mode of the program's choice, no flag raised.
+__attribute__((constructor(101))) void set_fp_environment() {
+    const char* traps = std::getenv("GUEST_FP_TRAPS");
+    if (traps && std::strcmp(traps, "1") == 0) g_fp_traps = all_traps;
+    fesetround(FE_DOWNWARD);
+    feclearexcept(FE_ALL_EXCEPT);
+    if (g_fp_traps) feenableexcept(g_fp_traps);
+}
+
+// Returns a description of what changed, "" when nothing did.
+std::string fp_changes() {
+    std::string out;
+    if (int f = fetestexcept(FE_ALL_EXCEPT)) out += " flags=" + std::to_string(f);
+    if (fegetround() != FE_DOWNWARD) out += " rounding=" + std::to_string(fegetround());
+    if (fegetexcept() != g_fp_traps) out += " traps=" + std::to_string(fegetexcept());
+    return out;
+}
+
+// After every atexit handler, so after the runtime wrote its reports.
+__attribute__((destructor)) void check_fp_at_exit() {
+    const char* mode = std::getenv("GUEST_MODE");
+    if (!mode || std::strcmp(mode, "fp") != 0) return;
+    std::string changes = fp_changes();
+    std::fprintf(stderr, "guest: fp at exit:%s\n", changes.empty() ? " unchanged" : changes.c_str());
+    if (!changes.empty()) _exit(3);
+}
+
+void* fp_thread(void*) {
+    timemory_enter(&s_worker);
+    for (int i = 0; i < 3000; ++i) {
+        timemory_enter(&s_hot);
+        timemory_exit(&s_hot);
+    }
+    timemory_exit(&s_worker);
+    return nullptr;
+}
+
+int fp_mode() {
+    errno = 4242; // the first call starts the runtime: config files, /proc, ...
+    timemory_enter(&s_main);
+    int errno_after_start = errno;
+    // 20 000 short calls: the throttling decision comes at 10 000.
+    for (int i = 0; i < 20000; ++i) {
+        timemory_enter(&s_hot);
+        timemory_exit(&s_hot);
+    }
+    // A 40 ms call: its square in ticks is far beyond 2^53.
+    timemory_enter(&s_long);
+    spin_ns(40000000);
+    timemory_exit(&s_long);
+    pthread_t t;
+    pthread_create(&t, nullptr, fp_thread, nullptr);
+    pthread_join(t, nullptr);
+    errno = 4343;
+    timemory_exit(&s_main);
+    int errno_after_exit = errno;
+    std::string changes = fp_changes();
+    std::printf("guest: fp in main:%s\n", changes.empty() ? " unchanged" : changes.c_str());
+    std::printf("guest: errno %d %d\n", errno_after_start, errno_after_exit);
+    return changes.empty() && errno_after_start == 4242 && errno_after_exit == 4343 ? 0 : 3;
+}
+
+// ---- pipe: stdout is the program's data --------------------------------------------
+
+int pipe_mode() {
+    timemory_enter(&s_main);
+    unsigned char bytes[256];
+    for (int i = 0; i < 256; ++i)
+        bytes[i] = static_cast<unsigned char>(i);
+    for (int k = 0; k < 64; ++k) {
+        timemory_enter(&s_hot);
+        std::fwrite(bytes, 1, sizeof(bytes), stdout);
+        timemory_exit(&s_hot);
+    }
+    timemory_exit(&s_main);
+    return 0;
+}
+
+// ---- worker-exit: exit() from a worker while main waits ----------------------------
+
+void* exiting_worker(void*) {
+    timemory_enter(&s_worker);
+    spin_ns(30000000);
+    std::exit(7); // the worker's frame and main's frames are all still open
+}
+
+int worker_exit_mode() {
+    timemory_enter(&s_main);
+    std::printf("guest: buffered line before exit"); // no newline: exit() must flush it
+    pthread_t t;
+    pthread_create(&t, nullptr, exiting_worker, nullptr);
+    timemory_enter(&s_wait);
+    pthread_join(t, nullptr); // never returns
+    timemory_exit(&s_wait);
+    timemory_exit(&s_main);
+    return 0;
+}
+
+// ---- throttle: a short hot function with a long callee -----------------------------
+
+int throttle_mode() {
+    timemory_enter(&s_main);
+    for (int i = 0; i < 200000; ++i) {
+        timemory_enter(&s_hot);
+        spin_ns(300);
+        if (i % 1000 == 999) { // a callee worth timing, once in a while
+            timemory_enter(&s_callee);
+            spin_ns(50000);
+            timemory_exit(&s_callee);
+        }
+        timemory_exit(&s_hot);
+    }
+    timemory_exit(&s_main);
+    return 0;
+}
+
+// ---- concurrent: one of several runs of the program at the same time ----------------
+
+timemory_site s_run = make_site("run");
+
+int concurrent_mode(const char* tag) {
+    s_run.name = s_run.linkage = tag; // argv outlives the reports written at exit
+    timemory_enter(&s_main);
+    timemory_enter(&s_run);
+    spin_ns(100000000); // long enough for the runs to overlap
+    timemory_exit(&s_run);
+    timemory_exit(&s_main);
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const std::string mode = argc > 1 ? argv[1] : "";
+    if (mode == "fp") return fp_mode();
+    if (mode == "pipe") return pipe_mode();
+    if (mode == "worker-exit") return worker_exit_mode();
+    if (mode == "throttle") return throttle_mode();
+    if (mode == "concurrent" && argc > 2) return concurrent_mode(argv[2]);
+    std::fprintf(stderr, "usage: %s fp|pipe|worker-exit|throttle|concurrent TAG\n", argv[0]);
+    return 2;
+}

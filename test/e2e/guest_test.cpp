@@ -1,0 +1,214 @@
+// The runtime is a guest in the host process: the host's stdout, floating-point
+// environment, errno and exit status stay its own; every process keeps its own complete
+// report set; calls open on any thread at exit are counted; throttling keeps the tree.
+#include <gtest/gtest.h>
+
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <regex>
+#include <set>
+
+#include "harness.hpp"
+
+using namespace e2e;
+
+namespace {
+
+const std::string app = TIMEMORY_GUEST_APP;
+
+run_result run_guest(const std::string& name, const std::vector<std::string>& args,
+                     std::map<std::string, std::string> env = {}) {
+    env.emplace("TIMEMORY_OUTPUT_PATH", "out");
+    env.erase("TIMEMORY_COUT_OUTPUT"); // the defaults, as a user has them
+    std::vector<std::string> argv{app};
+    argv.insert(argv.end(), args.begin(), args.end());
+    auto r = run(name, argv, env);
+    return r;
+}
+
+// The lines of `text` that start with `prefix`.
+std::vector<std::string> lines_starting(const std::string& text, const std::string& prefix) {
+    std::vector<std::string> out;
+    size_t at = 0;
+    while (at < text.size()) {
+        size_t end = text.find('\n', at);
+        if (end == std::string::npos) end = text.size();
+        std::string line = text.substr(at, end - at);
+        if (line.rfind(prefix, 0) == 0) out.push_back(line);
+        at = end + 1;
+    }
+    return out;
+}
+
+const json* record_at(const json& recs, const std::vector<std::string>& path) {
+    // Records are in pre-order with depths: walk the path by depth.
+    size_t d = 0;
+    for (const auto& r : recs) {
+        if (r["depth"].get<size_t>() == d && r["prefix"] == path[d]) {
+            if (++d == path.size()) return &r;
+        } else if (r["depth"].get<size_t>() < d) {
+            return nullptr;
+        }
+    }
+    return nullptr;
+}
+
+uint64_t laps_of(const json* rec) {
+    return rec ? (*rec)["inclusive"]["entry"]["laps"].get<uint64_t>() : 0;
+}
+double sum_of(const json* rec) {
+    return rec ? (*rec)["inclusive"]["stats"]["sum"].get<double>() : -1;
+}
+
+} // namespace
+
+class FloatingPoint : public ::testing::TestWithParam<std::tuple<std::string, bool>> {};
+
+TEST_P(FloatingPoint, EnvironmentAndErrnoAreTheProgramsOwn) {
+    const auto& [components, traps] = GetParam();
+    auto r = run_guest("fp", {"fp"},
+                       {{"GUEST_MODE", "fp"},
+                        {"GUEST_FP_TRAPS", traps ? "1" : "0"},
+                        {"TIMEMORY_COMPONENTS", components}});
+    ASSERT_EQ(r.signal(), 0) << "killed by signal " << r.signal() << " (SIGFPE is " << SIGFPE
+                             << "): " << r.err;
+    EXPECT_EQ(r.exit_code(), 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("guest: fp in main: unchanged"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("guest: errno 4242 4343"), std::string::npos) << r.out;
+    EXPECT_NE(r.err.find("guest: fp at exit: unchanged"), std::string::npos) << r.err;
+    // The scenario did what it is meant to exercise: the throttling decision was taken.
+    json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
+    const json* hot = record_at(recs, {"main", "hot"});
+    ASSERT_NE(hot, nullptr);
+    EXPECT_TRUE((*hot)["throttled"].get<bool>());
+    EXPECT_EQ(laps_of(hot), 20000u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Guest, FloatingPoint,
+                         ::testing::Combine(::testing::Values("wall_clock",
+                                                              "wall_clock,cpu_util,thread_cpu_"
+                                                              "clock,peak_rss,trip_count"),
+                                            ::testing::Bool()));
+
+TEST(Guest, StdoutIsByteIdenticalInAPipelineAndStderrHasOneLine) {
+    auto r = run("pipe", {"/bin/sh", "-c", app + " pipe | cat"},
+                 {{"TIMEMORY_OUTPUT_PATH", "out"}});
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    std::string expected;
+    for (int k = 0; k < 64; ++k)
+        for (int i = 0; i < 256; ++i)
+            expected += char(i);
+    EXPECT_TRUE(r.out == expected) << "stdout has " << r.out.size() << " bytes, expected "
+                                   << expected.size();
+    auto mine = lines_starting(r.err, "[timemory]");
+    ASSERT_EQ(mine.size(), 1u) << r.err;
+    EXPECT_TRUE(std::regex_search(mine[0], std::regex(R"(reports in 'out/\d{8}-\d{6}\.\d{3}-\d+')")))
+        << mine[0];
+}
+
+TEST(Guest, ExitFromAWorkerCountsTheOpenCallsOfEveryThread) {
+    auto r = run_guest("worker-exit", {"worker-exit"});
+    EXPECT_EQ(r.exit_code(), 7) << r.err;
+    EXPECT_EQ(r.out, "guest: buffered line before exit");
+    json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
+    const json* main = record_at(recs, {"main"});
+    const json* wait = record_at(recs, {"main", "wait_for_worker"});
+    const json* worker = record_at(recs, {"main", "worker"});
+    ASSERT_NE(main, nullptr) << recs.dump(1);
+    ASSERT_NE(wait, nullptr) << recs.dump(1);
+    ASSERT_NE(worker, nullptr) << recs.dump(1);
+    EXPECT_EQ(laps_of(main), 1u);
+    EXPECT_EQ(laps_of(wait), 1u);
+    EXPECT_EQ(laps_of(worker), 1u);
+    EXPECT_GE(sum_of(worker), 0.029);
+    EXPECT_GE(sum_of(main), sum_of(wait));
+    EXPECT_GE(sum_of(wait), 0.025);
+}
+
+TEST(Guest, ConcurrentRunsKeepTheirOwnCompleteReportSets) {
+    fs::path dir = fresh_dir("concurrent");
+    const fs::path out = dir / "out";
+    // Eight runs of one program at the same time, one output folder.
+    std::vector<std::string> envs;
+    for (char** e = environ; *e; ++e)
+        if (std::string(*e).rfind("TIMEMORY_", 0) != 0) envs.emplace_back(*e);
+    envs.push_back("TIMEMORY_OUTPUT_PATH=" + out.string());
+    std::vector<char*> envp;
+    for (auto& e : envs)
+        envp.push_back(e.data());
+    envp.push_back(nullptr);
+    std::map<pid_t, std::string> tag_of;
+    for (int k = 0; k < 8; ++k) {
+        std::string tag = "run-" + std::to_string(k), mode = "concurrent";
+        std::string path = app;
+        char* argv[] = {path.data(), mode.data(), tag.data(), nullptr};
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 2, (dir / ("err-" + tag)).c_str(),
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        pid_t pid = 0;
+        ASSERT_EQ(posix_spawn(&pid, path.c_str(), &fa, nullptr, argv, envp.data()), 0);
+        posix_spawn_file_actions_destroy(&fa);
+        tag_of[pid] = tag;
+    }
+    for (auto& [pid, tag] : tag_of) {
+        int status = 0;
+        waitpid(pid, &status, 0);
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << tag;
+    }
+    std::set<std::string> runs;
+    for (const auto& e : fs::directory_iterator(out)) {
+        const std::string name = e.path().filename().string();
+        EXPECT_NE(name.rfind(".tmp", 0), 0u) << "a hidden staging folder was left: " << name;
+        if (name == "latest" || name[0] == '.') continue;
+        runs.insert(name);
+    }
+    ASSERT_EQ(runs.size(), 8u);
+    for (auto& [pid, tag] : tag_of) {
+        fs::path d = run_folder_of(out, pid);
+        ASSERT_FALSE(d.empty()) << "no run folder for " << tag;
+        for (const char* f :
+             {"metadata.json", "wall.json", "wall.tree.json", "wall.txt", "wall.flamegraph.json"})
+            EXPECT_TRUE(fs::exists(d / f)) << d / f;
+        EXPECT_EQ(load_json(d / "metadata.json")["timemory"]["pid"].get<pid_t>(), pid);
+        json recs = records(d / "wall.json", "wall_clock");
+        // Its own run, and only its own.
+        EXPECT_EQ(laps_of(record_at(recs, {"main", tag})), 1u) << d;
+        EXPECT_EQ(recs.size(), 2u) << d;
+    }
+    ASSERT_TRUE(fs::is_symlink(out / "latest"));
+    EXPECT_TRUE(runs.count(fs::read_symlink(out / "latest").string()));
+}
+
+TEST(Guest, ThrottledFunctionKeepsItsNodeItsCalleesAndAnEstimatedTime) {
+    auto off = run_guest("throttle-off", {"throttle"}, {{"TIMEMORY_THROTTLE_COUNT", "0"}});
+    auto on = run_guest("throttle-on", {"throttle"});
+    ASSERT_EQ(off.exit_code(), 0) << off.err;
+    ASSERT_EQ(on.exit_code(), 0) << on.err;
+    json roff = records(off.dir / "out/latest/wall.json", "wall_clock");
+    json ron = records(on.dir / "out/latest/wall.json", "wall_clock");
+    const json* hot_off = record_at(roff, {"main", "hot"});
+    const json* hot = record_at(ron, {"main", "hot"});
+    ASSERT_NE(hot, nullptr) << ron.dump(1);
+    ASSERT_NE(hot_off, nullptr);
+    EXPECT_TRUE((*hot)["throttled"].get<bool>());
+    EXPECT_FALSE((*hot_off)["throttled"].get<bool>());
+    EXPECT_EQ(laps_of(hot), 200000u);
+    EXPECT_GT((*hot)["untimed"].get<uint64_t>(), 0u);
+    // The callee stays under the throttled function: no call path that never happened.
+    EXPECT_EQ(laps_of(record_at(ron, {"main", "hot", "callee"})), 200u) << ron.dump(1);
+    EXPECT_EQ(record_at(ron, {"main", "callee"}), nullptr);
+    // Its time is estimated from the timed calls, within 30% of a run that timed them all.
+    EXPECT_NEAR(sum_of(hot), sum_of(hot_off), 0.3 * sum_of(hot_off));
+    EXPECT_GT((*hot)["estimated"].get<double>(), 0.0);
+    EXPECT_LE((*hot)["estimated"].get<double>(), sum_of(hot));
+    // main's self time is main's own, not the hot function's untimed calls.
+    const json* main = record_at(ron, {"main"});
+    EXPECT_LT((*main)["exclusive"]["stats"]["sum"].get<double>(), 0.1 * sum_of(main));
+    // One line at exit says what throttling did, and how to turn it off.
+    auto mine = lines_starting(on.err, "[timemory]");
+    ASSERT_EQ(mine.size(), 1u) << on.err;
+    EXPECT_NE(mine[0].find("1 function throttled"), std::string::npos) << mine[0];
+    EXPECT_NE(mine[0].find("TIMEMORY_THROTTLE_COUNT=0"), std::string::npos) << mine[0];
+}
