@@ -141,17 +141,32 @@ int worker_exit_mode() {
 
 // ---- throttle: a short hot function with a long callee -----------------------------
 
+// The same work as `hot`, in a manual region: never throttled, so every call is timed. The
+// two alternate, so whatever slows the machine down slows both alike.
+timemory_site s_hot_ref = {0, TIMEMORY_LANG_REGION, "hot_ref", "hot_ref", __FILE__, __LINE__,
+                           TIMEMORY_SITE_ABI};
+
+// A fixed amount of work (not a fixed time), with a callee worth timing once in a while.
+void hot_body(int i) {
+    volatile unsigned x = 0;
+    for (int k = 0; k < 300; ++k)
+        x = x + unsigned(k);
+    if (i % 1000 == 999) {
+        timemory_enter(&s_callee);
+        spin_ns(50000);
+        timemory_exit(&s_callee);
+    }
+}
+
 int throttle_mode() {
     timemory_enter(&s_main);
-    for (int i = 0; i < 200000; ++i) {
+    for (int i = 0; i < 100000; ++i) {
         timemory_enter(&s_hot);
-        spin_ns(300);
-        if (i % 1000 == 999) { // a callee worth timing, once in a while
-            timemory_enter(&s_callee);
-            spin_ns(50000);
-            timemory_exit(&s_callee);
-        }
+        hot_body(i);
         timemory_exit(&s_hot);
+        timemory_enter(&s_hot_ref);
+        hot_body(i);
+        timemory_exit(&s_hot_ref);
     }
     timemory_exit(&s_main);
     return 0;
