@@ -22,6 +22,7 @@ class Settings:
     flat_profile: bool
     timeline_profile: bool
     max_depth: int
+    max_label_width: int
     precision: int
     width: int
     scientific: bool

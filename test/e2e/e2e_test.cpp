@@ -84,7 +84,9 @@ TEST(E2E, MonotonicWallClockSourceMeasuresTheSame) {
 }
 
 TEST(E2E, TextReportHasReferenceColumnsAndDecoratedLabels) {
-    auto r = run_app("text", "nested", {{"TIMEMORY_COUT_OUTPUT", "ON"}});
+    // Explicit units give the reference layout (a UNITS column).
+    auto r = run_app("text", "nested",
+                     {{"TIMEMORY_COUT_OUTPUT", "ON"}, {"TIMEMORY_TIMING_UNITS", "sec"}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
     std::string txt = slurp(r.dir / "out/latest/wall.txt");
     EXPECT_NE(txt.find("REAL-CLOCK TIMER (I.E. WALL-CLOCK TIMER)"), std::string::npos);

@@ -12,6 +12,7 @@
 #include "graph/snapshot.hpp"
 #include "output/file_io.hpp"
 #include "output/formats.hpp"
+#include "output/short_name.hpp"
 
 using namespace timemory::rt;
 
@@ -223,4 +224,89 @@ TEST_F(Output, GroupValuesFormOneReportUnitAndSurviveEncoding) {
     EXPECT_EQ(back.components[2].group, "papi_vector");
     EXPECT_EQ(back.components[0].group, "");
     EXPECT_EQ(report_units(back).size(), 2u);
+}
+
+namespace {
+// main: 2 calls of 1.5 s and 0.5 s > child: 4 calls of 250 us; `hot` under main: 10 timed
+// calls of 2 us and 90 untimed ones (a throttled function). Values in ns.
+timemory::result wide_range_result(const bundle& b) {
+    static timemory_site s_main{1, TIMEMORY_LANG_CXX, "main", "main", "", 0, TIMEMORY_SITE_ABI};
+    static timemory_site s_child{2, TIMEMORY_LANG_CXX, "child", "child", "", 0, TIMEMORY_SITE_ABI};
+    static timemory_site s_hot{3, TIMEMORY_LANG_CXX, "hot", "hot", "", 0, TIMEMORY_SITE_ABI};
+    call_graph g(1);
+    uint32_t m = g.child(0, 1, 0), c = g.child(m, 2, 0), h = g.child(m, 3, 0);
+    g.at(m).count = 2;
+    g.stats(m)[0].add(1500000000);
+    g.stats(m)[0].add(500000000);
+    g.at(c).count = 4;
+    for (int i = 0; i < 4; ++i)
+        g.stats(c)[0].add(250000);
+    g.at(h).count = 10;
+    g.at(h).unmeasured = 90;
+    for (int i = 0; i < 10; ++i)
+        g.stats(h)[0].add(2000);
+    return make_result(g, {}, {nullptr, &s_main, &s_child, &s_hot}, b);
+}
+} // namespace
+
+TEST_F(Output, AutoUnitsGiveEachValueColumnAReadableUnitAndPrecision) {
+    settings::current().timing_units = "auto";
+    auto r = wide_range_result(b);
+    EXPECT_EQ(r.components[0].units, "sec") << "data files use seconds";
+    std::string t = text_table(r, 0, settings::current());
+    // Units in the headers, no UNITS column.
+    EXPECT_TRUE(std::regex_search(
+        t, std::regex(R"(\| METRIC \| SUM \(sec\) +\| MEAN \(sec\) +\| MIN \(msec\) +\| MAX \(sec\) +\| STDDEV \(msec\) +\| % SELF \|)")))
+        << t;
+    // Decimals enough for the column's smallest value (hot's 0.2 ms) to show two
+    // significant digits: 5 here, at most TIMEMORY_PRECISION + 3.
+    EXPECT_TRUE(std::regex_search(t, std::regex(R"(\|_child +\| +4 \| +1 \| wall +\| +0\.00100 \|)")))
+        << t;
+    EXPECT_TRUE(std::regex_search(t, std::regex(R"(\|0>>> main +\| +2 \| +0 \| wall +\| +2\.00000 \| +1\.000000 \| +500\.0000 \|)")))
+        << t;
+    // The throttled function's row is marked, its estimate included, and the mark explained.
+    EXPECT_TRUE(std::regex_search(t, std::regex(R"(\|_hot \[estimated\] +\| +100 \| +1 \| wall +\| +0\.00020 \|)")))
+        << t;
+    EXPECT_NE(t.find("[estimated]: a throttled function"), std::string::npos) << t;
+    // An explicit unit keeps the reference layout.
+    settings::current().timing_units = "ms";
+    std::string classic = text_table(r, 0, settings::current());
+    EXPECT_NE(classic.find("| UNITS |"), std::string::npos) << classic;
+}
+
+TEST(ShortName, NamesThatFitAreKept) {
+    EXPECT_EQ(shorten_name("std::vector<int>::push_back(int const&)", 100),
+              "std::vector<int>::push_back(int const&)");
+    EXPECT_EQ(shorten_name(std::string(500, 'x'), 0), std::string(500, 'x')) << "0: no limit";
+}
+
+TEST(ShortName, TemplateArgumentsGoFirstInnermostFirst) {
+    const std::string name =
+        "void fmt::v10::detail::write<char, fmt::v10::appender, std::allocator<char> >"
+        "(fmt::v10::appender, int)";
+    // Innermost first: the allocator's argument, then the whole list.
+    EXPECT_EQ(shorten_name(name, 101),
+              "void fmt::v10::detail::write<char, fmt::v10::appender, std::allocator<...> >"
+              "(fmt::v10::appender, int)");
+    EXPECT_EQ(shorten_name(name, 80), "void fmt::v10::detail::write<...>(fmt::v10::appender, int)");
+    // Then parameter lists.
+    EXPECT_EQ(shorten_name(name, 45), "void fmt::v10::detail::write<...>(...)");
+    // Then the middle.
+    std::string cut = shorten_name(name, 24);
+    EXPECT_EQ(cut.size(), 24u);
+    EXPECT_EQ(cut.substr(0, 10), "void fmt::");
+    EXPECT_EQ(cut.substr(cut.size() - 5), "(...)");
+}
+
+TEST(ShortName, OperatorsAreNotBrackets) {
+    const std::string name = "bool operator<(std::pair<std::basic_string<char>, int> const&, "
+                             "std::pair<std::basic_string<char>, int> const&)";
+    EXPECT_EQ(shorten_name(name, 108),
+              "bool operator<(std::pair<std::basic_string<...>, int> const&, "
+              "std::pair<std::basic_string<...>, int> const&)");
+    EXPECT_EQ(shorten_name("std::ostream& operator<<(std::ostream&, my::type<long, long> const&)",
+                           62),
+              "std::ostream& operator<<(std::ostream&, my::type<...> const&)");
+    EXPECT_EQ(shorten_name("my_operator<std::map<int, int> >::get()", 35),
+              "my_operator<std::map<...> >::get()");
 }

@@ -14,7 +14,7 @@ TEST(Settings, DefaultsComeFromTheDeclarations) {
     EXPECT_TRUE(v.enabled);
     EXPECT_EQ(v.components, "wall_clock");
     EXPECT_EQ(v.max_depth, 65535);
-    EXPECT_EQ(v.timing_units, "sec");
+    EXPECT_EQ(v.timing_units, "auto"); // per column in tables, sec in data files
     EXPECT_TRUE(v.collapse_threads);
     EXPECT_FALSE(v.flat_profile);
     EXPECT_EQ(v.output_path, "timemory-%p-output");
@@ -84,7 +84,7 @@ TEST(Settings, BadValuesAreRejectedAndTheOldValueKept) {
     EXPECT_FALSE(settings::assign(v, settings::find("max_depth"), "99999999999999999999", &err));
     EXPECT_EQ(v.max_depth, 65535);
     EXPECT_FALSE(settings::assign(v, settings::find("timing_units"), "parsec", &err));
-    EXPECT_EQ(v.timing_units, "sec");
+    EXPECT_EQ(v.timing_units, "auto") << "a bad value keeps the previous one";
     EXPECT_TRUE(settings::assign(v, settings::find("timing_units"), "ms", &err));
     EXPECT_EQ(v.timing_units, "ms");
     EXPECT_FALSE(settings::assign(v, settings::find("precision"), "16", &err));

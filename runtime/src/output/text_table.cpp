@@ -1,10 +1,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cmath>
+#include <limits>
 
+#include "core/host_state.hpp"
 #include "output/formats.hpp"
+#include "output/short_name.hpp"
+#include "settings/units.hpp"
 
 namespace timemory::rt {
 
@@ -15,9 +20,8 @@ std::string upper(std::string s) {
     return s;
 }
 
-std::string number(double x, const settings::values& v) {
+std::string number(double x, const settings::values& v, int prec) {
     if (std::isnan(x)) return "";
-    int prec = int(v.precision);
     return v.scientific ? fmt::format("{:.{}e}", x, prec) : fmt::format("{:.{}f}", x, prec);
 }
 
@@ -44,47 +48,132 @@ bool mixes_languages(const result& r) {
     return python && compiled;
 }
 
-std::string decorate(const result_node& n, int rank, bool tag) {
-    // |N> is the MPI rank; |all> marks a graph combined over ranks.
+// The tree decoration of a row: |N> is the MPI rank (|all> a graph combined over ranks),
+// then indentation and |_ by depth, then the language tag.
+std::string row_prefix(const result_node& n, int rank, bool tag) {
     std::string label = rank >= 0 ? fmt::format("|{}>>> ", rank) : std::string("|all>>> ");
     if (n.depth > 0) label += std::string(size_t(2 * (n.depth - 1)), ' ') + "|_";
     if (tag) label += language_tag(n.language);
-    label += n.name;
-    if (n.throttled) label += " [throttled]";
     return label;
+}
+
+// Marks values that are partly estimated (calls of a throttled function that were
+// counted, not timed); explained under the table.
+constexpr const char* estimated_mark = " [estimated]";
+
+std::string decorate(const result_node& n, int rank, bool tag, size_t max_width) {
+    std::string prefix = row_prefix(n, rank, tag);
+    const std::string suffix = n.untimed > 0 ? estimated_mark : "";
+    size_t budget = 0;
+    if (max_width > 0) {
+        const size_t fixed = prefix.size() + suffix.size();
+        budget = max_width > fixed + 24 ? max_width - fixed : 24;
+    }
+    return prefix + shorten_name(n.name, budget) + suffix;
+}
+
+// The value columns of a table: one unit and precision each.
+struct value_column {
+    std::string unit; ///< "" in the classic layout (the UNITS column says it)
+    double factor = 1; ///< display value = result value * factor
+    int precision = 3;
+};
+
+// With TIMEMORY_TIMING_UNITS / MEMORY_UNITS = auto, every value column of a time or memory
+// table gets the unit in which its largest value reads 1 to 1000, and enough decimals for
+// its smallest non-zero value to show two significant digits (at most three more than
+// TIMEMORY_PRECISION).
+std::vector<value_column> choose_columns(const result& r, size_t comp, const settings::values& v,
+                                         const std::vector<std::array<double, 5>>& cells) {
+    std::vector<value_column> cols(5);
+    for (auto& c : cols)
+        c.precision = int(v.precision);
+    const component_info& ci = r.components[comp];
+    const bool time = ci.kind == "time" && is_auto_unit(v.timing_units);
+    const bool memory = ci.kind == "memory" && is_auto_unit(v.memory_units);
+    if (!time && !memory) return cols;
+    for (size_t k = 0; k < 5; ++k) {
+        double largest = 0, smallest = std::numeric_limits<double>::infinity();
+        for (const auto& row : cells) {
+            const double x = std::fabs(row[k]);
+            if (std::isnan(x) || x == 0) continue;
+            largest = std::max(largest, x);
+            smallest = std::min(smallest, x);
+        }
+        const unit u = readable_unit(ci.kind, largest * ci.unit_value);
+        cols[k].unit = u.name;
+        cols[k].factor = ci.unit_value / u.value;
+        if (largest > 0 && !v.scientific) {
+            const double low = smallest * cols[k].factor;
+            const int need = low < 1 ? int(std::ceil(-std::log10(low))) + 1 : 0;
+            cols[k].precision = std::clamp(need, int(v.precision), int(v.precision) + 3);
+        }
+    }
+    return cols;
 }
 
 } // namespace
 
 std::string text_table(const result& r, const report_unit& u, const settings::values& v, int rank) {
+    fp_env_guard fp;
     const std::string title = unit_description(r, u);
-    static const char* headers[] = {"COUNT", "DEPTH", "METRIC", "UNITS",  "SUM",
-                                    "MEAN",  "MIN",   "MAX",    "STDDEV", "% SELF"};
-    constexpr size_t ncol = 10;
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> labels;
     const bool tag = mixes_languages(r);
     // A group (papi_vector) has one row per value and node; METRIC names the value.
+    struct row {
+        std::string label;
+        size_t comp;
+        const result_node* node;
+        std::array<double, 5> values; // SUM MEAN MIN MAX STDDEV in display units
+    };
+    std::vector<row> rows;
+    bool any_estimated = false;
     for (const auto& n : r.nodes) {
+        any_estimated = any_estimated || n.untimed > 0;
         for (size_t c = u.first; c < u.first + u.count; ++c) {
-            const component_info& ci = r.components[c];
             const stats& in = n.inclusive[c];
-            const stats& ex = n.exclusive[c];
-            double self = in.sum != 0 ? 100.0 * ex.sum / in.sum : 0.0;
-            labels.push_back(decorate(n, rank, tag));
-            rows.push_back({std::to_string(n.count), std::to_string(n.depth), ci.label, ci.units,
-                            number(in.sum, v), number(in.mean, v), number(in.min, v),
-                            number(in.max, v), number(in.stddev, v), fmt::format("{:.1f}", self)});
+            rows.push_back({decorate(n, rank, tag, size_t(v.max_label_width)), c, &n,
+                            {in.sum, in.mean, in.min, in.max, in.stddev}});
         }
     }
+    std::vector<std::array<double, 5>> cells;
+    for (const auto& rw : rows)
+        cells.push_back(rw.values);
+    const std::vector<value_column> cols = choose_columns(r, u.first, v, cells);
+    const bool auto_units = !cols[0].unit.empty();
+
+    // Headers: the UNITS column, or (auto units) the unit of each value column.
+    std::vector<std::string> headers{"COUNT", "DEPTH", "METRIC"};
+    if (!auto_units) headers.push_back("UNITS");
+    const char* value_names[] = {"SUM", "MEAN", "MIN", "MAX", "STDDEV"};
+    for (size_t k = 0; k < 5; ++k)
+        headers.push_back(auto_units ? fmt::format("{} ({})", value_names[k], cols[k].unit)
+                                     : std::string(value_names[k]));
+    headers.push_back("% SELF");
+    const size_t ncol = headers.size();
+    const size_t first_value = auto_units ? 3 : 4;
+
+    std::vector<std::vector<std::string>> table;
+    for (const auto& rw : rows) {
+        const component_info& ci = r.components[rw.comp];
+        const stats& in = rw.node->inclusive[rw.comp];
+        const stats& ex = rw.node->exclusive[rw.comp];
+        double self = in.sum != 0 ? 100.0 * ex.sum / in.sum : 0.0;
+        std::vector<std::string> cells_text{std::to_string(rw.node->count),
+                                            std::to_string(rw.node->depth), ci.label};
+        if (!auto_units) cells_text.push_back(ci.units);
+        for (size_t k = 0; k < 5; ++k)
+            cells_text.push_back(number(rw.values[k] * cols[k].factor, v, cols[k].precision));
+        cells_text.push_back(fmt::format("{:.1f}", self));
+        table.push_back(std::move(cells_text));
+    }
     size_t lw = 5;
-    for (const auto& l : labels)
-        lw = std::max(lw, l.size());
+    for (const auto& rw : rows)
+        lw = std::max(lw, rw.label.size());
     std::vector<size_t> w(ncol);
     for (size_t c = 0; c < ncol; ++c) {
-        w[c] = std::max<size_t>(size_t(v.width), std::string(headers[c]).size());
-        for (const auto& row : rows)
-            w[c] = std::max(w[c], row[c].size());
+        w[c] = std::max<size_t>(size_t(v.width), headers[c].size());
+        for (const auto& cells_text : table)
+            w[c] = std::max(w[c], cells_text[c].size());
     }
     size_t total = 2 + lw;
     for (size_t c = 0; c < ncol; ++c)
@@ -96,23 +185,30 @@ std::string text_table(const result& r, const report_unit& u, const settings::va
     out += rule;
     out += fmt::format("| {:<{}} |\n", upper(title), total - 4);
     out += rule;
-    auto line = [&](const std::string& label, const std::vector<std::string>& cells, bool left) {
+    auto line = [&](const std::string& label, const std::vector<std::string>& cells_text,
+                    bool left) {
         std::string s = fmt::format("| {:<{}} ", label, lw);
         for (size_t c = 0; c < ncol; ++c) {
-            bool align_left = left || c == 2 || c == 3;
-            s += align_left ? fmt::format("| {:<{}} ", cells[c], w[c])
-                            : fmt::format("| {:>{}} ", cells[c], w[c]);
+            bool align_left = left || c == 2 || (c == 3 && first_value == 4);
+            s += align_left ? fmt::format("| {:<{}} ", cells_text[c], w[c])
+                            : fmt::format("| {:>{}} ", cells_text[c], w[c]);
         }
         return s + "|\n";
     };
-    out += line("LABEL", std::vector<std::string>(headers, headers + ncol), true);
+    out += line("LABEL", headers, true);
     std::vector<std::string> dashes(ncol);
     for (size_t c = 0; c < ncol; ++c)
         dashes[c] = std::string(w[c], '-');
     out += line(std::string(lw, '-'), dashes, true);
     for (size_t i = 0; i < rows.size(); ++i)
-        out += line(labels[i], rows[i], false);
+        out += line(rows[i].label, table[i], false);
     out += rule;
+    if (any_estimated)
+        out += std::string(estimated_mark + 1) +
+               ": a throttled function (short, and called more than TIMEMORY_THROTTLE_COUNT "
+               "times): some calls were counted but not timed, and their share of SUM and MEAN "
+               "is estimated from the timed calls (MIN, MAX and STDDEV describe the timed "
+               "calls). TIMEMORY_THROTTLE_COUNT=0 times every call.\n";
     return out;
 }
 

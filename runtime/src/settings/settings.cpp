@@ -102,10 +102,13 @@ bool validate(const values& v, const std::string& name, std::string* err) {
         return *err = "must be between 0 and 15", false;
     if (name == "width" && (v.width < 0 || v.width > 256))
         return *err = "must be between 0 and 256", false;
+    if (name == "max_label_width" && v.max_label_width != 0 &&
+        (v.max_label_width < 24 || v.max_label_width > 100000))
+        return *err = "must be 0 (no limit) or between 24 and 100000", false;
     if (name == "timing_units" && !find_timing_unit(v.timing_units, nullptr))
-        return *err = "unknown time unit (ns, us, ms, sec, min, hr)", false;
+        return *err = "unknown time unit (auto, ns, us, ms, sec, min, hr)", false;
     if (name == "memory_units" && !find_memory_unit(v.memory_units, nullptr))
-        return *err = "unknown memory unit (B, KB, MB, GB, KiB, MiB, GiB)", false;
+        return *err = "unknown memory unit (auto, B, KB, MB, GB, KiB, MiB, GiB)", false;
     if ((name == "throttle_count" && v.throttle_count < 0) ||
         (name == "throttle_value" && v.throttle_value < 0))
         return *err = "must not be negative", false;

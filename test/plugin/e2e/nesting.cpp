@@ -1,6 +1,6 @@
 // Functions instrumented by the plugin nest as they call each other; counts are exact.
 // RUN: %tmcxx -O2 --timemory-min-instructions=0 %s -o %t.exe
-// RUN: rm -rf %t.out && env TIMEMORY_OUTPUT_PATH=%t.out %t.exe
+// RUN: rm -rf %t.out && env TIMEMORY_OUTPUT_PATH=%t.out TIMEMORY_TIMING_UNITS=sec %t.exe
 // RUN: FileCheck %s < %t.out/latest/wall.txt
 // RUN: %check-tree %t.out/latest/wall.tree.json 'main=1' 'main>outer(int)=2' 'main>outer(int)>inner(int)=6' \
 // RUN:   'main@children=1' 'main>outer(int)>inner(int)@language=c++'

@@ -13,7 +13,8 @@
 // META: "reconciled_frames": 0,
 // META: "unmatched_exits": 0
 // RUN: FileCheck %s < %t.out/latest/wall.txt
-// CHECK: |0>>> |_tiny(int) [throttled] {{ *}}| {{ *}}50000 |
+// CHECK: |0>>> |_tiny(int) [estimated] {{ *}}| {{ *}}50000 |
+// CHECK: [estimated]: a throttled function
 // Throttling off: every call timed.
 // RUN: rm -rf %t.off && env TIMEMORY_OUTPUT_PATH=%t.off TIMEMORY_THROTTLE_COUNT=0 %t.exe
 // RUN: %check-tree %t.off/latest/wall.tree.json 'main>tiny(int)=50000' '!main>tiny(int)@throttled'
