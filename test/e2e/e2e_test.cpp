@@ -314,6 +314,25 @@ TEST(E2E, MalformedSettingsWarnOnceAndKeepDefaults) {
     EXPECT_EQ(recs.size(), 11u) << "defaults kept: nested, all 10 levels";
 }
 
+TEST(E2E, MisspeltVariablesAreNamedWithTheClosestSetting) {
+    auto r = run_app("misspelt", "nested",
+                     {{"TIMEMORY_COMPONENT", "cpu_clock"},
+                      {"TIMEMORY_FROBNICATE", "1"},
+                      {"TIMEMORY_INSTR_CONFIG", "plugin.cfg"}}); // the plugin's, not ours
+    ASSERT_EQ(r.exit_code(), 0);
+    const std::string hint = "TIMEMORY_COMPONENT is not a timemory setting (did you mean "
+                             "TIMEMORY_COMPONENTS?); ignored";
+    size_t at = r.err.find(hint);
+    EXPECT_NE(at, std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find(hint, at + 1), std::string::npos) << "once: " << r.err;
+    EXPECT_NE(r.err.find("TIMEMORY_FROBNICATE is not a timemory setting; ignored"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find("TIMEMORY_INSTR_CONFIG"), std::string::npos) << r.err;
+    EXPECT_TRUE(fs::exists(r.dir / "out/latest/wall.json")) << "the misspelt list is not used";
+    EXPECT_FALSE(fs::exists(r.dir / "out/latest/cpu.json"));
+}
+
 TEST(E2E, UnwritableOutputFolderFallsBackAndSaysWhere) {
     fs::path tmp = fresh_dir("fallback-tmp");
     auto r = run_app("unwritable", "nested",

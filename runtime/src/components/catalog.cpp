@@ -11,6 +11,7 @@
 
 #include "components/component.hpp"
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "cupti/cupti.hpp"
 #include "papi/papi.hpp"
 #include "settings/settings.hpp"
@@ -107,24 +108,6 @@ std::deque<component> make_catalog() {
         papi_array,
         cupti_activity,
     };
-}
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
-
-size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j)
-        prev[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-        cur[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j)
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-        std::swap(prev, cur);
-    }
-    return prev[b.size()];
 }
 
 bool clock_works(clockid_t id, std::string* why, const char* name) {

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/host_state.hpp"
+#include "core/text.hpp"
 #include "output/formats.hpp"
 #include "output/short_name.hpp"
 #include "settings/units.hpp"
@@ -14,11 +15,6 @@
 namespace timemory::rt {
 
 namespace {
-
-std::string upper(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
-    return s;
-}
 
 std::string number(double x, const settings::values& v, int prec) {
     if (std::isnan(x)) return "";

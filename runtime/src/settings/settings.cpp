@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unistd.h>
+
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -13,28 +15,12 @@
 #include <nlohmann/json.hpp>
 
 #include "core/log.hpp"
+#include "core/text.hpp"
 #include "settings/units.hpp"
 
 namespace timemory::rt::settings {
 
 namespace {
-
-std::string upper(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
-    return s;
-}
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
-
-std::string trim(const std::string& s) {
-    size_t b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return "";
-    size_t e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
-}
 
 template <typename T>
 kind kind_of();
@@ -210,12 +196,29 @@ values& current() {
 
 namespace {
 
+// " (did you mean TIMEMORY_X?)" for the setting closest to `name`, when one is close.
+std::string closest_hint(const std::string& name) {
+    std::string n = lower(trim(name));
+    if (n.rfind("timemory_", 0) == 0) n = n.substr(9);
+    size_t best = std::string::npos;
+    std::string best_name;
+    for (const auto& d : descriptors()) {
+        size_t dist = edit_distance(n, d.name);
+        if (dist < best) {
+            best = dist;
+            best_name = d.env_name();
+        }
+    }
+    return best <= std::max<size_t>(2, n.size() / 3) ? " (did you mean " + best_name + "?)" : "";
+}
+
 // Applies one KEY=value pair from `origin` (a variable or file:line), warning on failure.
 void apply(values& v, const std::string& key, const std::string& text, const std::string& origin,
            bool warn_unknown) {
     int idx = find(key);
     if (idx < 0) {
-        if (warn_unknown) warn(origin + ": unknown setting '" + key + "' ignored");
+        if (warn_unknown)
+            warn(origin + ": unknown setting '" + key + "'" + closest_hint(key) + " ignored");
         return;
     }
     std::string err;
@@ -331,6 +334,26 @@ void load(values& v) {
         if (const char* e = std::getenv(env.c_str())) apply(v, d[i].name, e, env, false);
     }
     if (v.debug && v.verbose < 2) v.verbose = 2;
+    warn_unknown_variables();
+}
+
+void warn_unknown_variables() {
+    // TIMEMORY_ variables read by timemory's own tools rather than by the runtime.
+    static const char* const tools[] = {"TIMEMORY_INSTR_CONFIG", "TIMEMORY_PROFILER_COMPONENTS",
+                                        "TIMEMORY_BUILD_DIR"};
+    for (char** e = environ; e && *e; ++e) {
+        if (std::strncmp(*e, "TIMEMORY_", 9) != 0) continue;
+        const char* eq = std::strchr(*e, '=');
+        std::string name(*e, eq ? size_t(eq - *e) : std::strlen(*e));
+        if (find(name) >= 0) continue;
+        bool tool = false;
+        for (const char* t : tools)
+            tool = tool || name == t;
+        if (tool) continue;
+        warn_once("unknown variable " + name,
+                  name + " is not a timemory setting" + closest_hint(name) +
+                      "; ignored (`timemory-avail --settings` lists them)");
+    }
 }
 
 std::vector<std::string> split_list(const std::string& text) {

@@ -45,8 +45,14 @@ values& current();
 
 /// Applies the config file (when one is named or found) and then every TIMEMORY_*
 /// variable to `v`. Each bad value gives one warning naming the variable, the value and
-/// the value kept; unknown TIMEMORY_ variables are ignored (other tools share the prefix).
+/// the value kept; each unknown TIMEMORY_ variable one warning (warn_unknown_variables).
 void load(values& v);
+
+/// Warns once per process about each TIMEMORY_* environment variable that is not a setting
+/// (nor read by timemory's tools: TIMEMORY_INSTR_CONFIG, TIMEMORY_PROFILER_COMPONENTS,
+/// TIMEMORY_BUILD_DIR), naming the closest setting when one is close: a misspelt
+/// TIMEMORY_COMPONENT must not be silently ignored.
+void warn_unknown_variables();
 
 /// Applies one config file: `KEY = value` lines with `#` comments, or a JSON object
 /// (flat, or under "timemory"/"settings"). Returns false and warns when unreadable.

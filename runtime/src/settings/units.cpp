@@ -1,16 +1,13 @@
 #include "settings/units.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 
 namespace timemory::rt {
 
 namespace {
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-}
-
 struct entry {
     const char* key; // lower-case spelling accepted
     const char* name;
