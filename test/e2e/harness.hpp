@@ -3,6 +3,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <pty.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -94,6 +95,49 @@ inline fs::path run_folder_of(const fs::path& output, long pid) {
             return e.path();
     }
     return {};
+}
+
+/// Like run(), but the program's stderr is a terminal (a pseudo-terminal whose other end
+/// this process reads into `err`, carriage returns removed); stdout goes to a file as before.
+inline run_result run_on_terminal(const std::string& name, const std::vector<std::string>& argv,
+                                  const std::map<std::string, std::string>& env) {
+    int master = -1, slave = -1;
+    if (openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) return run_result{};
+    run_result r;
+    r.dir = fresh_dir(name);
+    std::vector<std::string> envs;
+    for (char** e = environ; *e; ++e)
+        if (std::string(*e).rfind("TIMEMORY_", 0) != 0) envs.emplace_back(*e);
+    envs.push_back("HOME=" + r.dir.string());
+    for (const auto& [k, v] : env)
+        envs.push_back(k + "=" + v);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (chdir(r.dir.c_str()) != 0) _exit(126);
+        int o = open("stdout.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(o, 1);
+        dup2(slave, 2);
+        close(master);
+        std::vector<char*> a, en;
+        for (const auto& s : argv)
+            a.push_back(const_cast<char*>(s.c_str()));
+        a.push_back(nullptr);
+        for (const auto& s : envs)
+            en.push_back(const_cast<char*>(s.c_str()));
+        en.push_back(nullptr);
+        execve(a[0], a.data(), en.data());
+        _exit(127);
+    }
+    close(slave);
+    char buf[4096];
+    for (ssize_t n; (n = read(master, buf, sizeof(buf))) > 0;)
+        for (ssize_t i = 0; i < n; ++i)
+            if (buf[i] != '\r') r.err += buf[i];
+    close(master);
+    r.pid = pid;
+    waitpid(pid, &r.status, 0);
+    r.out = slurp(r.dir / "stdout.txt");
+    return r;
 }
 
 inline json load_json(const fs::path& p) {

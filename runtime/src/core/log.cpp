@@ -1,5 +1,7 @@
 #include "core/log.hpp"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <mutex>
 #include <set>
@@ -32,6 +34,13 @@ void warn_once(const std::string& key, const std::string& msg) {
 
 void info(int level, const std::string& msg) {
     if (settings::current().verbose < level) return;
+    std::lock_guard<std::mutex> lk(log_mutex());
+    std::fprintf(stderr, "[timemory] %s\n", msg.c_str());
+}
+
+void notice(const std::string& msg) {
+    const long v = settings::current().verbose;
+    if (v < 0 || (v == 0 && !isatty(STDERR_FILENO))) return;
     std::lock_guard<std::mutex> lk(log_mutex());
     std::fprintf(stderr, "[timemory] %s\n", msg.c_str());
 }

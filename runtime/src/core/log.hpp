@@ -11,5 +11,9 @@ void warn(const std::string& msg);
 void warn_once(const std::string& key, const std::string& msg);
 /// Prints "[timemory] <msg>" on stderr when TIMEMORY_VERBOSE >= level.
 void info(int level, const std::string& msg);
+/// The one line a process says at exit (where its reports are): printed when
+/// TIMEMORY_VERBOSE >= 1, or when it is 0 (the default) and stderr is a terminal. A
+/// program whose stderr is captured (a test harness comparing output, a log) sees nothing.
+void notice(const std::string& msg);
 
 } // namespace timemory::rt

@@ -244,10 +244,10 @@ bool write_gpu_results(run_folder& folder, const settings::values& v, bool& all_
 std::string finish(run_folder& folder, bool wrote, bool all_ok, const std::string& note) {
     std::string where = wrote ? folder.publish() : "";
     if (!where.empty())
-        info(0, "reports " + std::string(all_ok ? "in '" : "(incomplete: see above) in '") +
-                    where + "'" + (note.empty() ? "" : "; " + note));
+        notice("reports " + std::string(all_ok ? "in '" : "(incomplete: see above) in '") +
+               where + "'" + (note.empty() ? "" : "; " + note));
     else if (!note.empty())
-        info(0, note);
+        notice(note);
     return all_ok ? where : "";
 }
 
