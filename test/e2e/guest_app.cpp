@@ -186,6 +186,33 @@ int concurrent_mode(const char* tag) {
     return 0;
 }
 
+// ---- pool: a thread pool whose create returns at once; the work is joined later ------
+
+timemory_site s_pool_create = make_site("pool_create");
+timemory_site s_pool_join = make_site("pool_join");
+pthread_t g_pool[2];
+
+void* pool_worker(void*) {
+    timemory_enter(&s_worker);
+    spin_ns(20000000);
+    timemory_exit(&s_worker);
+    return nullptr;
+}
+
+int pool_mode() {
+    timemory_enter(&s_main);
+    timemory_enter(&s_pool_create);
+    for (auto& t : g_pool)
+        pthread_create(&t, nullptr, pool_worker, nullptr);
+    timemory_exit(&s_pool_create); // returns while the workers run
+    timemory_enter(&s_pool_join);
+    for (auto& t : g_pool)
+        pthread_join(t, nullptr);
+    timemory_exit(&s_pool_join);
+    timemory_exit(&s_main);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -194,7 +221,8 @@ int main(int argc, char** argv) {
     if (mode == "pipe") return pipe_mode();
     if (mode == "worker-exit") return worker_exit_mode();
     if (mode == "throttle") return throttle_mode();
+    if (mode == "pool") return pool_mode();
     if (mode == "concurrent" && argc > 2) return concurrent_mode(argv[2]);
-    std::fprintf(stderr, "usage: %s fp|pipe|worker-exit|throttle|concurrent TAG\n", argv[0]);
+    std::fprintf(stderr, "usage: %s fp|pipe|worker-exit|throttle|pool|concurrent TAG\n", argv[0]);
     return 2;
 }

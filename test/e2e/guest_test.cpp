@@ -6,6 +6,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <functional>
 #include <regex>
 #include <set>
 
@@ -237,4 +238,40 @@ TEST(Guest, ThrottledFunctionKeepsItsNodeItsCalleesAndAnEstimatedTime) {
     EXPECT_NE(mine[0].find("1 function throttled"), std::string::npos) << mine[0];
     EXPECT_NE(mine[0].find("TIMEMORY_THROTTLE_COUNT=0"), std::string::npos) << mine[0];
     EXPECT_EQ(off.err, "") << "stderr is not a terminal";
+}
+
+TEST(Guest, ThreadPoolWorkStaysUnderItsSpawnPointWithoutNegativeSelfTime) {
+    auto r = run_guest("pool", {"pool"});
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
+    const json* create = record_at(recs, {"main", "pool_create"});
+    const json* worker = record_at(recs, {"main", "pool_create", "worker"});
+    ASSERT_NE(create, nullptr) << recs.dump(1);
+    ASSERT_NE(worker, nullptr) << recs.dump(1);
+    EXPECT_EQ(laps_of(worker), 2u);
+    EXPECT_NE((*worker)["tid"], (*create)["tid"]) << "the workers' own thread";
+    EXPECT_GE(sum_of(worker), 0.039);
+    // Work on other threads is never subtracted: self time is never negative, and the
+    // spawning function's self time is its own (all of it: it only starts threads).
+    for (const auto& rec : recs)
+        EXPECT_GE(rec["exclusive"]["stats"]["sum"].get<double>(), 0.0) << rec["prefix"];
+    EXPECT_DOUBLE_EQ((*create)["exclusive"]["stats"]["sum"].get<double>(), sum_of(create));
+    // The same in the nested file (Hatchet's layout) and in the table.
+    std::function<void(const json&)> walk = [&](const json& n) {
+        for (const auto& c : n["children"]) {
+            EXPECT_GE(c["node"]["exclusive"]["stats"]["sum"].get<double>(), 0.0)
+                << c["node"]["prefix"];
+            walk(c);
+        }
+    };
+    walk(tree_root(r.dir / "out/latest/wall.tree.json", "wall_clock"));
+    std::string txt = slurp(r.dir / "out/latest/wall.txt");
+    std::smatch m;
+    for (auto it = txt.cbegin();
+         std::regex_search(it, txt.cend(), m, std::regex(R"(\| +(-?[0-9.]+) \|\n)"));
+         it = m.suffix().first) {
+        double self = std::stod(m[1].str());
+        EXPECT_GE(self, 0.0) << txt;
+        EXPECT_LE(self, 100.0) << txt;
+    }
 }

@@ -77,8 +77,10 @@ struct result_node {
     std::vector<stats> per_rank;
     int ranks = 1;
     std::vector<stats> inclusive; ///< one per component, bundle order
-    std::vector<stats> exclusive; ///< inclusive minus children's inclusive: only sum and
-                                  ///< mean are known; min, max, stddev are NaN
+    /// Inclusive minus the inclusive values of the children that ran on the same thread
+    /// (`tid`): work of a thread started here ran concurrently and is not subtracted. Only
+    /// sum and mean are known; min, max, stddev are NaN.
+    std::vector<stats> exclusive;
 };
 
 /// The merged graph of every thread at the time of the call, nodes in pre-order.

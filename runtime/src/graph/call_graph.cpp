@@ -26,20 +26,21 @@ void call_graph::clear() {
     used_ = 0;
 }
 
-uint32_t call_graph::child_slow(uint32_t parent, uint32_t site, int64_t ticks) {
-    uint64_t key = key_of(parent, site);
+uint32_t call_graph::find_or_create(uint32_t parent, uint32_t key_site, uint32_t site,
+                                    int64_t ticks) {
+    uint64_t key = key_of(parent, key_site);
     size_t mask = keys_.size() - 1;
     for (size_t s = slot_of(key, mask);; s = (s + 1) & mask) {
-        if (keys_[s] == key) {
-            uint32_t n = vals_[s];
-            nodes_[parent].cache_site = site;
-            nodes_[parent].cache_node = n;
-            return n;
-        }
+        if (keys_[s] == key) return vals_[s];
         if (keys_[s] == 0) break;
     }
     uint32_t n = create(parent, site, ticks);
-    index(parent, site, n);
+    index(parent, key_site, n);
+    return n;
+}
+
+uint32_t call_graph::child_slow(uint32_t parent, uint32_t site, int64_t ticks) {
+    uint32_t n = find_or_create(parent, site, site, ticks);
     nodes_[parent].cache_site = site;
     nodes_[parent].cache_node = n;
     return n;
@@ -88,14 +89,20 @@ void call_graph::rehash(size_t capacity) {
     vals_.swap(vals);
 }
 
-void call_graph::merge(const call_graph& src, uint32_t dst_parent, bool append_only) {
+std::vector<uint32_t> call_graph::merge(const call_graph& src, uint32_t dst_parent,
+                                        bool append_only, bool foreign) {
     std::vector<uint32_t> map(src.size(), no_node);
     map[0] = dst_parent;
     for (uint32_t i = 1; i < src.size(); ++i) {
         const node& s = src.at(i);
         uint32_t p = map[s.parent];
-        uint32_t d =
-            append_only ? append(p, s.site, s.first_ticks) : child(p, s.site, s.first_ticks);
+        uint32_t d;
+        if (append_only)
+            d = append(p, s.site, s.first_ticks);
+        else if (foreign && s.parent == 0)
+            d = find_or_create(p, s.site | foreign_key, s.site, s.first_ticks);
+        else
+            d = child(p, s.site, s.first_ticks);
         map[i] = d;
         node& dn = nodes_[d];
         dn.count += s.count;
@@ -107,6 +114,7 @@ void call_graph::merge(const call_graph& src, uint32_t dst_parent, bool append_o
         for (size_t c = 0; c < ncomp_; ++c)
             ds[c].combine(ss[c]);
     }
+    return map;
 }
 
 } // namespace timemory::rt

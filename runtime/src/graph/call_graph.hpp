@@ -95,14 +95,25 @@ public:
     const running_stat* stats(uint32_t i) const { return &stats_[size_t(i) * ncomp_]; }
 
     /// Adds every node of `src` below `dst_parent` (src's root maps to dst_parent),
-    /// combining counts and statistics of nodes with the same path. With `append_only`
-    /// (timeline mode) every source node becomes a new node.
-    void merge(const call_graph& src, uint32_t dst_parent, bool append_only);
+    /// combining counts and statistics of nodes with the same path, and returns where each
+    /// src node went (index in this graph). With `append_only` (timeline mode) every source
+    /// node becomes a new node. With `foreign` (src is another thread's graph), src's
+    /// top-level nodes never combine with dst_parent's own children: work that ran
+    /// concurrently stays apart from work done on this thread (it combines with other
+    /// threads' work merged at the same place).
+    std::vector<uint32_t> merge(const call_graph& src, uint32_t dst_parent, bool append_only,
+                                bool foreign = false);
 
     /// Drops every node but the root.
     void clear();
 
+    /// Marks a key of a foreign subtree's top-level node (see merge); site ids stay below.
+    static constexpr uint32_t foreign_key = 1u << 31;
+
 private:
+    /// Finds or creates the child of `parent` indexed under `key` (`site`, or
+    /// `site | foreign_key`), holding `site`.
+    uint32_t find_or_create(uint32_t parent, uint32_t key, uint32_t site, int64_t ticks);
     uint32_t child_slow(uint32_t parent, uint32_t site, int64_t ticks);
     uint32_t create(uint32_t parent, uint32_t site, int64_t ticks);
     void index(uint32_t parent, uint32_t site, uint32_t node);

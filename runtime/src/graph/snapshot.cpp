@@ -94,7 +94,8 @@ stats inclusive_stats(const component& c, const running_stat& s, uint64_t timed,
 
 // Per node and component, the raw value of untimed calls: their number times the mean of
 // the node's timed calls (or, when it has none, of every timed call of the same function).
-// Never less than what the node's children account for. Bottom-up: children first.
+// Never less than what the node's children on its thread (`kids`) account for. Bottom-up:
+// children first.
 std::vector<double> estimate_untimed(const call_graph& g, const bundle& b,
                                      const std::vector<std::vector<uint32_t>>& kids,
                                      size_t nsites) {
@@ -148,11 +149,17 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
         if (b.comps[c]->how == value_kind::ratio) scale[c] = 1.0 / double(bundle::ratio_scale);
     }
 
-    // Children lists in creation order (= order of first call).
-    std::vector<std::vector<uint32_t>> kids(g.size());
-    for (uint32_t i = 1; i < g.size(); ++i)
-        kids[g.at(i).parent].push_back(i);
-    const std::vector<double> est = estimate_untimed(g, b, kids, sites.size());
+    // Children lists in creation order (= order of first call); and the children that ran
+    // on the same thread: only their values are part of the parent's (a thread started
+    // here ran concurrently, so it never reduces the parent's exclusive value).
+    std::vector<std::vector<uint32_t>> kids(g.size()), same(g.size());
+    auto thread_of = [&tid](uint32_t i) { return i < tid.size() ? tid[i] : 0; };
+    for (uint32_t i = 1; i < g.size(); ++i) {
+        const uint32_t p = g.at(i).parent;
+        kids[p].push_back(i);
+        if (thread_of(i) == thread_of(p)) same[p].push_back(i);
+    }
+    const std::vector<double> est = estimate_untimed(g, b, same, sites.size());
 
     const int pid = getpid();
     std::vector<uint64_t> path_hash(g.size(), 0);
@@ -175,7 +182,11 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
         r.count = nd.count + nd.unmeasured;
         r.untimed = nd.unmeasured;
         r.hash = fnv1a(r.linkage.c_str());
-        path_hash[i] = fnv1a(r.linkage.c_str(), path_hash[nd.parent] ^ 0x9e3779b97f4a7c15ull);
+        // A subtree that ran on another thread has paths of its own (it is kept apart from
+        // the same calls made on the spawning thread, here and when ranks are combined).
+        const bool crosses = nd.parent != 0 && thread_of(i) != thread_of(nd.parent);
+        path_hash[i] = fnv1a(r.linkage.c_str(), path_hash[nd.parent] ^ 0x9e3779b97f4a7c15ull ^
+                                                    (crosses ? 0x5bd1e9955bd1e995ull : 0));
         r.rolling_hash = path_hash[i];
         r.tid = i < tid.size() ? tid[i] : 0;
         r.pid = pid;
@@ -194,7 +205,7 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
             if (additive(comp)) {
                 if (comp.how == value_kind::ratio) {
                     int64_t num = st[c].num, den = st[c].den;
-                    for (uint32_t k : kids[i]) {
+                    for (uint32_t k : same[i]) {
                         num -= g.stats(k)[c].num;
                         den -= g.stats(k)[c].den;
                     }
@@ -202,7 +213,7 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
                 } else {
                     double sum = double(st[c].sum) + e;
                     bool kids_estimated = false;
-                    for (uint32_t k : kids[i]) {
+                    for (uint32_t k : same[i]) {
                         sum -= double(g.stats(k)[c].sum) + est[k * nc + c];
                         kids_estimated = kids_estimated || est[k * nc + c] > 0;
                     }
@@ -286,8 +297,12 @@ result build_result() {
             size_t dst = (p >= 0 && size_t(p) < nthreads && size_t(p) != i) ? size_t(p) : main_idx;
             uint32_t at = p >= 0 ? r.threads[i]->parent_node : 0;
             if (at >= graphs[dst].size()) at = 0;
-            graphs[dst].merge(graphs[i], at, timeline);
+            const size_t before = graphs[dst].size();
+            std::vector<uint32_t> map = graphs[dst].merge(graphs[i], at, timeline, true);
+            // New nodes keep the thread that recorded them (its own, or one merged into it).
             tids[dst].resize(graphs[dst].size(), int(dst));
+            for (uint32_t k = 1; k < map.size(); ++k)
+                if (map[k] >= before) tids[dst][map[k]] = tids[i][k];
         }
         return make_result(graphs[main_idx], tids[main_idx], sites, r.comps);
     }
@@ -315,7 +330,7 @@ result build_result() {
         for (size_t c = 0; c < out.components(); ++c) {
             running_stat& d = out.stats(root)[c];
             d.min = d.max = d.sum;
-            d.sumsq = d.sum * d.sum;
+            d.sumsq = static_cast<unsigned __int128>(static_cast<__int128>(d.sum) * d.sum);
         }
         out.merge(graphs[i], root, timeline);
         tid.resize(out.size(), int(i));
