@@ -82,6 +82,15 @@ bool isCompilerInitializer(StringRef Name) {
            Name.starts_with("__cxx_global_array_dtor") || Name.starts_with("__dtor_");
 }
 
+/// What the size rules look at: IR instructions (debug intrinsics not counted), whether
+/// the function has a loop, and whether it is a leaf (calls nothing but intrinsics).
+struct Shape {
+    unsigned Instructions = 0;
+    bool HasLoop = false;
+    bool Leaf = true;
+    std::string describe() const;
+};
+
 class Instrumenter {
 public:
     Instrumenter(Module& M, ModuleAnalysisManager& MAM, const InstrumentOptions& O,
@@ -94,6 +103,7 @@ public:
 private:
     Placement placementOf(const Function& F) const;
     std::optional<std::string> skipReason(Function& F, StringRef Demangled, const Placement& P);
+    Shape shapeOf(Function& F);
     Constant* stringConstant(StringRef S);
     GlobalVariable* makeSite(Function& F, StringRef Demangled, const Placement& P);
     void insertHooks(Function& F, GlobalVariable* Site);
@@ -181,16 +191,36 @@ std::optional<std::string> Instrumenter::skipReason(Function& F, StringRef Deman
 
     // main is exempt from the size rule: it is the root every other node hangs from.
     if (O.MinInstructions > 0 && F.getName() != "main") {
-        unsigned Count = 0;
-        for (BasicBlock& BB : F)
-            Count += std::distance(BB.instructionsWithoutDebug().begin(),
-                                   BB.instructionsWithoutDebug().end());
-        if (Count < O.MinInstructions && FAM.getResult<LoopAnalysis>(F).empty())
-            return std::to_string(Count) +
-                   " instructions (< min-instructions=" + std::to_string(O.MinInstructions) +
-                   ") and no loop";
+        const Shape S = shapeOf(F);
+        const bool LeafLoop = S.HasLoop && S.Leaf;
+        if (S.Instructions < O.MinInstructions &&
+            (!LeafLoop || S.Instructions < O.MinLoopInstructions))
+            return S.describe() + " (< min-instructions=" + std::to_string(O.MinInstructions) +
+                   (LeafLoop ? ", < min-loop-instructions=" + std::to_string(O.MinLoopInstructions)
+                             : std::string(S.HasLoop ? "; not a leaf" : "")) +
+                   ")";
     }
     return std::nullopt;
+}
+
+Shape Instrumenter::shapeOf(Function& F) {
+    Shape S;
+    for (BasicBlock& BB : F) {
+        for (Instruction& I : BB.instructionsWithoutDebug()) {
+            ++S.Instructions;
+            if (auto* CB = dyn_cast<CallBase>(&I)) {
+                const Function* Callee = CB->getCalledFunction();
+                if (!Callee || !Callee->isIntrinsic()) S.Leaf = false;
+            }
+        }
+    }
+    S.HasLoop = !FAM.getResult<LoopAnalysis>(F).empty();
+    return S;
+}
+
+std::string Shape::describe() const {
+    return std::to_string(Instructions) + " instructions" + (HasLoop ? ", a loop" : "") +
+           (Leaf ? ", a leaf" : "");
 }
 
 Constant* Instrumenter::stringConstant(StringRef S) {
@@ -317,8 +347,9 @@ bool Instrumenter::run() {
             if (!F->isDeclaration()) decide("skipped", Demangled, P, *Why);
             continue;
         }
+        const std::string Why = (O.Verbose || !O.ReportFile.empty()) ? shapeOf(*F).describe() : "";
         insertHooks(*F, makeSite(*F, Demangled, P));
-        decide("instrumented", Demangled, P);
+        decide("instrumented", Demangled, P, Why);
         Changed = true;
     }
     if (!O.ReportFile.empty() && !ReportText.empty()) {

@@ -47,10 +47,11 @@ bool InstrumentOptions::set(StringRef Key, StringRef Value, std::string& Error) 
     if (Key == "exclude") return addRule(Exclude, Key, Value, Error);
     if (Key == "include-file") return addRule(IncludeFile, Key, Value, Error);
     if (Key == "exclude-file") return addRule(ExcludeFile, Key, Value, Error);
-    if (Key == "min-instructions") {
-        if (Value.getAsInteger(10, MinInstructions)) {
-            Error = "invalid value '" + Value.str() +
-                    "' for 'min-instructions': expected a non-negative integer";
+    if (Key == "min-instructions" || Key == "min-loop-instructions") {
+        unsigned& Out = Key == "min-instructions" ? MinInstructions : MinLoopInstructions;
+        if (Value.getAsInteger(10, Out)) {
+            Error = "invalid value '" + Value.str() + "' for '" + Key.str() +
+                    "': expected a non-negative integer";
             return false;
         }
         return true;
@@ -72,7 +73,8 @@ bool InstrumentOptions::set(StringRef Key, StringRef Value, std::string& Error) 
     }
     if (Key == "config") return loadFile(Value, Error);
     Error = "unknown option '" + Key.str() +
-            "' (known: include, exclude, include-file, exclude-file, min-instructions, inline, "
+            "' (known: include, exclude, include-file, exclude-file, min-instructions, "
+            "min-loop-instructions, inline, "
             "system-headers, verbose, report, config)";
     return false;
 }

@@ -26,10 +26,13 @@ struct Rule {
 struct __attribute__((visibility("default"))) InstrumentOptions {
     std::vector<Rule> Include, Exclude;         ///< on the demangled or mangled name
     std::vector<Rule> IncludeFile, ExcludeFile; ///< on the function's source file
-    /// Functions with fewer IR instructions (debug intrinsics not counted) and no loop are
-    /// skipped (main excepted): a timed call costs about 20 ns, more than such a function
-    /// runs. See docs/plugin.md for the choice of 10.
-    unsigned MinInstructions = 10;
+    /// Functions with fewer IR instructions after inlining (debug intrinsics not counted)
+    /// are skipped (main excepted), unless the next rule keeps them: a call costs the hooks
+    /// 10-30 ns, and small functions are called often. See docs/plugin.md for the choice.
+    unsigned MinInstructions = 250;
+    /// A leaf function (it calls nothing but intrinsics) with a loop is kept from this many
+    /// instructions: the inner kernels where running time concentrates.
+    unsigned MinLoopInstructions = 10;
     bool InlineBefore = false;  ///< instrument before inlining (every source function)
     bool SystemHeaders = false; ///< also instrument functions defined in system headers
     bool Verbose = false;       ///< list every decision on stderr

@@ -19,6 +19,8 @@ class Settings:
     exclude: str
     throttle_count: int
     throttle_value: int
+    throttle_sample: int
+    compensate: bool
     flat_profile: bool
     timeline_profile: bool
     max_depth: int

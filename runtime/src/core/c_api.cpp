@@ -34,95 +34,135 @@ private:
     thread_state* ts_;
 };
 
-// The slow part of enter: first call of the process, of the thread, or of the site.
-__attribute__((noinline)) void enter_slow(timemory_site* s) noexcept {
-    errno_guard keep_errno; // start-up looks for config files that may not exist
+// The start of the process or of a thread, the first call of a site: with errno kept (a
+// config file that does not exist, a failed system call must not show in the program).
+__attribute__((noinline)) thread_state* enter_setup(timemory_site* s, thread_state* ts) noexcept {
+    errno_guard keep_errno;
+    runtime& r = rt_state();
+    if (!ts) {
+        if (r.state.load(std::memory_order_relaxed) > int(run_state::running)) return nullptr;
+        if (!(ts = attach_thread())) return nullptr;
+    }
+    if (s->id == 0) {
+        busy_scope guard(ts);
+        if (!r.recording.load() || !register_site(s)) return nullptr;
+    }
+    return ts;
+}
+
+// Everything enter does beyond its inline fast paths: a cache miss, a throttled site's
+// sample, several components, and the set-up above. Separate (and called last) so that
+// the fast paths need no saved registers.
+__attribute__((noinline)) void enter_other(timemory_site* s) noexcept {
     runtime& r = rt_state();
     thread_state* ts = t_state;
     if (ts && ts->busy) return; // inside the runtime
-    if (!ts && !(ts = attach_thread())) return;
+    if ((!ts || s->id == 0) && !(ts = enter_setup(s, ts))) return;
     busy_scope guard(ts);
-    if (!r.recording.load()) return;
-    if (s->id == 0 && !register_site(s)) return;
+    if (!r.recording.load(std::memory_order_relaxed)) return;
     const uint32_t flags = s->flags;
     if (flags & TIMEMORY_SITE_DISABLED) return;
-    if (flags & TIMEMORY_SITE_THROTTLED)
+    if (flags & TIMEMORY_SITE_THROTTLED) {
         ts->enter_throttled(s, r.options);
-    else
+    } else if (r.comps.wall_only) {
         ts->enter(s, r.comps, r.options);
+    } else {
+        errno_guard keep_errno; // the other sources are system calls
+        ts->enter(s, r.comps, r.options);
+    }
 }
 
-// The exit (or suspension) of a site that is disabled or throttled: usually nothing to do.
-__attribute__((noinline)) bool exit_is_untimed(timemory_site* s, thread_state* ts,
-                                               bool suspended = false) noexcept {
-    if (s->flags & TIMEMORY_SITE_DISABLED) return true;
-    return ts->exit_throttled(s, suspended);
+// Everything exit (or suspend, with `suspended`) does beyond its inline fast paths.
+__attribute__((noinline)) void exit_other(timemory_site* s, bool suspended) noexcept {
+    runtime& r = rt_state();
+    thread_state* ts = t_state;
+    if (!ts || ts->busy) return;
+    busy_scope guard(ts);
+    // Exits are honoured while disabled so that regions opened before still close.
+    if (r.state.load(std::memory_order_relaxed) != int(run_state::running)) return;
+    const uint32_t skip = s->flags & skip_flags;
+    if (skip & TIMEMORY_SITE_DISABLED) return;
+    // An untimed (throttled) call needs no clock, nor the other sources (system calls).
+    if (skip && ts->exit_throttled(s, suspended)) return;
+    errno_guard keep_errno;
+    int64_t snap[field_count];
+    read_sources(r.comps.sources, snap);
+    const int64_t t1 = snap[static_cast<int>(field::wall_ticks)];
+    if (suspended)
+        ts->suspend(s, r.comps, r.options, t1, snap);
+    else
+        ts->exit(s, r.comps, r.options, t1, snap);
 }
 
 } // namespace
 
 extern "C" {
 
+// The inline fast paths (wall_clock alone, a known child of the open frame, or a throttled
+// call) touch only this thread's state. `busy` is set before anything is read: finalize
+// waits for it to clear once it has stopped the runtime (see busy_scope).
 void timemory_enter(timemory_site* s) {
     runtime& r = rt_state();
     thread_state* ts = t_state;
     if (TM_LIKELY(ts && !ts->busy)) {
-        busy_scope guard(ts);
-        if (TM_LIKELY(r.recording.load(std::memory_order_relaxed) && s->id != 0)) {
+        ts->busy = true;
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        bool done = false;
+        if (TM_LIKELY(r.recording.load(std::memory_order_relaxed) && s->id != 0 &&
+                      r.comps.wall_only)) {
             const uint32_t skip = s->flags & skip_flags;
-            if (TM_LIKELY(skip == 0)) {
-                if (TM_LIKELY(r.comps.wall_only) && ts->try_enter_fast(s, r.options)) return;
-                errno_guard keep_errno; // system calls of other sources; allocation
-                ts->enter(s, r.comps, r.options);
-            } else if (skip == TIMEMORY_SITE_THROTTLED) {
-                ts->enter_throttled(s, r.options);
-            }
-            return;
+            if (TM_LIKELY(skip == 0))
+                done = ts->try_enter_fast(s, r.options);
+            else if (skip == TIMEMORY_SITE_THROTTLED)
+                done = ts->try_enter_throttled_fast(s, r.options);
+            else
+                done = true; // disabled
+        } else if (!r.recording.load(std::memory_order_relaxed)) {
+            done = r.state.load(std::memory_order_relaxed) != int(run_state::uninitialized);
         }
-        if (!r.recording.load(std::memory_order_relaxed)) return; // disabled or finished
-    } else if (ts || r.state.load(std::memory_order_relaxed) > int(run_state::running)) {
-        return; // inside the runtime, or finished
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        ts->busy = false;
+        if (TM_LIKELY(done)) return;
+    } else if (ts) {
+        return; // inside the runtime
     }
-    // First call of the process, of this thread or of this site (the guard above is gone:
-    // enter_slow takes its own).
-    enter_slow(s);
+    enter_other(s);
 }
 
 void timemory_exit(timemory_site* s) {
     runtime& r = rt_state();
     thread_state* ts = t_state;
     if (TM_UNLIKELY(!ts || ts->busy)) return;
-    busy_scope guard(ts);
-    // Exits are honoured while disabled so that regions opened before still close.
-    if (TM_UNLIKELY(r.state.load(std::memory_order_relaxed) != int(run_state::running))) return;
-    if (TM_LIKELY(r.comps.wall_only)) {
-        // An untimed (throttled) call needs no clock; the two loads and a branch this puts
-        // before the clock read are all that is charged to a timed call.
-        if (TM_UNLIKELY((s->flags & skip_flags) && exit_is_untimed(s, ts))) return;
-        const int64_t t1 = wall_ticks(); // clock first: the bookkeeping below is not charged
-        if (TM_LIKELY(ts->try_exit_fast(s, t1, r.options))) return;
-        ts->exit(s, r.comps, r.options, t1, nullptr);
-        return;
+    ts->busy = true;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    bool done = false;
+    if (TM_LIKELY(r.state.load(std::memory_order_relaxed) == int(run_state::running) &&
+                  r.comps.wall_only && g_wall.use_tsc)) {
+        // What comes before the clock read is all that is charged to a timed call: a load
+        // and a branch; for a throttled site, a look at the top frame (inline: a sampled
+        // call must cost what the untimed calls it stands for cost).
+        const uint32_t skip = s->flags & skip_flags;
+        if (TM_LIKELY(skip == 0)) {
+            const int64_t t1 = tsc_ticks(); // clock first: bookkeeping is not charged
+            done = ts->try_exit_fast(s, t1, r.options);
+        } else if (skip == TIMEMORY_SITE_THROTTLED) {
+            done = ts->exit_throttled(s);
+            if (!done) {
+                const int64_t t1 = tsc_ticks();
+                done = ts->try_exit_fast(s, t1, r.options);
+            }
+        } else {
+            done = true; // disabled
+        }
     }
-    // Several sources (system calls, some of them): not read for an untimed exit.
-    if (TM_UNLIKELY((s->flags & skip_flags) && exit_is_untimed(s, ts))) return;
-    errno_guard keep_errno;
-    int64_t snap[field_count];
-    read_sources(r.comps.sources, snap);
-    ts->exit(s, r.comps, r.options, snap[static_cast<int>(field::wall_ticks)], snap);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    ts->busy = false;
+    if (TM_LIKELY(done)) return;
+    exit_other(s, false);
 }
 
 void timemory_suspend(timemory_site* s) {
-    runtime& r = rt_state();
-    thread_state* ts = t_state;
-    if (!ts || ts->busy) return;
-    busy_scope guard(ts);
-    if (r.state.load(std::memory_order_relaxed) != int(run_state::running)) return;
-    if ((s->flags & skip_flags) && exit_is_untimed(s, ts, /*suspended=*/true)) return;
-    errno_guard keep_errno;
-    int64_t snap[field_count];
-    read_sources(r.comps.sources, snap);
-    ts->suspend(s, r.comps, r.options, snap[static_cast<int>(field::wall_ticks)], snap);
+    exit_other(s, true);
 }
 
 void timemory_unwind_to(timemory_site* s) {

@@ -35,6 +35,16 @@ inline int64_t wall_ticks() noexcept {
     return clock_ns(CLOCK_MONOTONIC);
 }
 
+/// The TSC alone, for the inline fast paths: they must not call out (a call makes the
+/// compiler save registers on every path). Only meaningful when g_wall.use_tsc.
+inline int64_t tsc_ticks() noexcept {
+#ifdef TIMEMORY_HAVE_TSC
+    return int64_t(__rdtsc());
+#else
+    return 0;
+#endif
+}
+
 /// Converts a tick reading to ns since start-up.
 inline double ticks_to_ns_since_start(int64_t t) noexcept {
     return double(t - g_wall.origin_ticks) * g_wall.ns_per_tick;

@@ -140,6 +140,7 @@ void apply_settings(runtime& r, const settings::values& v) {
     r.options.simple = !v.flat_profile && !v.timeline_profile;
     r.options.max_depth = uint32_t(v.max_depth);
     r.options.throttle_count = uint64_t(v.throttle_count);
+    r.options.throttle_sample = uint32_t(v.throttle_sample);
     {
         fp_env_guard fp;
         r.options.throttle_ticks = int64_t(double(v.throttle_value) / g_wall.ns_per_tick);
@@ -159,9 +160,21 @@ bool ensure_initialized() noexcept {
     int s = r.state.load();
     if (s == int(run_state::uninitialized)) {
         if (t_initializing) return false;
-        std::lock_guard<std::mutex> lk(r.mutex);
-        if (r.state.load() == int(run_state::uninitialized)) initialize_locked(r);
-        s = r.state.load();
+        bool first = false;
+        {
+            std::lock_guard<std::mutex> lk(r.mutex);
+            if (r.state.load() == int(run_state::uninitialized)) {
+                initialize_locked(r);
+                first = true;
+            }
+            s = r.state.load();
+        }
+        // Outside the lock: calibration registers sites and runs the entry points.
+        if (first && s == int(run_state::running) && settings::current().compensate) {
+            fp_env_guard fp;
+            errno_guard keep_errno;
+            calibrate_overhead();
+        }
     }
     return s == int(run_state::running);
 }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/overhead.hpp"
 #include "graph/bundle.hpp"
 #include "graph/thread_state.hpp"
 #include "settings/settings.hpp"
@@ -38,6 +39,7 @@ struct runtime {
     std::optional<std::regex> include_filter, exclude_filter; ///< TIMEMORY_INCLUDE/EXCLUDE
     /// Settings given through the API before start-up: applied over the environment.
     std::vector<std::pair<std::string, std::string>> overrides;
+    overhead_costs overhead; ///< the hooks' own cost (TIMEMORY_COMPENSATE)
 };
 
 /// Holds a T that is constant-initialised (usable from any constructor or exit handler)

@@ -18,9 +18,22 @@ call_graph::call_graph(size_t components) : ncomp_(components) {
     clear();
 }
 
+void call_graph::record_baseline(uint32_t i) {
+    if (base_count_.size() < nodes_.size()) {
+        base_count_.resize(nodes_.size(), 0);
+        base_sum_.resize(nodes_.size() * ncomp_, 0);
+    }
+    nodes_[i].throttled = true;
+    base_count_[i] = nodes_[i].count;
+    for (size_t c = 0; c < ncomp_; ++c)
+        base_sum_[size_t(i) * ncomp_ + c] = stats(i)[c].sum;
+}
+
 void call_graph::clear() {
     nodes_.assign(1, node{});
     stats_.assign(ncomp_, running_stat{});
+    base_count_.clear();
+    base_sum_.clear();
     keys_.assign(64, 0);
     vals_.assign(64, no_node);
     used_ = 0;
@@ -109,10 +122,21 @@ std::vector<uint32_t> call_graph::merge(const call_graph& src, uint32_t dst_pare
         dn.unmeasured += s.unmeasured;
         dn.ticks += s.ticks;
         dn.first_ticks = std::min(dn.first_ticks, s.first_ticks);
+        dn.throttled = dn.throttled || s.throttled;
         running_stat* ds = stats(d);
         const running_stat* ss = src.stats(i);
         for (size_t c = 0; c < ncomp_; ++c)
             ds[c].combine(ss[c]);
+        // Baselines add up like the counts and sums they are taken from.
+        if (i < src.base_count_.size() && src.base_count_[i] + src.base_sum_[i * ncomp_] != 0) {
+            if (base_count_.size() < nodes_.size()) {
+                base_count_.resize(nodes_.size(), 0);
+                base_sum_.resize(nodes_.size() * ncomp_, 0);
+            }
+            base_count_[d] += src.base_count_[i];
+            for (size_t c = 0; c < ncomp_; ++c)
+                base_sum_[size_t(d) * ncomp_ + c] += src.base_sum_[size_t(i) * ncomp_ + c];
+        }
     }
     return map;
 }

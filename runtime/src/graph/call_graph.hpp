@@ -70,6 +70,8 @@ struct node {
     uint32_t cache_site = 0, cache_node = no_node;
     uint64_t count = 0;      ///< completed, measured calls
     uint64_t unmeasured = 0; ///< calls counted after the site was throttled
+    uint32_t sample_tick = 0; ///< throttled calls since the last one timed (a sample)
+    bool throttled = false;   ///< has had a throttled call (its baseline is recorded)
     int64_t ticks = 0;       ///< summed wall ticks of measured calls (throttling decision)
     int64_t first_ticks = std::numeric_limits<int64_t>::max(); ///< earliest entry
 };
@@ -107,6 +109,18 @@ public:
     /// Drops every node but the root.
     void clear();
 
+    /// Records node `i`'s count and sums now, when its first throttled call comes: the
+    /// timed calls after it (samples) are what estimates the untimed ones; the calls
+    /// before, timed while the function was new, may not look like the rest of the run.
+    void record_baseline(uint32_t i);
+    /// The count and per-component sums at node `i`'s baseline (zeros when none).
+    uint64_t baseline_count(uint32_t i) const {
+        return i < base_count_.size() ? base_count_[i] : 0;
+    }
+    int64_t baseline_sum(uint32_t i, size_t c) const {
+        return i < base_count_.size() ? base_sum_[size_t(i) * ncomp_ + c] : 0;
+    }
+
     /// Marks a key of a foreign subtree's top-level node (see merge); site ids stay below.
     static constexpr uint32_t foreign_key = 1u << 31;
 
@@ -122,6 +136,8 @@ private:
     size_t ncomp_;
     std::vector<node> nodes_;
     std::vector<running_stat> stats_;
+    std::vector<uint64_t> base_count_; ///< per node once any baseline exists (else empty)
+    std::vector<int64_t> base_sum_;    ///< per node and component, likewise
     std::vector<uint64_t> keys_; // 0 = empty slot; otherwise (parent << 32 | site) + 1
     std::vector<uint32_t> vals_;
     size_t used_ = 0;

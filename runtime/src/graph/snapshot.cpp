@@ -64,10 +64,11 @@ bool estimable(const component& c) {
 }
 
 // Statistics of one component at one node, in display units (`scale` per raw unit).
-// `timed` calls were measured; `total` includes untimed ones, whose share `est_raw` adds
-// to the sum. min, max and stddev describe the timed calls.
+// `timed` calls were measured; `total` includes untimed ones. `total_raw` is the node's
+// raw sum after estimates and compensation; `inside` the hooks' share of each timed call
+// (taken off min and max). min, max and stddev describe the timed calls.
 stats inclusive_stats(const component& c, const running_stat& s, uint64_t timed, uint64_t total,
-                      double est_raw, double scale) {
+                      double total_raw, double inside, double scale) {
     stats out;
     if (total == 0) return out;
     if (timed == 0) {
@@ -76,21 +77,26 @@ stats inclusive_stats(const component& c, const running_stat& s, uint64_t timed,
         const double dn = double(timed);
         const double mean_raw = double(s.sum) / dn;
         const double var = std::max(0.0, double(s.sumsq) / dn - mean_raw * mean_raw);
-        out.min = double(s.min) * scale;
-        out.max = double(s.max) * scale;
+        out.min = std::max(0.0, double(s.min) - inside) * scale;
+        out.max = std::max(0.0, double(s.max) - inside) * scale;
         out.stddev = std::sqrt(var) * scale;
     }
     if (c.how == value_kind::ratio) {
         out.sum = out.mean = s.den > 0 ? 100.0 * double(s.num) / double(s.den) : 0.0;
     } else if (c.how == value_kind::absolute) {
+        out.min = double(s.min) * scale;
+        out.max = double(s.max) * scale;
         out.sum = out.max; // a level: the highest reading is the meaningful total
         out.mean = timed ? double(s.sum) / double(timed) * scale : nan_value;
     } else {
-        out.sum = (double(s.sum) + est_raw) * scale;
+        out.sum = total_raw * scale;
         out.mean = out.sum / double(total);
     }
     return out;
 }
+
+// Samples needed before they alone estimate a node's untimed calls.
+constexpr uint64_t min_samples = 16;
 
 // Per node and component, the raw value of untimed calls: their number times the mean of
 // the node's timed calls (or, when it has none, of every timed call of the same function).
@@ -119,8 +125,14 @@ std::vector<double> estimate_untimed(const call_graph& g, const bundle& b,
         for (size_t c = 0; c < nc; ++c) {
             if (!estimable(*b.comps[c])) continue;
             const double timed_sum = double(g.stats(i)[c].sum);
+            // The samples (calls timed after the function was throttled) stand for the
+            // untimed calls; without enough of them, every timed call of the node; without
+            // any, those of the function everywhere.
+            const uint64_t samples = nd.count - std::min(nd.count, g.baseline_count(i));
             double mean = 0;
-            if (nd.count > 0)
+            if (samples >= min_samples)
+                mean = (timed_sum - double(g.baseline_sum(i, c))) / double(samples);
+            else if (nd.count > 0)
                 mean = timed_sum / double(nd.count);
             else if (nd.site < nsites && site_count[nd.site] > 0)
                 mean = site_sum[nd.site * nc + c] / site_count[nd.site];
@@ -138,7 +150,9 @@ std::vector<double> estimate_untimed(const call_graph& g, const bundle& b,
 } // namespace
 
 result make_result(const call_graph& g, const std::vector<int>& tid,
-                   const std::vector<const timemory_site*>& sites, const bundle& b) {
+                   const std::vector<const timemory_site*>& sites, const bundle& b,
+                   const overhead_costs* oh) {
+    if (oh && (!oh->measured || oh->inside.size() != b.size())) oh = nullptr;
     result res;
     const size_t nc = b.size();
     std::vector<double> scale(nc);
@@ -160,6 +174,29 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
         if (thread_of(i) == thread_of(p)) same[p].push_back(i);
     }
     const std::vector<double> est = estimate_untimed(g, b, same, sites.size());
+
+    // Raw inclusive totals: the measured sum, plus the estimate of untimed calls, minus
+    // (TIMEMORY_COMPENSATE) what timemory's hooks cost inside the node: their share of its
+    // own calls, and every call made below it on its thread. Bottom-up: children first.
+    std::vector<double> total(g.size() * nc, 0.0), below(g.size() * nc, 0.0);
+    for (uint32_t i = uint32_t(g.size()); i-- > 1;) {
+        const node& nd = g.at(i);
+        const bool same_thread = thread_of(i) == thread_of(nd.parent);
+        for (size_t c = 0; c < nc; ++c) {
+            const size_t k = i * nc + c;
+            double t = double(g.stats(i)[c].sum) + est[k];
+            if (oh && estimable(*b.comps[c]) && b.comps[c]->how != value_kind::one) {
+                // An estimate extrapolates the timed calls, hooks included, to the others.
+                const double calls = double(nd.count + (est[k] > 0 ? nd.unmeasured : 0));
+                t = std::max(0.0, t - oh->inside[c] * calls - below[k]);
+                if (same_thread)
+                    below[nd.parent * nc + c] += below[k] +
+                                                 double(nd.count) * oh->timed_pair[c] +
+                                                 double(nd.unmeasured) * oh->untimed_pair[c];
+            }
+            total[k] = t;
+        }
+    }
 
     const int pid = getpid();
     std::vector<uint64_t> path_hash(g.size(), 0);
@@ -199,8 +236,13 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
         for (size_t c = 0; c < nc; ++c) {
             const component& comp = *b.comps[c];
             const double e = est[i * nc + c];
-            if (nd.unmeasured > 0) r.estimated[c] = e * scale[c];
-            stats inc = inclusive_stats(comp, st[c], nd.count, r.count, e, scale[c]);
+            // The estimated share of the (compensated) total.
+            const double measured = double(st[c].sum) + e;
+            if (nd.unmeasured > 0 && measured > 0)
+                r.estimated[c] = total[i * nc + c] * (e / measured) * scale[c];
+            const double inside = oh && comp.how != value_kind::one ? oh->inside[c] : 0.0;
+            stats inc = inclusive_stats(comp, st[c], nd.count, r.count, total[i * nc + c], inside,
+                                        scale[c]);
             stats exc{inc.sum, inc.mean, nan_value, nan_value, nan_value};
             if (additive(comp)) {
                 if (comp.how == value_kind::ratio) {
@@ -211,14 +253,12 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
                     }
                     exc.sum = exc.mean = den > 0 ? 100.0 * double(num) / double(den) : 0.0;
                 } else {
-                    double sum = double(st[c].sum) + e;
-                    bool kids_estimated = false;
-                    for (uint32_t k : same[i]) {
-                        sum -= double(g.stats(k)[c].sum) + est[k * nc + c];
-                        kids_estimated = kids_estimated || est[k * nc + c] > 0;
-                    }
-                    // Children's estimates may exceed what their timed parent measured.
-                    if (kids_estimated && sum < 0) sum = 0;
+                    double sum = total[i * nc + c];
+                    for (uint32_t k : same[i])
+                        sum -= total[k * nc + c];
+                    // Estimates and the hooks' cost are averages: their errors must not make
+                    // a self time negative.
+                    if (sum < 0) sum = 0;
                     exc.sum = sum * scale[c];
                     exc.mean = r.count ? exc.sum / double(r.count) : 0.0;
                 }
@@ -234,6 +274,17 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
     }
     return res;
 }
+
+namespace {
+// Compensation applies to the wall_clock fast path alone: its cost is a few instructions
+// and two TSC reads, steady enough to subtract. Other sources are system calls whose cost
+// varies more than it can be taken out; their reports keep it (metadata says how much).
+const overhead_costs* compensation(const runtime& r) {
+    return settings::current().compensate && r.overhead.measured && r.comps.wall_only
+               ? &r.overhead
+               : nullptr;
+}
+} // namespace
 
 result build_result() {
     runtime& r = rt_state();
@@ -304,7 +355,7 @@ result build_result() {
             for (uint32_t k = 1; k < map.size(); ++k)
                 if (map[k] >= before) tids[dst][map[k]] = tids[i][k];
         }
-        return make_result(graphs[main_idx], tids[main_idx], sites, r.comps);
+        return make_result(graphs[main_idx], tids[main_idx], sites, r.comps, compensation(r));
     }
 
     call_graph& out = graphs[main_idx];
@@ -335,7 +386,7 @@ result build_result() {
         out.merge(graphs[i], root, timeline);
         tid.resize(out.size(), int(i));
     }
-    return make_result(out, tid, sites, r.comps);
+    return make_result(out, tid, sites, r.comps, compensation(r));
 }
 
 } // namespace timemory::rt

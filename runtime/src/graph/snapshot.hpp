@@ -11,8 +11,10 @@ namespace timemory::rt {
 result build_result();
 
 /// Converts one merged graph: `tid[i]` is the owning thread of node i; `sites[id]` the site.
+/// With `oh`, the hooks' own cost is taken out of every additive value (see overhead.hpp).
 result make_result(const call_graph& g, const std::vector<int>& tid,
-                   const std::vector<const timemory_site*>& sites, const bundle& b);
+                   const std::vector<const timemory_site*>& sites, const bundle& b,
+                   const overhead_costs* oh = nullptr);
 
 /// The reported identity and display units of one component (TIMEMORY_*_UNITS now).
 component_info describe_component(const component& c);

@@ -16,7 +16,8 @@ void frame_stack::grow(size_t cap) {
     cap_ = cap;
 }
 
-thread_state::thread_state(uint32_t idx, const bundle& b) : graph(b.size()), index(idx) {
+thread_state::thread_state(uint32_t idx, const bundle& b)
+    : graph(b.size()), index(idx), bundle_(&b) {
     if (!b.wall_only) starts.resize(256 * size_t(field_count));
     tid = static_cast<pid_t>(gettid());
     handle = pthread_self();
@@ -58,6 +59,13 @@ void thread_state::enter_throttled_slow(timemory_site* s, const record_options& 
     if (parent != no_node && stack.size() < o.max_depth) {
         constexpr int64_t later = std::numeric_limits<int64_t>::max();
         n = o.flat ? graph.child(0, s->id, later) : graph.child(parent, s->id, later);
+        if (!graph.at(n).throttled) graph.record_baseline(n);
+        node& nd = graph.at(n);
+        if (o.throttle_sample > 0 && ++nd.sample_tick == o.throttle_sample) {
+            nd.sample_tick = 0;
+            enter(s, *bundle_, o); // this call is a sample: timed
+            return;
+        }
     }
     stack.push_back(frame{s, n, untimed_start});
 }

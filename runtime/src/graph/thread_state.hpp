@@ -26,6 +26,7 @@ struct record_options {
     uint32_t max_depth = 65535;
     uint64_t throttle_count = 10000; ///< 0: never throttle
     int64_t throttle_ticks = 0;      ///< THROTTLE_VALUE converted to wall ticks
+    uint32_t throttle_sample = 64;   ///< a throttled site times one call in this many (0: none)
 };
 
 /// `frame::start` of a call of a throttled site: open (its callees nest under it) but not
@@ -58,6 +59,9 @@ public:
         if (__builtin_expect(size_ == cap_, 0)) grow(cap_ * 2);
         data_[size_++] = f;
     }
+    /// push_back when size() < capacity() is known: no growth path (the fast paths must
+    /// not call out).
+    void push_unchecked(const frame& f) noexcept { data_[size_++] = f; }
     void pop_back() noexcept { --size_; }
 
 private:
@@ -75,18 +79,20 @@ struct failure_counts {
 
 class thread_state {
 public:
+    /// `b` must outlive the thread state (the runtime's bundle does).
     thread_state(uint32_t index, const bundle& b);
 
     /// The inline fast path of enter for wall_clock alone: a known child of the open
     /// frame, room on the stack. False (nothing done) when the general path is needed.
     bool try_enter_fast(timemory_site* s, const record_options& o) noexcept {
         const size_t depth = stack.size();
-        if (!o.simple || depth == stack.capacity() || depth >= o.max_depth) return false;
+        if (!o.simple || !g_wall.use_tsc || depth == stack.capacity() || depth >= o.max_depth)
+            return false;
         const uint32_t parent = depth ? stack[depth - 1].node : 0;
         if (parent >= detached_node) return false;
         const node& p = graph.at(parent);
         if (p.cache_site != s->id) return false;
-        stack.push_back(frame{s, p.cache_node, wall_ticks()}); // clock last
+        stack.push_unchecked(frame{s, p.cache_node, tsc_ticks()}); // clock last
         return true;
     }
 
@@ -96,16 +102,13 @@ public:
         const frame& f = stack.back();
         if (f.site != s || f.node >= detached_node) return false;
         node& nd = graph.at(f.node);
+        // The call that decides on throttling takes the general path: a call out of here
+        // would cost every exit saved registers.
+        if (__builtin_expect(nd.count + 1 == o.throttle_count, 0)) return false;
         const int64_t d = stop_ticks - f.start;
         nd.count += 1;
         if (f.start < nd.first_ticks) nd.first_ticks = f.start;
-        running_stat& st = graph.stats(f.node)[0];
-        st.finish(d);
-        // wall_clock alone: its sum is the node's ticks, kept in `ticks` only when needed.
-        if (__builtin_expect(nd.count == o.throttle_count, 0)) {
-            nd.ticks = st.sum;
-            consider_throttling(f.site, nd, o);
-        }
+        graph.stats(f.node)[0].finish(d);
         stack.pop_back();
         return true;
     }
@@ -120,8 +123,27 @@ public:
     void suspend(timemory_site* s, const bundle& b, const record_options& o, int64_t stop_ticks,
                  const int64_t* stop) noexcept;
 
-    /// Opens an untimed frame for a call of a throttled site: no clock, but the frame is on
-    /// the stack, so the call keeps its node and its callees nest under it.
+    /// The inline fast path of enter_throttled: an untimed frame for a known child of the
+    /// open frame when this call is not a sample. False (nothing done) otherwise.
+    bool try_enter_throttled_fast(timemory_site* s, const record_options& o) noexcept {
+        const size_t depth = stack.size();
+        if (!o.simple || depth == stack.capacity() || depth >= o.max_depth) return false;
+        const uint32_t parent = depth ? stack[depth - 1].node : 0;
+        if (parent >= detached_node) return false;
+        const node& p = graph.at(parent);
+        if (p.cache_site != s->id) return false;
+        node& nd = graph.at(p.cache_node);
+        if (!nd.throttled) return false; // the first throttled call records the baseline
+        if (o.throttle_sample != 0 && nd.sample_tick + 1 >= o.throttle_sample) return false;
+        nd.sample_tick += 1;
+        stack.push_unchecked(frame{s, p.cache_node, untimed_start});
+        return true;
+    }
+
+    /// Opens a frame for a call of a throttled site: untimed (no clock, but the frame is on
+    /// the stack, so the call keeps its node and its callees nest under it), except one
+    /// call in `throttle_sample`, which is timed, so that the estimate of the untimed calls
+    /// follows the whole run rather than its first calls.
     void enter_throttled(timemory_site* s, const record_options& o) noexcept {
         const size_t depth = stack.size();
         const uint32_t parent = depth ? stack[depth - 1].node : 0;
@@ -130,7 +152,16 @@ public:
                              1)) {
             const node& p = graph.at(parent);
             if (p.cache_site == s->id) {
-                stack.push_back(frame{s, p.cache_node, untimed_start});
+                node& nd = graph.at(p.cache_node);
+                if (__builtin_expect(!nd.throttled, 0)) graph.record_baseline(p.cache_node);
+                if (__builtin_expect(o.throttle_sample == 0 ||
+                                         ++nd.sample_tick != o.throttle_sample,
+                                     1)) {
+                    stack.push_back(frame{s, p.cache_node, untimed_start});
+                    return;
+                }
+                nd.sample_tick = 0;
+                enter(s, *bundle_, o); // this call is a sample: timed
                 return;
             }
         }
@@ -179,6 +210,7 @@ public:
     bool unreadable = false;
 
 private:
+    const bundle* bundle_; ///< what a sampled call of a throttled site reads
     void enter_throttled_slow(timemory_site* s, const record_options& o) noexcept;
     uint32_t recording_parent() const noexcept;
     static void consider_throttling(timemory_site* s, const node& nd,

@@ -48,8 +48,23 @@ nlohmann::json metadata(const result& res, const settings::values& v) {
         std::lock_guard<std::mutex> lk(r.mutex);
         nthreads = r.threads.size();
     }
+    // The hooks' own cost, per component, in the display units of the reports.
+    nlohmann::json overhead = nlohmann::json::object();
+    if (r.overhead.measured) {
+        for (size_t c = 0; c < res.components.size() && c < r.overhead.inside.size(); ++c) {
+            const auto& ci = res.components[c];
+            const double scale =
+                (r.comps.comps[c]->tsc_scaled ? g_wall.ns_per_tick : 1.0) / ci.unit_value;
+            overhead[ci.id] = {{"inside_timed_call", r.overhead.inside[c] * scale},
+                               {"timed_call", r.overhead.timed_pair[c] * scale},
+                               {"untimed_call", r.overhead.untimed_pair[c] * scale},
+                               {"units", ci.units},
+                               {"compensated", v.compensate && r.comps.wall_only}};
+        }
+    }
     return {{"timemory",
              {{"version", TIMEMORY_VERSION_STRING},
+              {"overhead", overhead},
               {"settings", s},
               {"command_line", r.argv},
               {"hostname", host},

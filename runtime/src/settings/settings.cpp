@@ -98,6 +98,8 @@ bool validate(const values& v, const std::string& name, std::string* err) {
     if ((name == "throttle_count" && v.throttle_count < 0) ||
         (name == "throttle_value" && v.throttle_value < 0))
         return *err = "must not be negative", false;
+    if (name == "throttle_sample" && (v.throttle_sample < 0 || v.throttle_sample > 1000000000))
+        return *err = "must be between 0 and 1000000000", false;
     if (name == "include" && !valid_regex(v.include, err)) return false;
     if (name == "exclude" && !valid_regex(v.exclude, err)) return false;
     if (name == "wall_clock_source" && v.wall_clock_source != "auto" &&

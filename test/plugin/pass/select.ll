@@ -2,7 +2,8 @@
 ;   it matches no exclude (demangled or mangled name) and no exclude-file,
 ;   and, if include rules exist, it matches one (demangled or mangled name),
 ;   and, if include-file rules exist, its file matches one,
-;   and it has min-instructions or more, or a loop.
+;   and it has min-instructions or more, or is a leaf (calls nothing but intrinsics)
+;   with a loop and min-loop-instructions or more.
 ; (opt's pipeline text cannot hold parentheses or commas: put such patterns in a file
 ; named by TIMEMORY_INSTR_CONFIG.)
 ; RUN: %opt-instr -passes='timemory-instrument<min-instructions=0;include=^solve;include=_Z4initv>' -S %s | FileCheck --check-prefix=INC %s
@@ -10,8 +11,10 @@
 ; RUN: %opt-instr -passes='timemory-instrument<min-instructions=0;include=.;exclude=^solve>' -S %s | FileCheck --check-prefix=BOTH %s
 ; RUN: %opt-instr -passes='timemory-instrument<min-instructions=0;include-file=kernels/>' -S %s | FileCheck --check-prefix=FILE %s
 ; RUN: %opt-instr -passes='timemory-instrument<min-instructions=0;exclude-file=kernels/.*\.cpp$>' -S %s | FileCheck --check-prefix=XFILE %s
-; RUN: %opt-instr -passes='timemory-instrument<min-instructions=5;verbose=1>' -S %s 2>%t.err | FileCheck --check-prefix=MIN %s
+; RUN: %opt-instr -passes='timemory-instrument<min-instructions=5;min-loop-instructions=0;verbose=1>' -S %s 2>%t.err | FileCheck --check-prefix=MIN %s
 ; RUN: FileCheck --check-prefix=MINWHY %s < %t.err
+; RUN: %opt-instr -passes='timemory-instrument<min-instructions=8;min-loop-instructions=6;verbose=1>' -S %s 2>%t.leaf.err | FileCheck --check-prefix=LEAF %s
+; RUN: FileCheck --check-prefix=LEAFWHY %s < %t.leaf.err
 
 ; solve(int) in kernels/solve.cpp, init() and tiny(int) in main.cpp
 define void @_Z5solvei(i32 %n) !dbg !10 {
@@ -34,6 +37,18 @@ done:
 define i32 @_Z5smalli(i32 %n) !dbg !22 {
   %r = add i32 %n, 1
   ret i32 %r
+}
+; caller(int): a loop that calls small(int): not a leaf.
+define i32 @_Z6calleri(i32 %n) !dbg !23 {
+entry:
+  br label %loop
+loop:
+  %i = phi i32 [ 0, %entry ], [ %j, %loop ]
+  %j = call i32 @_Z5smalli(i32 %i), !dbg !24
+  %c = icmp slt i32 %j, %n
+  br i1 %c, label %loop, label %done
+done:
+  ret i32 %j
 }
 
 ; INC-LABEL: define void @_Z5solvei(
@@ -73,9 +88,19 @@ define i32 @_Z5smalli(i32 %n) !dbg !22 {
 ; MIN-NEXT:    call void @timemory_enter
 ; MIN-LABEL: define i32 @_Z5smalli(
 ; MIN-NOT:     call void @timemory_enter
-; MINWHY: skipped 'solve(int)' [/src/kernels/solve.cpp:3]: 1 instructions (< min-instructions=5) and no loop
-; MINWHY: instrumented 'tiny(int)' [/src/main.cpp:9]
-; MINWHY: skipped 'small(int)' [/src/main.cpp:12]: 2 instructions (< min-instructions=5) and no loop
+; MIN-LABEL: define i32 @_Z6calleri(
+; MINWHY: skipped 'solve(int)' [/src/kernels/solve.cpp:3]: 1 instructions, a leaf (< min-instructions=5)
+; MINWHY: instrumented 'tiny(int)' [/src/main.cpp:9]: 6 instructions, a loop, a leaf
+; MINWHY: skipped 'small(int)' [/src/main.cpp:12]: 2 instructions, a leaf (< min-instructions=5)
+
+; A leaf with a loop is kept from min-loop-instructions; a loop that calls out is not.
+; LEAF-LABEL: define i32 @_Z4tinyi(
+; LEAF-NEXT:  entry:
+; LEAF-NEXT:    call void @timemory_enter
+; LEAF-LABEL: define i32 @_Z6calleri(
+; LEAF-NOT:     call void @timemory_enter
+; LEAFWHY: instrumented 'tiny(int)' [/src/main.cpp:9]: 6 instructions, a loop, a leaf
+; LEAFWHY: skipped 'caller(int)' [/src/main.cpp:14]: 6 instructions, a loop (< min-instructions=8; not a leaf)
 
 !llvm.dbg.cu = !{!0}
 !llvm.module.flags = !{!2}
@@ -88,3 +113,5 @@ define i32 @_Z5smalli(i32 %n) !dbg !22 {
 !20 = distinct !DISubprogram(name: "init", linkageName: "_Z4initv", file: !1, line: 7, type: !4, unit: !0, spFlags: DISPFlagDefinition)
 !21 = distinct !DISubprogram(name: "tiny", linkageName: "_Z4tinyi", file: !1, line: 9, type: !4, unit: !0, spFlags: DISPFlagDefinition)
 !22 = distinct !DISubprogram(name: "small", linkageName: "_Z5smalli", file: !1, line: 12, type: !4, unit: !0, spFlags: DISPFlagDefinition)
+!23 = distinct !DISubprogram(name: "caller", linkageName: "_Z6calleri", file: !1, line: 14, type: !4, unit: !0, spFlags: DISPFlagDefinition)
+!24 = !DILocation(line: 16, scope: !23)

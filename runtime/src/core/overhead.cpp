@@ -1,0 +1,82 @@
+#include "core/overhead.hpp"
+
+#include "core/runtime.hpp"
+#include "timemory/timemory.h"
+
+namespace timemory::rt {
+
+namespace {
+
+// Calibration sites: registered like any other (they need ids), used only on the private
+// thread state below, so no report ever shows them.
+timemory_site g_outer{0, TIMEMORY_LANG_REGION, "[timemory calibration]", "[timemory calibration]",
+                      "", 0, TIMEMORY_SITE_ABI};
+timemory_site g_timed{0, TIMEMORY_LANG_REGION, "[timemory calibration: timed]",
+                      "[timemory calibration: timed]", "", 0, TIMEMORY_SITE_ABI};
+// A compiled function's site (manual regions are never throttled), throttled from the start.
+timemory_site g_untimed{0, TIMEMORY_LANG_CXX, "[timemory calibration: untimed]",
+                        "[timemory calibration: untimed]", "", 0, TIMEMORY_SITE_ABI};
+
+constexpr int pairs = 4000;
+
+// Runs `pairs` enter/exit pairs of `inner` inside one call of g_outer, after a warm-up.
+void loop(timemory_site* inner) {
+    for (int i = 0; i < 200; ++i) {
+        timemory_enter(inner);
+        timemory_exit(inner);
+    }
+    timemory_enter(&g_outer);
+    for (int i = 0; i < pairs; ++i) {
+        timemory_enter(inner);
+        timemory_exit(inner);
+    }
+    timemory_exit(&g_outer);
+}
+
+} // namespace
+
+void calibrate_overhead() noexcept {
+    runtime& r = rt_state();
+    for (timemory_site* s : {&g_outer, &g_timed, &g_untimed})
+        if (s->id == 0 && !register_site(s)) return;
+    __atomic_fetch_or(&g_untimed.flags, uint32_t(TIMEMORY_SITE_THROTTLED), __ATOMIC_RELAXED);
+    const size_t nc = r.comps.size();
+    overhead_costs out;
+    out.inside.assign(nc, 0.0);
+    out.timed_pair.assign(nc, 0.0);
+    out.untimed_pair.assign(nc, 0.0);
+
+    thread_state* saved = t_state;
+    for (timemory_site* inner : {&g_timed, &g_untimed}) {
+        thread_state calib(0, r.comps);
+        t_state = &calib;
+        loop(inner);
+        t_state = saved;
+        const call_graph& g = calib.graph;
+        uint32_t outer_node = 0, inner_node = 0;
+        for (uint32_t n = 1; n < g.size(); ++n) {
+            if (g.at(n).site == g_outer.id) outer_node = n;
+            if (g.at(n).site == inner->id && g.at(n).parent == outer_node && outer_node)
+                inner_node = n;
+        }
+        if (!outer_node || !inner_node) return; // the runtime stopped meanwhile
+        const node& in = g.at(inner_node);
+        for (size_t c = 0; c < nc; ++c) {
+            const double whole = double(g.stats(outer_node)[c].sum);
+            const double timed_sum = double(g.stats(inner_node)[c].sum);
+            if (inner == &g_timed) {
+                out.inside[c] = in.count ? timed_sum / double(in.count) : 0.0;
+                out.timed_pair[c] = whole / pairs;
+            } else if (in.unmeasured > 0) {
+                // The sampled calls among them cost what a timed pair costs.
+                const double samples = double(in.count) * out.timed_pair[c];
+                out.untimed_pair[c] = std::max(0.0, (whole - samples) / double(in.unmeasured));
+            }
+        }
+    }
+    out.measured = true;
+    std::lock_guard<std::mutex> lk(r.mutex);
+    r.overhead = std::move(out);
+}
+
+} // namespace timemory::rt
