@@ -310,3 +310,56 @@ TEST(ShortName, OperatorsAreNotBrackets) {
     EXPECT_EQ(shorten_name("my_operator<std::map<int, int> >::get()", 35),
               "my_operator<std::map<...> >::get()");
 }
+
+TEST_F(Output, CompensationTakesTheHooksCostOutOfEveryLevel) {
+    // main (1 call, 2000 ns) > child (4 timed calls of 100 ns, 6 untimed ones estimated).
+    static timemory_site s_m{1, TIMEMORY_LANG_CXX, "main", "main", "", 0, TIMEMORY_SITE_ABI};
+    static timemory_site s_c{2, TIMEMORY_LANG_CXX, "child", "child", "", 0, TIMEMORY_SITE_ABI};
+    call_graph g(1);
+    uint32_t m = g.child(0, 1, 0), c = g.child(m, 2, 0);
+    g.at(m).count = 1;
+    g.stats(m)[0].add(2000);
+    g.at(c).count = 4;
+    g.at(c).unmeasured = 6;
+    for (int i = 0; i < 4; ++i)
+        g.stats(c)[0].add(100);
+    overhead_costs oh;
+    oh.measured = true;
+    oh.inside = {10};       // of each timed call's own value
+    oh.timed_pair = {30};   // what a timed call costs its caller
+    oh.untimed_pair = {20}; // what an untimed call costs its caller
+    std::vector<const timemory_site*> s{nullptr, &s_m, &s_c};
+    auto plain = make_result(g, {}, s, b);
+    auto comp = make_result(g, {}, s, b, &oh);
+    // child: 10 calls of 100 (4 timed + 6 estimated), less 10 inside each call.
+    EXPECT_DOUBLE_EQ(plain.nodes[1].inclusive[0].sum, 1000);
+    EXPECT_DOUBLE_EQ(comp.nodes[1].inclusive[0].sum, 1000 - 10 * 10);
+    EXPECT_DOUBLE_EQ(comp.nodes[1].inclusive[0].min, 90);
+    // main: its own 10 inside, and every call below it (4 x 30 + 6 x 20).
+    EXPECT_DOUBLE_EQ(comp.nodes[0].inclusive[0].sum, 2000 - 10 - (4 * 30 + 6 * 20));
+    EXPECT_DOUBLE_EQ(comp.nodes[0].exclusive[0].sum,
+                     comp.nodes[0].inclusive[0].sum - comp.nodes[1].inclusive[0].sum);
+    EXPECT_GE(comp.nodes[0].exclusive[0].sum, 0);
+    // The estimated share scales with the compensated total.
+    ASSERT_EQ(comp.nodes[1].estimated.size(), 1u);
+    EXPECT_DOUBLE_EQ(comp.nodes[1].estimated[0], 900 * 0.6);
+}
+
+TEST_F(Output, UntimedCallsAreEstimatedFromTheSamplesAfterTheBaseline) {
+    static timemory_site s_c{2, TIMEMORY_LANG_CXX, "child", "child", "", 0, TIMEMORY_SITE_ABI};
+    call_graph g(1);
+    uint32_t c = g.child(0, 2, 0);
+    // 20 early calls of 10 ns, then throttled: 20 samples of 50 ns stand for 80 untimed.
+    g.at(c).count = 20;
+    for (int i = 0; i < 20; ++i)
+        g.stats(c)[0].add(10);
+    g.record_baseline(c);
+    g.at(c).count += 20;
+    g.at(c).unmeasured = 80;
+    for (int i = 0; i < 20; ++i)
+        g.stats(c)[0].add(50);
+    auto r = make_result(g, {}, {nullptr, nullptr, &s_c}, b);
+    EXPECT_DOUBLE_EQ(r.nodes[0].inclusive[0].sum, 20 * 10 + 20 * 50 + 80 * 50);
+    EXPECT_EQ(r.nodes[0].count, 120u);
+    EXPECT_EQ(r.nodes[0].untimed, 80u);
+}

@@ -170,3 +170,44 @@ TEST_F(ThreadState, ManualRegionsAreNeverThrottled) {
     exit(ts, a, wall);
     EXPECT_FALSE(a.flags & TIMEMORY_SITE_THROTTLED);
 }
+
+TEST_F(ThreadState, ThrottledSiteTimesOneCallInThrottleSample) {
+    opts.throttle_count = 5;
+    opts.throttle_ticks = 1e15;
+    opts.throttle_sample = 4;
+    timemory_site fn{4, TIMEMORY_LANG_CXX, "fn", "fn", "", 0, TIMEMORY_SITE_ABI};
+    thread_state ts(0, wall);
+    for (int i = 0; i < 5; ++i) {
+        ts.enter(&fn, wall, opts);
+        exit(ts, fn, wall);
+    }
+    ASSERT_TRUE(fn.flags & TIMEMORY_SITE_THROTTLED);
+    // 12 more calls: every 4th is a timed sample (a frame with a clock), the rest untimed.
+    for (int i = 0; i < 12; ++i) {
+        ts.enter_throttled(&fn, opts);
+        if (!ts.exit_throttled(&fn)) exit(ts, fn, wall);
+    }
+    EXPECT_EQ(ts.graph.at(1).count, 5u + 3u);
+    EXPECT_EQ(ts.graph.at(1).unmeasured, 9u);
+    // The baseline is where the samples start: the 5 calls timed before throttling.
+    EXPECT_EQ(ts.graph.baseline_count(1), 5u);
+    EXPECT_TRUE(ts.stack.empty());
+}
+
+TEST_F(ThreadState, ThrottledCallsKeepTheirFrameSoCalleesNestUnderThem) {
+    opts.throttle_count = 1;
+    opts.throttle_ticks = 1e15;
+    opts.throttle_sample = 0;
+    timemory_site fn{4, TIMEMORY_LANG_CXX, "fn", "fn", "", 0, TIMEMORY_SITE_ABI};
+    thread_state ts(0, wall);
+    ts.enter(&fn, wall, opts);
+    exit(ts, fn, wall);
+    ASSERT_TRUE(fn.flags & TIMEMORY_SITE_THROTTLED);
+    ts.enter_throttled(&fn, opts); // untimed
+    ts.enter(&b, wall, opts);      // a callee that is timed
+    exit(ts, b, wall);
+    EXPECT_TRUE(ts.exit_throttled(&fn));
+    ASSERT_EQ(ts.graph.size(), 3u);
+    EXPECT_EQ(ts.graph.at(2).parent, 1u) << "b is under fn, not under fn's caller";
+    EXPECT_EQ(ts.graph.at(2).count, 1u);
+}
