@@ -149,15 +149,31 @@ PYBIND11_MODULE(libpytimemory, m) {
     s.def("parse", &timemory::settings::parse_environment);
 
     // --- components -------------------------------------------------------------------
-    m.def("component_catalog", [] {
-        py::list out;
-        for (const auto& c : timemory::component_catalog())
-            out.append(py::dict(py::arg("id") = c.id, py::arg("label") = c.label,
-                                py::arg("description") = c.description, py::arg("kind") = c.kind,
-                                py::arg("available") = c.available,
-                                py::arg("unavailable_reason") = c.unavailable_reason));
-        return out;
-    });
+    m.def(
+        "component_catalog",
+        [](bool availability) {
+            py::list out;
+            for (const auto& c : timemory::component_catalog(availability)) {
+                py::dict d(py::arg("id") = c.id, py::arg("label") = c.label,
+                           py::arg("description") = c.description, py::arg("kind") = c.kind);
+                if (availability) {
+                    d["available"] = c.available;
+                    d["unavailable_reason"] = c.unavailable_reason;
+                }
+                out.append(d);
+            }
+            return out;
+        },
+        py::arg("availability") = true,
+        "The components of this build; availability=False loads nothing optional.");
+    m.def(
+        "component_available",
+        [](const std::string& id) {
+            std::string why;
+            bool ok = timemory::component_available(id, &why);
+            return py::make_tuple(ok, why);
+        },
+        py::arg("id"), "(available, reason) for one component; opens its library if optional.");
     py::class_<timemory::measurement>(m, "Measurement", "One component measured stand-alone.")
         .def(py::init<const std::string&>(), py::arg("component"))
         .def("start", &timemory::measurement::start)

@@ -32,8 +32,9 @@ def require(components):
     """Makes sure `components` are collected; returns their ids. Raises ValueError for an
     unknown name (with the closest valid names)."""
     ids = []
-    known = {c["id"] for c in _native.component_catalog()}
-    labels = {c["label"]: c["id"] for c in _native.component_catalog()}
+    catalog = _native.component_catalog(availability=False)
+    known = {c["id"] for c in catalog}
+    labels = {c["label"]: c["id"] for c in catalog}
     for name in _names(components):
         cid = name if name in known else labels.get(name)
         if cid is None:

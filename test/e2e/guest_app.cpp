@@ -213,6 +213,26 @@ int pool_mode() {
     return 0;
 }
 
+// ---- maps: which optional libraries the process has mapped after using the runtime -----
+
+int maps_mode() {
+    timemory_enter(&s_main);
+    timemory_exit(&s_main);
+    FILE* f = std::fopen("/proc/self/maps", "r");
+    if (!f) return 2;
+    char line[4096];
+    std::string found;
+    while (std::fgets(line, sizeof(line), f)) {
+        for (const char* lib : {"libpapi", "libpfm", "libcuda", "libcupti", "libfmt"}) {
+            if (std::strstr(line, lib) && found.find(lib) == std::string::npos)
+                found += std::string(found.empty() ? "" : " ") + lib;
+        }
+    }
+    std::fclose(f);
+    std::printf("mapped: [%s]\n", found.c_str());
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -222,7 +242,8 @@ int main(int argc, char** argv) {
     if (mode == "worker-exit") return worker_exit_mode();
     if (mode == "throttle") return throttle_mode();
     if (mode == "pool") return pool_mode();
+    if (mode == "maps") return maps_mode();
     if (mode == "concurrent" && argc > 2) return concurrent_mode(argv[2]);
-    std::fprintf(stderr, "usage: %s fp|pipe|worker-exit|throttle|pool|concurrent TAG\n", argv[0]);
+    std::fprintf(stderr, "usage: %s fp|pipe|worker-exit|throttle|pool|maps|concurrent TAG\n", argv[0]);
     return 2;
 }

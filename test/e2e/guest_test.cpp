@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include <functional>
+#include <iostream>
 #include <regex>
 #include <set>
 
@@ -275,4 +276,21 @@ TEST(Guest, ThreadPoolWorkStaysUnderItsSpawnPointWithoutNegativeSelfTime) {
         EXPECT_GE(self, 0.0) << txt;
         EXPECT_LE(self, 100.0) << txt;
     }
+}
+
+TEST(Guest, OptionalLibrariesAreLoadedOnlyWhenTheirComponentsAreAskedFor) {
+    auto r = run_guest("maps", {"maps"});
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    EXPECT_EQ(r.out, "mapped: []\n") << "wall_clock needs no PAPI, CUDA or {fmt} library";
+#ifdef TIMEMORY_GUEST_HAVE_PAPI
+    // Asked for, PAPI is opened (libpfm comes with it); the run goes on either way.
+    auto p = run_guest("maps-papi", {"maps"},
+                       {{"TIMEMORY_COMPONENTS", "wall_clock,papi_vector"},
+                        {"TIMEMORY_PAPI_EVENTS", "PAPI_TOT_CYC"},
+                        {"TIMEMORY_PAPI_QUIET", "ON"}});
+    ASSERT_EQ(p.exit_code(), 0) << p.err;
+    EXPECT_NE(p.out.find("libpapi"), std::string::npos) << p.out;
+#else
+    std::cout << "[ note     ] PAPI is not built in: only the no-PAPI half is checked\n";
+#endif
 }

@@ -1,6 +1,8 @@
 """Top-level functions, settings, components: in this process (no report written)."""
 
 import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -148,3 +150,17 @@ def test_type_stubs_match_the_package():
     from timemory import storage
     storage_stub = _stub_names(os.path.join(pkg, "storage", "__init__.pyi"), "classes")
     assert {n for n in storage.__all__ if n.endswith("Storage")} <= storage_stub
+
+
+def test_import_loads_no_optional_library():
+    # PAPI, libpfm, CUDA and CUPTI are opened when a component of theirs is asked for, not
+    # by `import timemory` (on a GPU node, opening libcuda starts the driver).
+    code = ("import timemory, timemory.component, timemory.profiler, timemory.storage, "
+            "timemory.util, timemory.hardware_counters, timemory.trace\n"
+            "maps = open('/proc/self/maps').read()\n"
+            "print(sorted({l for l in ('libpapi', 'libpfm', 'libcuda', 'libcupti', 'libfmt')"
+            " if l in maps}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -17,7 +17,9 @@ from .. import libpytimemory as _native
 
 __all__ = ["id", "Component"]
 
-_CATALOG = _native.component_catalog()
+# Names and descriptions only: whether PAPI or CUDA components work is asked when a program
+# asks (their libraries are opened then, not at import).
+_CATALOG = _native.component_catalog(availability=False)
 
 
 def _fnv1a(text):
@@ -145,12 +147,13 @@ class Component:
     @classmethod
     def available(cls):
         """True when this machine can measure it (see ``unavailable_reason``)."""
-        return cls._info["available"]
+        return _native.component_available(cls._id)[0]
 
     @classmethod
     def unavailable_reason(cls):
         """Why the component is unavailable here ("" when it is available)."""
-        return cls._info["unavailable_reason"]
+        ok, why = _native.component_available(cls._id)
+        return "" if ok else why
 
 
 class _PapiGroup(Component):

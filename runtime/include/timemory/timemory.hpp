@@ -100,8 +100,14 @@ struct component_description {
     std::string unavailable_reason;
 };
 
-/// Every component of this build, in a fixed order.
-TIMEMORY_API std::vector<component_description> component_catalog();
+/// Every component of this build, in a fixed order. With `check_availability` false,
+/// `available` and `unavailable_reason` are left empty: nothing optional is loaded (asking
+/// whether PAPI or CUDA work means opening their libraries); see component_available().
+TIMEMORY_API std::vector<component_description>
+component_catalog(bool check_availability = true);
+
+/// Whether component `id` can be measured here; `why` says why not (an unknown id too).
+TIMEMORY_API bool component_available(const std::string& id, std::string* why = nullptr);
 
 /// The ids of the components being collected (TIMEMORY_COMPONENTS as resolved at start-up).
 TIMEMORY_API std::vector<std::string> active_components();

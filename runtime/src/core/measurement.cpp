@@ -15,7 +15,7 @@ namespace timemory {
 using namespace rt;
 
 namespace {
-std::vector<component_description> make_catalog() {
+std::vector<component_description> make_catalog(bool check_availability) {
     std::vector<component_description> out;
     for (const auto& c : catalog()) {
         if (c.group) continue; // values of a group: listed by the group
@@ -37,20 +37,29 @@ std::vector<component_description> make_catalog() {
             d.kind = "percent";
             break;
         }
-        d.available = c.available(&d.unavailable_reason);
+        if (check_availability) d.available = c.available(&d.unavailable_reason);
         out.push_back(std::move(d));
     }
     return out;
 }
 
 const std::vector<component_description>& cached_catalog() {
-    static const auto* c = new std::vector<component_description>(make_catalog());
+    static const auto* c = new std::vector<component_description>(make_catalog(true));
     return *c;
 }
 } // namespace
 
-std::vector<component_description> component_catalog() {
-    return cached_catalog();
+std::vector<component_description> component_catalog(bool check_availability) {
+    return check_availability ? cached_catalog() : make_catalog(false);
+}
+
+bool component_available(const std::string& id, std::string* why) {
+    int idx = find_component(id);
+    if (idx < 0) {
+        if (why) *why = "unknown component '" + id + "'";
+        return false;
+    }
+    return catalog()[size_t(idx)].available(why);
 }
 
 bool initialized() {

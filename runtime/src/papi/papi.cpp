@@ -1,7 +1,7 @@
 // PAPI support (built when libpapi-dev was found).
 #include "papi/papi.hpp"
 
-#include <papi.h>
+#include "papi/papi_library.hpp"
 #include <pthread.h>
 
 #include <algorithm>
@@ -33,6 +33,7 @@ struct component_events {
 
 struct process_state {
     std::once_flag init_once;
+    const library* lib = nullptr; ///< libpapi, opened by initialize()
     bool ok = false;
     std::string why;
     bool checked = false; ///< TIMEMORY_PAPI_EVENTS has been resolved
@@ -48,8 +49,13 @@ process_state& state() {
     return *s;
 }
 
+// The loaded libpapi. Only called once available() said yes (it loads the library).
+const library& api() {
+    return *state().lib;
+}
+
 std::string error_text(int rc) {
-    const char* s = PAPI_strerror(rc);
+    const char* s = api().strerror(rc);
     return std::string(s ? s : "unknown error") + " (" + std::to_string(rc) + ")";
 }
 
@@ -64,18 +70,19 @@ void report(const std::string& msg) {
 
 void initialize() {
     process_state& s = state();
-    int rc = PAPI_library_init(PAPI_VER_CURRENT);
+    if (!(s.lib = load_library(&s.why))) return;
+    int rc = api().library_init(PAPI_VER_CURRENT);
     if (rc != PAPI_VER_CURRENT) {
         s.why = "PAPI_library_init failed: " + error_text(rc);
         return;
     }
-    rc = PAPI_thread_init([]() -> unsigned long { return (unsigned long)pthread_self(); });
+    rc = api().thread_init([]() -> unsigned long { return (unsigned long)pthread_self(); });
     if (rc != PAPI_OK) {
         s.why = "PAPI_thread_init failed: " + error_text(rc);
         return;
     }
     if (settings::current().papi_multiplexing) {
-        rc = PAPI_multiplex_init();
+        rc = api().multiplex_init();
         if (rc == PAPI_OK)
             s.multiplex = true;
         else
@@ -94,7 +101,7 @@ std::vector<std::string> split_events(const std::string& text) {
 
 // Whether `cidx` counts CPU events of the thread that starts it (perf_event).
 bool is_cpu_component(int cidx) {
-    const PAPI_component_info_t* ci = PAPI_get_component_info(cidx);
+    const PAPI_component_info_t* ci = api().get_component_info(cidx);
     return ci && std::strcmp(ci->name, "perf_event") == 0;
 }
 
@@ -103,17 +110,17 @@ bool is_cpu_component(int cidx) {
 int create_set(int cidx, bool multiplex, std::string* err) {
     multiplex = multiplex && is_cpu_component(cidx);
     int es = PAPI_NULL;
-    int rc = PAPI_create_eventset(&es);
-    if (rc == PAPI_OK) rc = PAPI_assign_eventset_component(es, cidx);
+    int rc = api().create_eventset(&es);
+    if (rc == PAPI_OK) rc = api().assign_eventset_component(es, cidx);
     if (rc != PAPI_OK) {
         if (err) *err = "cannot create a PAPI event set: " + error_text(rc);
-        if (es != PAPI_NULL) PAPI_destroy_eventset(&es);
+        if (es != PAPI_NULL) api().destroy_eventset(&es);
         return PAPI_NULL;
     }
     if (multiplex) {
-        rc = PAPI_set_multiplex(es);
+        rc = api().set_multiplex(es);
         if (rc != PAPI_OK) {
-            const PAPI_component_info_t* ci = PAPI_get_component_info(cidx);
+            const PAPI_component_info_t* ci = api().get_component_info(cidx);
             report(std::string("PAPI multiplexing not supported by component ") +
                    (ci ? ci->name : "?") + ": " + error_text(rc));
         }
@@ -123,9 +130,9 @@ int create_set(int cidx, bool multiplex, std::string* err) {
 
 void destroy_set(int es) {
     long long ignored[papi_max_events];
-    PAPI_stop(es, ignored);
-    PAPI_cleanup_eventset(es);
-    PAPI_destroy_eventset(&es);
+    api().stop(es, ignored);
+    api().cleanup_eventset(es);
+    api().destroy_eventset(&es);
 }
 
 // Resolves TIMEMORY_PAPI_EVENTS: each event is tried in an event set of its component in
@@ -146,13 +153,13 @@ void check_events() {
     std::string hw_reason;
     for (const auto& name : wanted) {
         int code = 0;
-        int rc = PAPI_event_name_to_code(name.c_str(), &code);
+        int rc = api().event_name_to_code(name.c_str(), &code);
         if (rc != PAPI_OK) {
             failures.push_back("'" + name + "' is not known here: " + error_text(rc));
             continue;
         }
-        int cidx = PAPI_get_event_component(code);
-        const PAPI_component_info_t* ci = PAPI_get_component_info(cidx < 0 ? 0 : cidx);
+        int cidx = api().get_event_component(code);
+        const PAPI_component_info_t* ci = api().get_component_info(cidx < 0 ? 0 : cidx);
         if (ci && ci->disabled) {
             no_hardware.push_back(name);
             if (hw_reason.empty())
@@ -160,10 +167,10 @@ void check_events() {
                             " is disabled: " + ci->disabled_reason;
             continue;
         }
-        if ((code & PAPI_PRESET_MASK) && PAPI_query_event(code) != PAPI_OK) {
+        if ((code & PAPI_PRESET_MASK) && api().query_event(code) != PAPI_OK) {
             no_hardware.push_back(name);
             if (hw_reason.empty())
-                hw_reason = "PAPI reports " + std::to_string(PAPI_num_hwctrs()) +
+                hw_reason = "PAPI reports " + std::to_string(api().num_hwctrs()) +
                             " hardware counters and no native event behind this preset";
             continue;
         }
@@ -184,7 +191,7 @@ void check_events() {
             }
             sets.emplace_back(cidx, es);
         }
-        rc = PAPI_add_event(es, code);
+        rc = api().add_event(es, code);
         if (rc == PAPI_ENOEVNT && is_cpu_component(cidx)) {
             // A VM without a PMU: perf_event is enabled and the preset is mapped, but the
             // kernel has no counter behind it. The same cause as a disabled component.
@@ -192,7 +199,7 @@ void check_events() {
             if (hw_reason.empty())
                 hw_reason = "the kernel has no hardware counter for " + name + " (" +
                             error_text(rc) + "; PAPI reports " +
-                            std::to_string(PAPI_num_hwctrs()) + " counters)";
+                            std::to_string(api().num_hwctrs()) + " counters)";
             continue;
         }
         if (rc != PAPI_OK) {
@@ -200,7 +207,7 @@ void check_events() {
             continue;
         }
         PAPI_event_info_t info;
-        std::string desc = PAPI_get_event_info(code, &info) == PAPI_OK ? describe(info) : "";
+        std::string desc = api().get_event_info(code, &info) == PAPI_OK ? describe(info) : "";
         if (desc.empty()) desc = name;
         component_events* ce = nullptr;
         for (auto& c : s.by_component)
@@ -222,7 +229,7 @@ void check_events() {
         for (auto& x : s.by_component)
             if (x.cidx == c) ce = &x;
         if (ce && !ce->per_thread) {
-            int rc = PAPI_start(es);
+            int rc = api().start(es);
             if (rc == PAPI_OK) {
                 ce->shared = es;
                 continue;
@@ -273,8 +280,8 @@ thread_sets* setup_thread() noexcept {
         int es = create_set(ce.cidx, s.multiplex, nullptr);
         int rc = es == PAPI_NULL
                      ? PAPI_EINVAL
-                     : PAPI_add_events(es, const_cast<int*>(ce.codes.data()), int(ce.codes.size()));
-        if (rc == PAPI_OK) rc = PAPI_start(es);
+                     : api().add_events(es, const_cast<int*>(ce.codes.data()), int(ce.codes.size()));
+        if (rc == PAPI_OK) rc = api().start(es);
         if (rc != PAPI_OK) {
             warn_once("papi-thread", "PAPI counters cannot start in a thread, its PAPI values "
                                      "stay 0: " +
@@ -342,10 +349,10 @@ void read(int64_t* out) noexcept {
     for (size_t g = 0; g < t->handles.size(); ++g) {
         int rc;
         if (t->handles[g] != PAPI_NULL) {
-            rc = PAPI_read(t->handles[g], vals);
+            rc = api().read(t->handles[g], vals);
         } else {
             std::lock_guard<std::mutex> lk(s.shared_mutex);
-            rc = PAPI_read(groups[g].shared, vals);
+            rc = api().read(groups[g].shared, vals);
         }
         if (rc != PAPI_OK) continue;
         const auto& f = groups[g].fields;
@@ -361,7 +368,7 @@ void thread_exit() noexcept {
     for (int h : t->handles)
         if (h != PAPI_NULL) destroy_set(h);
     delete t;
-    PAPI_unregister_thread();
+    api().unregister_thread();
 }
 
 std::vector<event_description> list_events() {
@@ -369,26 +376,26 @@ std::vector<event_description> list_events() {
     if (!available(nullptr)) return out;
     auto add = [&out](int code, bool avail) {
         PAPI_event_info_t info;
-        if (PAPI_get_event_info(code, &info) != PAPI_OK) return;
-        int cidx = PAPI_get_event_component(code);
-        const PAPI_component_info_t* ci = PAPI_get_component_info(cidx < 0 ? 0 : cidx);
+        if (api().get_event_info(code, &info) != PAPI_OK) return;
+        int cidx = api().get_event_component(code);
+        const PAPI_component_info_t* ci = api().get_component_info(cidx < 0 ? 0 : cidx);
         out.push_back(
             {info.symbol, describe(info), ci ? ci->name : "", avail && !(ci && ci->disabled)});
     };
     int code = PAPI_PRESET_MASK;
-    if (PAPI_enum_event(&code, PAPI_ENUM_FIRST) == PAPI_OK) {
+    if (api().enum_event(&code, PAPI_ENUM_FIRST) == PAPI_OK) {
         do {
-            add(code, PAPI_query_event(code) == PAPI_OK);
-        } while (PAPI_enum_event(&code, PAPI_ENUM_EVENTS) == PAPI_OK);
+            add(code, api().query_event(code) == PAPI_OK);
+        } while (api().enum_event(&code, PAPI_ENUM_EVENTS) == PAPI_OK);
     }
-    for (int cidx = 0; cidx < PAPI_num_components(); ++cidx) {
-        const PAPI_component_info_t* ci = PAPI_get_component_info(cidx);
+    for (int cidx = 0; cidx < api().num_components(); ++cidx) {
+        const PAPI_component_info_t* ci = api().get_component_info(cidx);
         if (!ci || ci->disabled) continue;
         code = PAPI_NATIVE_MASK;
-        if (PAPI_enum_cmp_event(&code, PAPI_ENUM_FIRST, cidx) != PAPI_OK) continue;
+        if (api().enum_cmp_event(&code, PAPI_ENUM_FIRST, cidx) != PAPI_OK) continue;
         do {
             add(code, true);
-        } while (PAPI_enum_cmp_event(&code, PAPI_ENUM_EVENTS, cidx) == PAPI_OK);
+        } while (api().enum_cmp_event(&code, PAPI_ENUM_EVENTS, cidx) == PAPI_OK);
     }
     return out;
 }
@@ -396,8 +403,8 @@ std::vector<event_description> list_events() {
 std::vector<std::string> component_states() {
     std::vector<std::string> out;
     if (!available(nullptr)) return out;
-    for (int cidx = 0; cidx < PAPI_num_components(); ++cidx) {
-        const PAPI_component_info_t* ci = PAPI_get_component_info(cidx);
+    for (int cidx = 0; cidx < api().num_components(); ++cidx) {
+        const PAPI_component_info_t* ci = api().get_component_info(cidx);
         if (!ci) continue;
         out.push_back(std::string(ci->name) + ": " +
                       (ci->disabled ? std::string("disabled (") + ci->disabled_reason + ")"
@@ -414,12 +421,12 @@ counter_set::counter_set(const std::vector<std::string>& names) {
     try {
         for (size_t i = 0; i < names.size(); ++i) {
             int code = 0;
-            int rc = PAPI_event_name_to_code(names[i].c_str(), &code);
+            int rc = api().event_name_to_code(names[i].c_str(), &code);
             if (rc != PAPI_OK)
                 throw std::runtime_error("PAPI event '" + names[i] +
                                          "' is not known here: " + error_text(rc));
-            int cidx = PAPI_get_event_component(code);
-            const PAPI_component_info_t* ci = PAPI_get_component_info(cidx < 0 ? 0 : cidx);
+            int cidx = api().get_event_component(code);
+            const PAPI_component_info_t* ci = api().get_component_info(cidx < 0 ? 0 : cidx);
             if (ci && ci->disabled)
                 throw std::runtime_error("PAPI event '" + names[i] + "': component " + ci->name +
                                          " is disabled: " + ci->disabled_reason +
@@ -427,7 +434,7 @@ counter_set::counter_set(const std::vector<std::string>& names) {
                                          paranoid_level() + ")");
             set* target = nullptr;
             for (auto& st : sets_) {
-                int c = PAPI_get_eventset_component(st.handle);
+                int c = api().get_eventset_component(st.handle);
                 if (c == cidx) target = &st;
             }
             if (!target) {
@@ -438,7 +445,7 @@ counter_set::counter_set(const std::vector<std::string>& names) {
                 sets_.push_back({es, {}});
                 target = &sets_.back();
             }
-            rc = PAPI_add_event(target->handle, code);
+            rc = api().add_event(target->handle, code);
             if (rc != PAPI_OK)
                 throw std::runtime_error("PAPI event '" + names[i] + "': " + error_text(rc));
             target->index.push_back(i);
@@ -459,7 +466,7 @@ counter_set::~counter_set() {
 void counter_set::start() {
     if (running_) return;
     for (auto& st : sets_) {
-        int rc = PAPI_start(st.handle);
+        int rc = api().start(st.handle);
         if (rc != PAPI_OK) throw std::runtime_error("PAPI_start failed: " + error_text(rc));
     }
     running_ = true;
@@ -469,7 +476,7 @@ void counter_set::stop() {
     if (!running_) return;
     long long vals[papi_max_events];
     for (auto& st : sets_) {
-        if (PAPI_stop(st.handle, vals) != PAPI_OK) continue;
+        if (api().stop(st.handle, vals) != PAPI_OK) continue;
         for (size_t k = 0; k < st.index.size(); ++k)
             totals_[st.index[k]] += vals[k];
     }
