@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "components/component.hpp"
 #include "core/clock.hpp"
 #include "graph/thread_state.hpp"
@@ -171,7 +173,7 @@ TEST_F(ThreadState, ManualRegionsAreNeverThrottled) {
     EXPECT_FALSE(a.flags & TIMEMORY_SITE_THROTTLED);
 }
 
-TEST_F(ThreadState, ThrottledSiteTimesOneCallInThrottleSample) {
+TEST_F(ThreadState, ThrottledSiteTimesOneCallInThrottleSampleAtRandom) {
     opts.throttle_count = 5;
     opts.throttle_ticks = 1e15;
     opts.throttle_sample = 4;
@@ -182,13 +184,24 @@ TEST_F(ThreadState, ThrottledSiteTimesOneCallInThrottleSample) {
         exit(ts, fn, wall);
     }
     ASSERT_TRUE(fn.flags & TIMEMORY_SITE_THROTTLED);
-    // 12 more calls: every 4th is a timed sample (a frame with a clock), the rest untimed.
-    for (int i = 0; i < 12; ++i) {
+    // 8000 more calls: about one in 4 is a timed sample (a frame with a clock), at random
+    // distances, so a periodic pattern of calls cannot hide from the samples.
+    std::set<int> distances;
+    int since = 0;
+    for (int i = 0; i < 8000; ++i) {
         ts.enter_throttled(&fn, opts);
-        if (!ts.exit_throttled(&fn)) exit(ts, fn, wall);
+        ++since;
+        if (!ts.exit_throttled(&fn)) {
+            exit(ts, fn, wall);
+            distances.insert(since);
+            since = 0;
+        }
     }
-    EXPECT_EQ(ts.graph.at(1).count, 5u + 3u);
-    EXPECT_EQ(ts.graph.at(1).unmeasured, 9u);
+    const uint64_t samples = ts.graph.at(1).count - 5;
+    EXPECT_NEAR(double(samples), 2000.0, 200.0);
+    EXPECT_EQ(ts.graph.at(1).unmeasured, 8000u - samples);
+    EXPECT_GE(distances.size(), 5u) << "sample distances vary";
+    EXPECT_LE(*distances.rbegin(), 7) << "at most 2K-1 calls apart";
     // The baseline is where the samples start: the 5 calls timed before throttling.
     EXPECT_EQ(ts.graph.baseline_count(1), 5u);
     EXPECT_TRUE(ts.stack.empty());

@@ -62,10 +62,20 @@ __attribute__((noinline)) void enter_other(timemory_site* s) noexcept {
     if (!r.recording.load(std::memory_order_relaxed)) return;
     const uint32_t flags = s->flags;
     if (flags & TIMEMORY_SITE_DISABLED) return;
-    if (flags & TIMEMORY_SITE_THROTTLED) {
+    if (r.comps.wall_only) {
+        if (flags & TIMEMORY_SITE_THROTTLED)
+            ts->enter_throttled(s, r.options);
+        else
+            ts->enter(s, r.comps, r.options);
+        // A timed call that came this way (a new node, a sample of a throttled function)
+        // starts its clock now, as the inline path does: the longer way back must not be
+        // charged to it, or samples would stand for more than the calls they represent.
+        if (!ts->stack.empty()) {
+            frame& f = ts->stack.back();
+            if (f.site == s && f.start != untimed_start) f.start = wall_ticks();
+        }
+    } else if (flags & TIMEMORY_SITE_THROTTLED) {
         ts->enter_throttled(s, r.options);
-    } else if (r.comps.wall_only) {
-        ts->enter(s, r.comps, r.options);
     } else {
         errno_guard keep_errno; // the other sources are system calls
         ts->enter(s, r.comps, r.options);

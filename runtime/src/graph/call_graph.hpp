@@ -70,7 +70,7 @@ struct node {
     uint32_t cache_site = 0, cache_node = no_node;
     uint64_t count = 0;      ///< completed, measured calls
     uint64_t unmeasured = 0; ///< calls counted after the site was throttled
-    uint32_t sample_tick = 0; ///< throttled calls since the last one timed (a sample)
+    uint32_t sample_tick = 0; ///< throttled calls left until the next timed one (a sample)
     bool throttled = false;   ///< has had a throttled call (its baseline is recorded)
     int64_t ticks = 0;       ///< summed wall ticks of measured calls (throttling decision)
     int64_t first_ticks = std::numeric_limits<int64_t>::max(); ///< earliest entry

@@ -17,7 +17,9 @@ void frame_stack::grow(size_t cap) {
 }
 
 thread_state::thread_state(uint32_t idx, const bundle& b)
-    : graph(b.size()), index(idx), bundle_(&b) {
+    : graph(b.size()), index(idx), rng_(0x9e3779b97f4a7c15ull ^ (uint64_t(idx) << 32) ^
+                                         uint64_t(gettid())),
+      bundle_(&b) {
     if (!b.wall_only) starts.resize(256 * size_t(field_count));
     tid = static_cast<pid_t>(gettid());
     handle = pthread_self();
@@ -59,10 +61,13 @@ void thread_state::enter_throttled_slow(timemory_site* s, const record_options& 
     if (parent != no_node && stack.size() < o.max_depth) {
         constexpr int64_t later = std::numeric_limits<int64_t>::max();
         n = o.flat ? graph.child(0, s->id, later) : graph.child(parent, s->id, later);
-        if (!graph.at(n).throttled) graph.record_baseline(n);
+        if (!graph.at(n).throttled) {
+            graph.record_baseline(n);
+            graph.at(n).sample_tick = next_sample_distance(o);
+        }
         node& nd = graph.at(n);
-        if (o.throttle_sample > 0 && ++nd.sample_tick == o.throttle_sample) {
-            nd.sample_tick = 0;
+        if (o.throttle_sample > 0 && --nd.sample_tick == 0) {
+            nd.sample_tick = next_sample_distance(o);
             enter(s, *bundle_, o); // this call is a sample: timed
             return;
         }

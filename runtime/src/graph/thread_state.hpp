@@ -26,7 +26,8 @@ struct record_options {
     uint32_t max_depth = 65535;
     uint64_t throttle_count = 10000; ///< 0: never throttle
     int64_t throttle_ticks = 0;      ///< THROTTLE_VALUE converted to wall ticks
-    uint32_t throttle_sample = 64;   ///< a throttled site times one call in this many (0: none)
+    uint32_t throttle_sample = 64;   ///< a throttled site times one call in this many, on
+                                     ///< average, at random (0: none)
 };
 
 /// `frame::start` of a call of a throttled site: open (its callees nest under it) but not
@@ -134,8 +135,8 @@ public:
         if (p.cache_site != s->id) return false;
         node& nd = graph.at(p.cache_node);
         if (!nd.throttled) return false; // the first throttled call records the baseline
-        if (o.throttle_sample != 0 && nd.sample_tick + 1 >= o.throttle_sample) return false;
-        nd.sample_tick += 1;
+        if (o.throttle_sample != 0 && nd.sample_tick <= 1) return false; // a sample is due
+        nd.sample_tick -= 1;
         stack.push_unchecked(frame{s, p.cache_node, untimed_start});
         return true;
     }
@@ -153,14 +154,15 @@ public:
             const node& p = graph.at(parent);
             if (p.cache_site == s->id) {
                 node& nd = graph.at(p.cache_node);
-                if (__builtin_expect(!nd.throttled, 0)) graph.record_baseline(p.cache_node);
-                if (__builtin_expect(o.throttle_sample == 0 ||
-                                         ++nd.sample_tick != o.throttle_sample,
-                                     1)) {
+                if (__builtin_expect(!nd.throttled, 0)) {
+                    graph.record_baseline(p.cache_node);
+                    nd.sample_tick = next_sample_distance(o);
+                }
+                if (__builtin_expect(o.throttle_sample == 0 || --nd.sample_tick != 0, 1)) {
                     stack.push_back(frame{s, p.cache_node, untimed_start});
                     return;
                 }
-                nd.sample_tick = 0;
+                nd.sample_tick = next_sample_distance(o);
                 enter(s, *bundle_, o); // this call is a sample: timed
                 return;
             }
@@ -210,6 +212,18 @@ public:
     bool unreadable = false;
 
 private:
+    /// Calls until a throttled node's next sample: random, uniform over 1 .. 2K-1 (mean K =
+    /// throttle_sample), so that samples cannot lock onto a periodic pattern of calls (a
+    /// function called with 10 kinds of arguments in turn, sampled every 64th call, would
+    /// only ever see the even ones).
+    uint32_t next_sample_distance(const record_options& o) noexcept {
+        rng_ ^= rng_ << 13;
+        rng_ ^= rng_ >> 7;
+        rng_ ^= rng_ << 17;
+        const uint64_t span = 2 * uint64_t(o.throttle_sample) - 1;
+        return span ? uint32_t(1 + rng_ % span) : 1;
+    }
+    uint64_t rng_;         ///< xorshift64 state of next_sample_distance
     const bundle* bundle_; ///< what a sampled call of a throttled site reads
     void enter_throttled_slow(timemory_site* s, const record_options& o) noexcept;
     uint32_t recording_parent() const noexcept;
