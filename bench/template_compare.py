@@ -99,4 +99,7 @@ for k in variants:
 print(f"\ntop by exclusive time ({n_on} nodes): default settings | throttling off")
 for (a, pa), (b, pb) in zip(t_on, t_off):
     print(f"  {pa:5.1f}% {short(a):<60} | {pb:5.1f}% {short(b)}")
+for k in (3, 4, 5):
+    same = {n for n, _ in t_on[:k]} == {n for n, _ in t_off[:k]}
+    print(f"top {k}: {'the same functions' if same else 'different functions'}")
 shutil.rmtree(work, ignore_errors=True)

@@ -66,7 +66,7 @@ __attribute__((noinline)) void enter_other(timemory_site* s) noexcept {
         if (flags & TIMEMORY_SITE_THROTTLED)
             ts->enter_throttled(s, r.options);
         else
-            ts->enter(s, r.comps, r.options);
+            ts->enter(s, r.comps, r.options, /*stamp=*/false);
         // A timed call that came this way (a new node, a sample of a throttled function)
         // starts its clock now, as the inline path does: the longer way back must not be
         // charged to it, or samples would stand for more than the calls they represent.

@@ -30,6 +30,8 @@ void call_graph::record_baseline(uint32_t i) {
 }
 
 void call_graph::clear() {
+    for (auto& e : recent_)
+        e = recent{};
     nodes_.assign(1, node{});
     stats_.assign(ncomp_, running_stat{});
     base_count_.clear();
@@ -56,6 +58,8 @@ uint32_t call_graph::child_slow(uint32_t parent, uint32_t site, int64_t ticks) {
     uint32_t n = find_or_create(parent, site, site, ticks);
     nodes_[parent].cache_site = site;
     nodes_[parent].cache_node = n;
+    const uint64_t key = (uint64_t(parent) << 32) | site;
+    recent_[recent_slot(key)] = recent{key, n};
     return n;
 }
 

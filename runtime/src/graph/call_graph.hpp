@@ -86,6 +86,18 @@ public:
         if (p.cache_site == site) return p.cache_node;
         return child_slow(parent, site, ticks);
     }
+
+    /// The child of `parent` for `site` when one of the caches knows it, else no_node:
+    /// the parent's last child, then a small table of recent (parent, site) pairs (a
+    /// function that calls a() and b() in turn misses the first every time). Inline, for
+    /// the hot path: no hashing of the full table, no allocation.
+    uint32_t cached_child(uint32_t parent, uint32_t site) const noexcept {
+        const node& p = nodes_[parent];
+        if (p.cache_site == site) return p.cache_node;
+        const uint64_t key = (uint64_t(parent) << 32) | site;
+        const recent& e = recent_[recent_slot(key)];
+        return e.key == key ? e.node : no_node;
+    }
     /// A new child of `parent` even if one exists for `site` (timeline mode).
     uint32_t append(uint32_t parent, uint32_t site, int64_t ticks);
 
@@ -132,6 +144,16 @@ private:
     uint32_t create(uint32_t parent, uint32_t site, int64_t ticks);
     void index(uint32_t parent, uint32_t site, uint32_t node);
     void rehash(size_t capacity);
+
+    struct recent {
+        uint64_t key = ~uint64_t(0); ///< (parent << 32) | site
+        uint32_t node = no_node;
+    };
+    static constexpr int recent_bits = 8;
+    static size_t recent_slot(uint64_t key) noexcept {
+        return size_t((key * 0x9E3779B97F4A7C15ull) >> (64 - recent_bits));
+    }
+    recent recent_[1 << recent_bits];
 
     size_t ncomp_;
     std::vector<node> nodes_;

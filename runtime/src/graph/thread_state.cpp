@@ -30,7 +30,8 @@ uint32_t thread_state::recording_parent() const noexcept {
     return parent == detached_node ? 0 : parent;
 }
 
-void thread_state::enter(timemory_site* s, const bundle& b, const record_options& o) noexcept {
+void thread_state::enter(timemory_site* s, const bundle& b, const record_options& o,
+                         bool stamp) noexcept {
     const size_t depth = stack.size();
     const uint32_t parent = recording_parent();
     uint32_t n = no_node;
@@ -45,7 +46,7 @@ void thread_state::enter(timemory_site* s, const bundle& b, const record_options
             n = graph.child(parent, s->id, later);
     }
     if (b.wall_only) {
-        stack.push_back(frame{s, n, wall_ticks()});
+        stack.push_back(frame{s, n, stamp ? wall_ticks() : 0});
     } else {
         if (starts.size() < (depth + 1) * size_t(field_count))
             starts.resize((depth + 1) * 2 * size_t(field_count));

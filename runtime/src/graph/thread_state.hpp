@@ -91,9 +91,9 @@ public:
             return false;
         const uint32_t parent = depth ? stack[depth - 1].node : 0;
         if (parent >= detached_node) return false;
-        const node& p = graph.at(parent);
-        if (p.cache_site != s->id) return false;
-        stack.push_unchecked(frame{s, p.cache_node, tsc_ticks()}); // clock last
+        const uint32_t n = graph.cached_child(parent, s->id);
+        if (n == no_node) return false;
+        stack.push_unchecked(frame{s, n, tsc_ticks()}); // clock last
         return true;
     }
 
@@ -114,8 +114,11 @@ public:
         return true;
     }
 
-    /// Opens a frame for a registered, enabled site; reads the clocks last.
-    void enter(timemory_site* s, const bundle& b, const record_options& o) noexcept;
+    /// Opens a frame for a registered, enabled site; reads the clocks last. With `stamp`
+    /// false (wall_clock alone) the frame's start is left for the caller to set, as the
+    /// last thing it does.
+    void enter(timemory_site* s, const bundle& b, const record_options& o,
+               bool stamp = true) noexcept;
     /// Closes the frame of `s` with readings `stop` (wall ticks or a snapshot), which the
     /// caller took first thing.
     void exit(timemory_site* s, const bundle& b, const record_options& o, int64_t stop_ticks,
@@ -131,13 +134,13 @@ public:
         if (!o.simple || depth == stack.capacity() || depth >= o.max_depth) return false;
         const uint32_t parent = depth ? stack[depth - 1].node : 0;
         if (parent >= detached_node) return false;
-        const node& p = graph.at(parent);
-        if (p.cache_site != s->id) return false;
-        node& nd = graph.at(p.cache_node);
+        const uint32_t n = graph.cached_child(parent, s->id);
+        if (n == no_node) return false;
+        node& nd = graph.at(n);
         if (!nd.throttled) return false; // the first throttled call records the baseline
         if (o.throttle_sample != 0 && nd.sample_tick <= 1) return false; // a sample is due
         nd.sample_tick -= 1;
-        stack.push_unchecked(frame{s, p.cache_node, untimed_start});
+        stack.push_unchecked(frame{s, n, untimed_start});
         return true;
     }
 
