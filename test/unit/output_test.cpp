@@ -337,6 +337,9 @@ TEST_F(Output, CompensationTakesTheHooksCostOutOfEveryLevel) {
     EXPECT_DOUBLE_EQ(comp.nodes[1].inclusive[0].min, 90);
     // main: its own 10 inside, and every call below it (4 x 30 + 6 x 20).
     EXPECT_DOUBLE_EQ(comp.nodes[0].inclusive[0].sum, 2000 - 10 - (4 * 30 + 6 * 20));
+    // One call: its min, max and sum agree after compensation.
+    EXPECT_DOUBLE_EQ(comp.nodes[0].inclusive[0].min, comp.nodes[0].inclusive[0].sum);
+    EXPECT_DOUBLE_EQ(comp.nodes[0].inclusive[0].max, comp.nodes[0].inclusive[0].sum);
     EXPECT_DOUBLE_EQ(comp.nodes[0].exclusive[0].sum,
                      comp.nodes[0].inclusive[0].sum - comp.nodes[1].inclusive[0].sum);
     EXPECT_GE(comp.nodes[0].exclusive[0].sum, 0);

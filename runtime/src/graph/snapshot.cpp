@@ -65,8 +65,9 @@ bool estimable(const component& c) {
 
 // Statistics of one component at one node, in display units (`scale` per raw unit).
 // `timed` calls were measured; `total` includes untimed ones. `total_raw` is the node's
-// raw sum after estimates and compensation; `inside` the hooks' share of each timed call
-// (taken off min and max). min, max and stddev describe the timed calls.
+// raw sum after estimates and compensation; `inside` the hooks' cost per call, on average
+// (taken off min and max, so a single call's min, max and sum agree). min, max and stddev
+// describe the timed calls.
 stats inclusive_stats(const component& c, const running_stat& s, uint64_t timed, uint64_t total,
                       double total_raw, double inside, double scale) {
     stats out;
@@ -179,6 +180,7 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
     // (TIMEMORY_COMPENSATE) what timemory's hooks cost inside the node: their share of its
     // own calls, and every call made below it on its thread. Bottom-up: children first.
     std::vector<double> total(g.size() * nc, 0.0), below(g.size() * nc, 0.0);
+    std::vector<double> per_call(g.size() * nc, 0.0); // hooks' cost taken off each call
     for (uint32_t i = uint32_t(g.size()); i-- > 1;) {
         const node& nd = g.at(i);
         const bool same_thread = thread_of(i) == thread_of(nd.parent);
@@ -188,7 +190,9 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
             if (oh && estimable(*b.comps[c]) && b.comps[c]->how != value_kind::one) {
                 // An estimate extrapolates the timed calls, hooks included, to the others.
                 const double calls = double(nd.count + (est[k] > 0 ? nd.unmeasured : 0));
-                t = std::max(0.0, t - oh->inside[c] * calls - below[k]);
+                const double hooks = oh->inside[c] * calls + below[k];
+                if (calls > 0) per_call[k] = hooks / calls;
+                t = std::max(0.0, t - hooks);
                 if (same_thread)
                     below[nd.parent * nc + c] += below[k] +
                                                  double(nd.count) * oh->timed_pair[c] +
@@ -240,9 +244,8 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
             const double measured = double(st[c].sum) + e;
             if (nd.unmeasured > 0 && measured > 0)
                 r.estimated[c] = total[i * nc + c] * (e / measured) * scale[c];
-            const double inside = oh && comp.how != value_kind::one ? oh->inside[c] : 0.0;
-            stats inc = inclusive_stats(comp, st[c], nd.count, r.count, total[i * nc + c], inside,
-                                        scale[c]);
+            stats inc = inclusive_stats(comp, st[c], nd.count, r.count, total[i * nc + c],
+                                        per_call[i * nc + c], scale[c]);
             stats exc{inc.sum, inc.mean, nan_value, nan_value, nan_value};
             if (additive(comp)) {
                 if (comp.how == value_kind::ratio) {
