@@ -344,3 +344,41 @@ def test_new_threads_nest_under_the_function_that_started_them(run_script):
     assert laps(find(tree, "spawn", "body", "work")) == 6
     assert find(tree, "body") is None
     assert r.out.strip() == "threading", "Thread.start restored after profiling"
+
+
+def test_throttled_functions_keep_their_place_in_the_tree(run_script):
+    # leaf() is short and called 40 000 times: it is throttled after 10 000 calls. It stays
+    # under mid(), which really calls it (never directly under main()), every call counted,
+    # and so does a generator it consumes after throttling.
+    r = run_script("""
+        import timemory
+        from timemory.profiler import Profiler, Config
+        Config.only_filenames = [__file__]
+        def gen(n):
+            for i in range(n):
+                yield i
+        def leaf(x):
+            return x + 1
+        def mid(n):
+            s = 0
+            for i in range(n):
+                s += leaf(i)
+            return s
+        def main():
+            for _ in range(40):
+                mid(1000)
+            return sum(gen(20))
+        with Profiler(["wall_clock"]):
+            main()
+        timemory.finalize()
+    """)
+    assert r.rc == 0, r.err
+    tree = r.tree()
+    leaf = find(tree, "main", "mid", "leaf")
+    assert laps(leaf) == 40000
+    assert leaf["node"]["throttled"] is True
+    assert leaf["node"]["untimed"] > 0
+    assert find(tree, "main", "leaf") is None
+    assert laps(find(tree, "main", "gen")) == 1
+    for n in (find(tree, "main"), find(tree, "main", "mid"), leaf):
+        assert n["node"]["exclusive"]["stats"]["sum"] >= 0
