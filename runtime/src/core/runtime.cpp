@@ -292,6 +292,9 @@ void quiesce_threads() noexcept {
         while (__atomic_load_n(&t->busy, __ATOMIC_ACQUIRE)) {
             if (clock_ns(CLOCK_MONOTONIC) > deadline) {
                 t->unreadable = true;
+                warn("thread " + std::to_string(t->index) + " (tid " + std::to_string(t->tid) +
+                     ") was still inside timemory after 200 ms; its measurements are left "
+                     "out of the reports");
                 break;
             }
             sched_yield();
