@@ -233,6 +233,24 @@ int maps_mode() {
     return 0;
 }
 
+// ---- names: region names and files that are not valid UTF-8, or hold terminal escapes --
+
+timemory_site s_latin1{0, TIMEMORY_LANG_CXX, "caf\xe9_latin1", "caf\xe9_latin1",
+                       "/src/r\xe9sum\xe9.cpp", 3, TIMEMORY_SITE_ABI};
+
+int names_mode() {
+    timemory_enter(&s_main);
+    timemory_push_region("bad\xff\xfe bytes");
+    timemory_pop_region("bad\xff\xfe bytes");
+    timemory_push_region("\x1b[31mred\x1b[0m");
+    timemory_pop_region("\x1b[31mred\x1b[0m");
+    timemory_enter(&s_latin1);
+    timemory_exit(&s_latin1);
+    std::printf("done\n"); // buffered: lost if the exit path aborted
+    timemory_exit(&s_main);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -243,7 +261,8 @@ int main(int argc, char** argv) {
     if (mode == "throttle") return throttle_mode();
     if (mode == "pool") return pool_mode();
     if (mode == "maps") return maps_mode();
+    if (mode == "names") return names_mode();
     if (mode == "concurrent" && argc > 2) return concurrent_mode(argv[2]);
-    std::fprintf(stderr, "usage: %s fp|pipe|worker-exit|throttle|pool|maps|concurrent TAG\n", argv[0]);
+    std::fprintf(stderr, "usage: %s fp|pipe|worker-exit|throttle|pool|maps|names|concurrent TAG\n", argv[0]);
     return 2;
 }

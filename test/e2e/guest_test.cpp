@@ -295,3 +295,41 @@ TEST(Guest, OptionalLibrariesAreLoadedOnlyWhenTheirComponentsAreAskedFor) {
     std::cout << "[ note     ] PAPI is not built in: only the no-PAPI half is checked\n";
 #endif
 }
+
+TEST(Guest, NamesThatAreNotUtf8OrHoldEscapesAreWrittenSafely) {
+    auto r = run_guest("names", {"names"}, {{"TIMEMORY_VERBOSE", "1"}});
+    ASSERT_EQ(r.signal(), 0) << r.err;
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    EXPECT_EQ(r.out, "done\n");
+    // Every JSON report parses, the odd bytes replaced (U+FFFD), the other names intact.
+    json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
+    std::set<std::string> names;
+    for (const auto& rec : recs)
+        names.insert(rec["prefix"].get<std::string>());
+    EXPECT_TRUE(names.count("bad\xef\xbf\xbd\xef\xbf\xbd bytes")) << recs.dump(1);
+    EXPECT_TRUE(names.count("caf\xef\xbf\xbd_latin1")) << recs.dump(1);
+    EXPECT_TRUE(names.count("\x1b[31mred\x1b[0m")) << "escapes are data in JSON";
+    load_json(r.dir / "out/latest/wall.tree.json");
+    load_json(r.dir / "out/latest/wall.flamegraph.json");
+    // The table shows control bytes and invalid bytes escaped; no raw escape reaches it.
+    std::string txt = slurp(r.dir / "out/latest/wall.txt");
+    EXPECT_EQ(txt.find('\x1b'), std::string::npos);
+    EXPECT_NE(txt.find("\\x1b[31mred\\x1b[0m"), std::string::npos) << txt;
+    EXPECT_NE(txt.find("bad\\xff\\xfe bytes"), std::string::npos) << txt;
+    EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << "nor stderr";
+}
+
+TEST(Guest, ReportsAreCompactJsonUnlessIndentationIsAskedFor) {
+    auto compact = run_guest("compact", {"pipe"});
+    std::string text = slurp(compact.dir / "out/latest/wall.json");
+    EXPECT_EQ(text.find('\n'), std::string::npos) << "one line";
+    auto indented = run_guest("indented", {"pipe"}, {{"TIMEMORY_JSON_INDENT", "2"}});
+    std::string pretty = slurp(indented.dir / "out/latest/wall.json");
+    EXPECT_NE(pretty.find("\n  \"timemory\""), std::string::npos);
+    EXPECT_EQ(load_json(compact.dir / "out/latest/wall.json")["timemory"]["wall_clock"]["ranks"][0]
+                  ["graph"]
+                      .size(),
+              load_json(indented.dir / "out/latest/wall.json")["timemory"]["wall_clock"]["ranks"]
+                                                                  [0]["graph"]
+                                                                      .size());
+}

@@ -83,6 +83,12 @@ TEST(Settings, BadValuesAreRejectedAndTheOldValueKept) {
     EXPECT_EQ(err, "must be at least 1");
     EXPECT_FALSE(settings::assign(v, settings::find("max_depth"), "99999999999999999999", &err));
     EXPECT_EQ(v.max_depth, 65535);
+    // Fits a long but not the 32-bit depth the hot path keeps: refused, not wrapped to 0.
+    EXPECT_FALSE(settings::assign(v, settings::find("max_depth"), "4294967296", &err));
+    EXPECT_EQ(err, "must be at most 4294967294");
+    EXPECT_EQ(v.max_depth, 65535);
+    EXPECT_FALSE(settings::assign(v, settings::find("throttle_count"), "4294967296", &err));
+    EXPECT_FALSE(settings::assign(v, settings::find("json_indent"), "-1", &err));
     EXPECT_FALSE(settings::assign(v, settings::find("timing_units"), "parsec", &err));
     EXPECT_EQ(v.timing_units, "auto") << "a bad value keeps the previous one";
     EXPECT_TRUE(settings::assign(v, settings::find("timing_units"), "ms", &err));

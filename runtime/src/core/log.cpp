@@ -6,6 +6,7 @@
 #include <mutex>
 #include <set>
 
+#include "core/text.hpp"
 #include "settings/settings.hpp"
 
 namespace timemory::rt {
@@ -20,7 +21,7 @@ std::mutex& log_mutex() {
 void warn(const std::string& msg) {
     if (settings::current().verbose < 0) return;
     std::lock_guard<std::mutex> lk(log_mutex());
-    std::fprintf(stderr, "[timemory] warning: %s\n", msg.c_str());
+    std::fprintf(stderr, "[timemory] warning: %s\n", printable(msg).c_str());
 }
 
 void warn_once(const std::string& key, const std::string& msg) {
@@ -35,14 +36,14 @@ void warn_once(const std::string& key, const std::string& msg) {
 void info(int level, const std::string& msg) {
     if (settings::current().verbose < level) return;
     std::lock_guard<std::mutex> lk(log_mutex());
-    std::fprintf(stderr, "[timemory] %s\n", msg.c_str());
+    std::fprintf(stderr, "[timemory] %s\n", printable(msg).c_str());
 }
 
 void notice(const std::string& msg) {
     const long v = settings::current().verbose;
     if (v < 0 || (v == 0 && !isatty(STDERR_FILENO))) return;
     std::lock_guard<std::mutex> lk(log_mutex());
-    std::fprintf(stderr, "[timemory] %s\n", msg.c_str());
+    std::fprintf(stderr, "[timemory] %s\n", printable(msg).c_str());
 }
 
 } // namespace timemory::rt

@@ -276,6 +276,18 @@ std::string program_name() {
     return p.empty() ? "program" : p;
 }
 
+namespace {
+// A report that could not be written at exit: one line on stderr, with nothing allocated
+// (the failure may be an exhausted heap).
+void report_failure(const char* what) noexcept {
+    const char head[] = "[timemory] warning: the reports could not be written: ";
+    ssize_t ignored = write(STDERR_FILENO, head, sizeof(head) - 1);
+    ignored = write(STDERR_FILENO, what, strlen(what));
+    ignored = write(STDERR_FILENO, "\n", 1);
+    (void)ignored;
+}
+} // namespace
+
 void quiesce_threads() noexcept {
     runtime& r = rt_state();
     process_barrier();
@@ -333,11 +345,18 @@ void finalize() noexcept {
     quiesce_threads();
     r.enabled.store(false);
     const auto& v = settings::current();
-    auto handler = g_finalizing_on_signal.load() ? nullptr : g_finalize_handler.load();
-    if (handler && handler()) {
-        if (v.auto_output) write_gpu_reports(); // per process: not gathered
-    } else if (v.auto_output) {
-        write_all_reports();
+    // Nothing may escape from here: finalize runs in the program's exit path.
+    try {
+        auto handler = g_finalizing_on_signal.load() ? nullptr : g_finalize_handler.load();
+        if (handler && handler()) {
+            if (v.auto_output) write_gpu_reports(); // per process: not gathered
+        } else if (v.auto_output) {
+            write_all_reports();
+        }
+    } catch (const std::exception& e) {
+        report_failure(e.what());
+    } catch (...) {
+        report_failure("unknown error");
     }
     failure_counts f = total_failures();
     if (f.reconciled + f.unmatched + f.closed_at_end + r.bad_abi_sites > 0) {

@@ -36,4 +36,43 @@ size_t edit_distance(const std::string& a, const std::string& b) {
     return prev[b.size()];
 }
 
+namespace {
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not one.
+size_t utf8_length(const std::string& s, size_t i) {
+    const auto b = [&s](size_t k) { return static_cast<unsigned char>(s[k]); };
+    const unsigned char c = b(i);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return 0;
+    for (size_t k = 1; k < n; ++k)
+        if ((b(i + k) & 0xc0) != 0x80) return 0;
+    if (n == 2 && c < 0xc2) return 0;                              // overlong
+    if (n == 3 && c == 0xe0 && b(i + 1) < 0xa0) return 0;         // overlong
+    if (n == 3 && c == 0xed && b(i + 1) >= 0xa0) return 0;         // surrogates
+    if (n == 4 && (c > 0xf4 || (c == 0xf0 && b(i + 1) < 0x90) ||  // overlong, > U+10FFFF
+                   (c == 0xf4 && b(i + 1) >= 0x90)))
+        return 0;
+    return n;
+}
+} // namespace
+
+std::string printable(const std::string& s) {
+    std::string out;
+    out.reserve(s.size());
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < s.size();) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        const size_t n = utf8_length(s, i);
+        if (n == 0 || c < 0x20 || c == 0x7f) {
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+            ++i;
+        } else {
+            out.append(s, i, n);
+            i += n;
+        }
+    }
+    return out;
+}
+
 } // namespace timemory::rt

@@ -57,6 +57,15 @@ json_t flat_json_ranks(const std::vector<result>& ranks, const report_unit& u);
 /// <label>.tree.json for several ranks, in Hatchet's MPI layout: "mpi": one graph per rank.
 json_t tree_json_ranks(const std::vector<result>& ranks, const report_unit& u);
 
+/// The text of a JSON report: compact unless TIMEMORY_JSON_INDENT asks for indentation.
+/// Bytes that are not valid UTF-8 (a name, a file path from anywhere) are written as
+/// U+FFFD instead of throwing: no report is lost to one odd name.
+template <typename Json>
+std::string json_text(const Json& j, const settings::values& v) {
+    return j.dump(v.json_indent > 0 ? int(v.json_indent) : -1, ' ', false,
+                  Json::error_handler_t::replace);
+}
+
 /// The `inclusive`/`exclusive` object of one node's stats (NaN written as null).
 json_t stats_json(const stats& s);
 

@@ -107,9 +107,9 @@ void write_component(const std::string& dir, const std::string& stem, const repo
     };
     if (combined) {
         if (v.flamegraph_output)
-            emit(stem + ".flamegraph.json", flamegraph_json(*combined, c, timeline).dump());
-        if (v.tree_output) emit(stem + ".tree.json", tree_json(*combined, c, main_rank).dump(1));
-        if (v.json_output) emit(stem + ".json", flat_json(*combined, c, main_rank).dump(1));
+            emit(stem + ".flamegraph.json", json_text(flamegraph_json(*combined, c, timeline), v));
+        if (v.tree_output) emit(stem + ".tree.json", json_text(tree_json(*combined, c, main_rank), v));
+        if (v.json_output) emit(stem + ".json", json_text(flat_json(*combined, c, main_rank), v));
         if (v.text_output) emit(stem + ".txt", text_table(*combined, c, v, main_rank));
     }
     // Per rank: the main files when there is no combined graph, else "<stem>.ranks.*".
@@ -117,12 +117,12 @@ void write_component(const std::string& dir, const std::string& stem, const repo
         const std::string s = combined ? stem + ".ranks" : stem;
         if (ranks.size() == 1) {
             if (v.flamegraph_output)
-                emit(s + ".flamegraph.json", flamegraph_json(ranks[0], c, timeline).dump());
-            if (v.tree_output) emit(s + ".tree.json", tree_json(ranks[0], c).dump(1));
-            if (v.json_output) emit(s + ".json", flat_json(ranks[0], c).dump(1));
+                emit(s + ".flamegraph.json", json_text(flamegraph_json(ranks[0], c, timeline), v));
+            if (v.tree_output) emit(s + ".tree.json", json_text(tree_json(ranks[0], c), v));
+            if (v.json_output) emit(s + ".json", json_text(flat_json(ranks[0], c), v));
         } else {
-            if (v.tree_output) emit(s + ".tree.json", tree_json_ranks(ranks, c).dump(1));
-            if (v.json_output) emit(s + ".json", flat_json_ranks(ranks, c).dump(1));
+            if (v.tree_output) emit(s + ".tree.json", json_text(tree_json_ranks(ranks, c), v));
+            if (v.json_output) emit(s + ".json", json_text(flat_json_ranks(ranks, c), v));
         }
         if (v.text_output) {
             std::string text;
@@ -222,7 +222,7 @@ bool write_results(run_folder& folder, const std::vector<result>& ranks,
     if (mpi) meta["timemory"]["mpi_size"] = ranks.size();
     std::string path = dir + "/" + v.output_prefix + "metadata" + suffix + ".json";
     std::string err;
-    if (!write_atomic(path, meta.dump(2), &err)) {
+    if (!write_atomic(path, json_text(meta, v), &err)) {
         warn(err);
         all_ok = false;
     } else {

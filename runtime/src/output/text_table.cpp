@@ -65,7 +65,7 @@ std::string decorate(const result_node& n, int rank, bool tag, size_t max_width)
         const size_t fixed = prefix.size() + suffix.size();
         budget = max_width > fixed + 24 ? max_width - fixed : 24;
     }
-    return prefix + shorten_name(n.name, budget) + suffix;
+    return prefix + shorten_name(printable(n.name), budget) + suffix;
 }
 
 // The value columns of a table: one unit and precision each.

@@ -84,6 +84,14 @@ bool valid_regex(const std::string& text, std::string* err) {
 // Range and vocabulary checks beyond the type, for the setting just parsed.
 bool validate(const values& v, const std::string& name, std::string* err) {
     if (name == "max_depth" && v.max_depth < 1) return *err = "must be at least 1", false;
+    if (name == "max_depth" && v.max_depth > 4294967294)
+        return *err = "must be at most 4294967294", false;
+    if (name == "throttle_count" && v.throttle_count > 4294967295)
+        return *err = "must be at most 4294967295", false;
+    if (name == "throttle_value" && v.throttle_value > 3600000000000)
+        return *err = "must be at most 3600000000000 (an hour)", false;
+    if (name == "cupti_buffer_size" && (v.cupti_buffer_size < 4096 || v.cupti_buffer_size > (1l << 32)))
+        return *err = "must be between 4096 and 4294967296", false;
     if (name == "precision" && (v.precision < 0 || v.precision > 15))
         return *err = "must be between 0 and 15", false;
     if (name == "width" && (v.width < 0 || v.width > 256))
@@ -98,6 +106,8 @@ bool validate(const values& v, const std::string& name, std::string* err) {
     if ((name == "throttle_count" && v.throttle_count < 0) ||
         (name == "throttle_value" && v.throttle_value < 0))
         return *err = "must not be negative", false;
+    if (name == "json_indent" && (v.json_indent < 0 || v.json_indent > 16))
+        return *err = "must be between 0 and 16", false;
     if (name == "throttle_sample" && (v.throttle_sample < 0 || v.throttle_sample > 1000000000))
         return *err = "must be between 0 and 1000000000", false;
     if (name == "include" && !valid_regex(v.include, err)) return false;

@@ -10,8 +10,8 @@
 // Untimed calls of a throttled function keep their place in the tree: recursion through
 // it nests as it ran, and leaves no frame unmatched.
 // RUN: FileCheck --check-prefix=META %s < %t.out/latest/metadata.json
-// META: "reconciled_frames": 0,
-// META: "unmatched_exits": 0
+// META: "reconciled_frames":0,
+// META: "unmatched_exits":0
 // RUN: FileCheck %s < %t.out/latest/wall.txt
 // CHECK: |0>>> |_tiny(int) [estimated] {{ *}}| {{ *}}50000 |
 // CHECK: [estimated]: a throttled function
