@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <functional>
@@ -332,4 +333,47 @@ TEST(Guest, ReportsAreCompactJsonUnlessIndentationIsAskedFor) {
               load_json(indented.dir / "out/latest/wall.json")["timemory"]["wall_clock"]["ranks"]
                                                                   [0]["graph"]
                                                                       .size());
+}
+
+TEST(Guest, AFileSizeLimitFailsTheReportsNotTheProgram) {
+    // ulimit -f 1: 1 KiB. Writing more would kill the program with SIGXFSZ (exit 153).
+    auto r = run("ulimit", {"/bin/sh", "-c", "ulimit -f 1; exec " + app + " throttle"},
+                 {{"TIMEMORY_OUTPUT_PATH", "out"}, {"TIMEMORY_JSON_INDENT", "2"}});
+    EXPECT_EQ(r.signal(), 0) << r.err;
+    EXPECT_EQ(r.exit_code(), 0) << r.err;
+    fs::path d = run_folder_of(r.dir / "out", r.pid);
+    ASSERT_FALSE(d.empty());
+    // Each missing report is named, where the set is; nothing half-written is left.
+    for (const char* f : {"wall.json", "wall.tree.json"}) {
+        if (!fs::exists(d / f)) {
+            EXPECT_NE(r.err.find("cannot write '" + (fs::path("out") / d.filename() / f).string() +
+                                 "': File too large"),
+                      std::string::npos)
+                << r.err;
+        }
+    }
+    for (const auto& e : fs::directory_iterator(d))
+        EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+    EXPECT_NE(r.err.find("File too large"), std::string::npos) << r.err;
+}
+
+TEST(Guest, HostileConfigFilesAreRefusedAndTheProgramRuns) {
+    fs::path dir = fresh_dir("config-files");
+    const std::string fifo = (dir / "fifo").string();
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0644), 0);
+    std::ofstream(dir / "deep.json") << std::string(100000, '[') << std::string(100000, ']');
+    std::ofstream(dir / "deep-settings.json")
+        << "{\"timemory\": " << std::string(50000, '[') << std::string(50000, ']') << "}";
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {fifo, "it is not a regular file"},
+        {"/dev/zero", "it is not a regular file"},
+        {dir.string(), "it is a folder"},
+        {(dir / "deep-settings.json").string(), "nests deeper than 16 levels"},
+        {(dir / "missing.cfg").string(), "No such file or directory"}};
+    for (const auto& [path, why] : cases) {
+        auto r = run_guest("config", {"pipe"}, {{"TIMEMORY_CONFIG_FILE", path}});
+        EXPECT_EQ(r.exit_code(), 0) << path << ": " << r.err;
+        EXPECT_NE(r.err.find(why), std::string::npos) << path << ": " << r.err;
+        EXPECT_TRUE(fs::exists(r.dir / "out/latest/wall.json")) << path;
+    }
 }

@@ -159,6 +159,19 @@ TEST_F(Output, EncodeDecodeRoundTripsAndRejectsBadBuffers) {
     EXPECT_TRUE(std::isnan(back.nodes[0].exclusive[0].min));
     EXPECT_THROW(timemory::decode(bytes.substr(0, bytes.size() - 3)), std::runtime_error);
     EXPECT_THROW(timemory::decode("garbage!"), std::runtime_error);
+    // Fields that would mislead the writers: a depth that does not follow from the parent
+    // (the text table indents by it), a node count larger than the buffer.
+    timemory::result deep = res;
+    deep.nodes[1].depth = 1 << 30;
+    EXPECT_THROW(timemory::decode(timemory::encode(deep)), std::runtime_error);
+    std::string many = bytes;
+    const size_t at = many.find(std::string("\x03\0\0\0\0\0\0\0", 8)); // 3 nodes
+    ASSERT_NE(at, std::string::npos);
+    many[at + 7] = '\x7f';
+    EXPECT_THROW(timemory::decode(many), std::runtime_error);
+    // Every truncation of a valid buffer is refused cleanly.
+    for (size_t n = 0; n < bytes.size(); ++n)
+        EXPECT_THROW(timemory::decode(bytes.substr(0, n)), std::runtime_error) << n;
 }
 
 TEST_F(Output, CombiningRanksAddsCountsAndKeepsPerRankSpread) {

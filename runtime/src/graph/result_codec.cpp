@@ -118,6 +118,10 @@ result decode(const std::string& bytes) {
         throw std::runtime_error("not a timemory result buffer (wrong magic number)");
     result r;
     uint32_t nc = rd.get<uint32_t>();
+    // A bundle holds a few dozen values at most (every component and 32 PAPI events).
+    if (nc > 1024)
+        throw std::runtime_error("timemory result buffer: " + std::to_string(nc) +
+                                 " components is not plausible");
     for (uint32_t i = 0; i < nc; ++i) {
         component_info c;
         c.id = rd.str();
@@ -130,6 +134,11 @@ result decode(const std::string& bytes) {
         r.components.push_back(std::move(c));
     }
     uint64_t nn = rd.get<uint64_t>();
+    // Every node takes more than a byte: a larger count is a corrupt buffer, not a reason
+    // to reserve memory for it.
+    if (nn > bytes.size())
+        throw std::runtime_error("timemory result buffer: " + std::to_string(nn) +
+                                 " nodes in " + std::to_string(bytes.size()) + " bytes");
     for (uint64_t i = 0; i < nn; ++i) {
         result_node n;
         n.name = rd.str();
@@ -161,6 +170,15 @@ result decode(const std::string& bytes) {
         if (n.parent >= int64_t(i) || n.parent < -1)
             throw std::runtime_error("timemory result buffer: node " + std::to_string(i) +
                                      " has an invalid parent");
+        // Depth follows from the parent: the writers indent by it and must not be misled.
+        const int expected = n.parent < 0 ? 0 : r.nodes[size_t(n.parent)].depth + 1;
+        if (n.depth != expected)
+            throw std::runtime_error("timemory result buffer: node " + std::to_string(i) +
+                                     " has depth " + std::to_string(n.depth) + ", expected " +
+                                     std::to_string(expected));
+        if (n.language < 0 || n.language > 15 || n.untimed > n.count)
+            throw std::runtime_error("timemory result buffer: node " + std::to_string(i) +
+                                     " has invalid fields");
         if (n.parent >= 0) r.nodes[size_t(n.parent)].children.push_back(size_t(i));
         r.nodes.push_back(std::move(n));
     }

@@ -38,7 +38,7 @@ bool write_atomic(const std::string& path, const std::string& content, std::stri
     std::string tmp = path + ".tmp." + std::to_string(getpid());
     int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
-        if (error) *error = "cannot create '" + tmp + "': " + std::strerror(errno);
+        if (error) *error = "cannot create '" + path + "': " + std::strerror(errno);
         return false;
     }
     size_t done = 0;
@@ -46,7 +46,7 @@ bool write_atomic(const std::string& path, const std::string& content, std::stri
         ssize_t n = write(fd, content.data() + done, content.size() - done);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
-            if (error) *error = "cannot write '" + tmp + "': " + std::strerror(errno);
+            if (error) *error = "cannot write '" + path + "': " + std::strerror(errno);
             close(fd);
             unlink(tmp.c_str());
             return false;

@@ -1,10 +1,12 @@
 // Writes every enabled report of every component into the output folder.
+#include <signal.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <ctime>
 
@@ -90,7 +92,8 @@ namespace {
 
 // Writes one component's files for one set of results: a single process (`ranks` of one),
 // or several MPI ranks. `stem` is the file name without extension.
-void write_component(const std::string& dir, const std::string& stem, const report_unit& c,
+void write_component(const std::string& dir, const std::string& shown_dir,
+                     const std::string& stem, const report_unit& c,
                      const std::vector<result>& ranks, const result* combined,
                      const settings::values& v, bool timeline, bool& all_ok) {
     // One process reports as rank 0; a graph combined over ranks as "all" (-1).
@@ -99,6 +102,9 @@ void write_component(const std::string& dir, const std::string& stem, const repo
         std::string path = dir + "/" + file;
         std::string err;
         if (!write_atomic(path, text, &err)) {
+            // Named where the set will be once published, not by its staging folder.
+            for (size_t at = err.find(dir); at != std::string::npos; at = err.find(dir, at + 1))
+                err.replace(at, dir.size(), shown_dir);
             warn(err);
             all_ok = false;
             return;
@@ -150,11 +156,13 @@ void print_tables(const std::vector<result>& ranks, const result* main, const se
 
 // Writes every unit's files of one set of results into `dir`; `main` is the graph reported
 // as a whole (one process, or ranks combined), null when only per-rank reports are written.
-void write_unit_files(const std::string& dir, const std::vector<result>& ranks,
+void write_unit_files(const std::string& dir, const std::string& shown_dir,
+                      const std::vector<result>& ranks,
                       const result* main, const std::string& suffix, bool timeline,
                       const settings::values& v, bool& all_ok) {
     for (const report_unit& c : report_units(ranks[0]))
-        write_component(dir, v.output_prefix + c.stem(ranks[0]) + suffix, c, ranks, main, v,
+        write_component(dir, shown_dir, v.output_prefix + c.stem(ranks[0]) + suffix, c, ranks,
+                        main, v,
                         timeline, all_ok);
 }
 
@@ -217,12 +225,16 @@ bool write_results(run_folder& folder, const std::vector<result>& ranks,
         !v.run_folders && (getpid() != r.root_pid ||
                            (g_finalizing_on_signal.load() && g_finalize_handler.load()));
     const std::string suffix = own_name ? "-" + std::to_string(getpid()) : "";
-    write_unit_files(dir, ranks, main, suffix, r.options.timeline, v, all_ok);
+    write_unit_files(dir, folder.final_path(), ranks, main, suffix, r.options.timeline, v,
+                     all_ok);
     nlohmann::json meta = metadata(ranks[0], v);
     if (mpi) meta["timemory"]["mpi_size"] = ranks.size();
     std::string path = dir + "/" + v.output_prefix + "metadata" + suffix + ".json";
     std::string err;
     if (!write_atomic(path, json_text(meta, v), &err)) {
+        const std::string shown = folder.final_path();
+        for (size_t at = err.find(dir); at != std::string::npos; at = err.find(dir, at + 1))
+            err.replace(at, dir.size(), shown);
         warn(err);
         all_ok = false;
     } else {
@@ -250,7 +262,7 @@ bool write_gpu_results(run_folder& folder, const settings::values& v, bool& all_
     const bool own_name =
         !v.run_folders && (getpid() != rt_state().root_pid || g_finalize_handler.load());
     const std::string suffix = own_name ? "-" + std::to_string(getpid()) : "";
-    write_unit_files(dir, {gpu}, &gpu, suffix, false, v, all_ok);
+    write_unit_files(dir, folder.final_path(), {gpu}, &gpu, suffix, false, v, all_ok);
     return true;
 }
 
@@ -266,9 +278,33 @@ std::string finish(run_folder& folder, bool wrote, bool all_ok, const std::strin
     return all_ok ? where : "";
 }
 
+// While reports are written, a file-size limit (`ulimit -f`) must fail the write, not
+// kill the program with SIGXFSZ (its exit status would be the signal's): SIGXFSZ is
+// ignored meanwhile when its action is the default one, and restored after.
+class file_size_signal_ignored {
+public:
+    file_size_signal_ignored() noexcept {
+        struct sigaction ign;
+        std::memset(&ign, 0, sizeof(ign));
+        ign.sa_handler = SIG_IGN;
+        sigemptyset(&ign.sa_mask);
+        if (sigaction(SIGXFSZ, nullptr, &old_) == 0 && old_.sa_handler == SIG_DFL &&
+            !(old_.sa_flags & SA_SIGINFO))
+            changed_ = sigaction(SIGXFSZ, &ign, nullptr) == 0;
+    }
+    ~file_size_signal_ignored() {
+        if (changed_) sigaction(SIGXFSZ, &old_, nullptr);
+    }
+
+private:
+    struct sigaction old_ {};
+    bool changed_ = false;
+};
+
 } // namespace
 
 std::string write_all_reports() {
+    file_size_signal_ignored keep_exit_status;
     refine_wall_clock();
     const settings::values v = settings::current();
     run_folder folder(v, rt_state().start_time_ns, getpid());
@@ -280,6 +316,7 @@ std::string write_all_reports() {
 }
 
 std::string write_gpu_reports() {
+    file_size_signal_ignored keep_exit_status;
     const settings::values v = settings::current();
     run_folder folder(v, rt_state().start_time_ns, getpid());
     bool all_ok = true;
@@ -287,6 +324,7 @@ std::string write_gpu_reports() {
 }
 
 std::string write_rank_reports(const std::vector<result>& ranks) {
+    file_size_signal_ignored keep_exit_status;
     const settings::values v = settings::current();
     run_folder folder(v, rt_state().start_time_ns, getpid());
     bool all_ok = true;

@@ -30,6 +30,8 @@ public:
     /// The folder to write into, created on first use; "" when no folder can be made (a
     /// warning said why).
     const std::string& path();
+    /// Where the set will be once published (path() until then, when it is not staged).
+    std::string final_path() const { return name_.empty() ? path_ : base_ + "/" + name_; }
     /// Makes the set visible and returns where it is ("" when nothing was opened or it
     /// could not be moved into place, with a warning naming the folder left behind).
     std::string publish();

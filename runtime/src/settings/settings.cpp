@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -280,18 +282,80 @@ void load_json(values& v, const nlohmann::json& j, const std::string& path) {
 
 } // namespace
 
+namespace {
+// A config file is small: anything larger is not one (or not meant for us).
+constexpr size_t max_config_bytes = 1 << 20;
+constexpr int max_config_depth = 16;
+
+// Reads a config file: a regular file of at most max_config_bytes. A FIFO would block the
+// program's start, /dev/zero would never end, a folder is not a file: each is refused.
+bool read_config(const std::string& path, std::string* content, std::string* why) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        *why = std::strerror(errno);
+        return false;
+    }
+    struct stat st;
+    bool ok = fstat(fd, &st) == 0;
+    if (!ok)
+        *why = std::strerror(errno);
+    else if (!S_ISREG(st.st_mode))
+        *why = S_ISDIR(st.st_mode) ? "it is a folder" : "it is not a regular file";
+    else if (size_t(st.st_size) > max_config_bytes)
+        *why = "it is larger than 1 MiB";
+    ok = ok && why->empty();
+    if (ok) {
+        content->resize(size_t(st.st_size));
+        size_t done = 0;
+        while (done < content->size()) {
+            ssize_t n = read(fd, content->data() + done, content->size() - done);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            done += size_t(n);
+        }
+        content->resize(done);
+    }
+    close(fd);
+    return ok;
+}
+
+// The depth of JSON nesting in `text` (ignoring brackets in strings), stopping early.
+int json_depth(const std::string& text, int limit) {
+    int depth = 0, deepest = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < text.size() && deepest <= limit; ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '{' || c == '[') {
+            deepest = std::max(deepest, ++depth);
+        } else if (c == '}' || c == ']') {
+            --depth;
+        }
+    }
+    return deepest;
+}
+} // namespace
+
 bool load_config_file(values& v, const std::string& path) {
-    std::ifstream in(path);
-    if (!in) {
-        warn("cannot read config file '" + path + "': " + std::strerror(errno) +
+    std::string content, why;
+    if (!read_config(path, &content, &why)) {
+        warn("cannot read config file '" + path + "': " + why +
              "; using defaults and the environment");
         return false;
     }
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string content = ss.str();
     std::string first = trim(content);
     if (!first.empty() && first[0] == '{') {
+        // Settings nest two levels at most ({"timemory": {"settings": {...}}}); a deeply
+        // nested file is refused before the parser recurses into it.
+        if (json_depth(content, max_config_depth) > max_config_depth) {
+            warn("config file '" + path + "' nests deeper than " +
+                 std::to_string(max_config_depth) + " levels; file ignored");
+            return false;
+        }
         auto j = nlohmann::json::parse(content, nullptr, false);
         if (j.is_discarded()) {
             warn("config file '" + path + "' is not valid JSON; file ignored");
