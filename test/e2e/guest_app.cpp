@@ -8,6 +8,7 @@
 #include <timemory/timemory.h>
 
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -251,6 +252,50 @@ int names_mode() {
     return 0;
 }
 
+// ---- signals: the program's own handlers and ignored signals stay its own ------------
+
+volatile sig_atomic_t g_terms = 0;
+
+// A SIGTERM handler and an ignored SIGINT, set before the runtime starts; then both
+// signals: the program goes on and exits normally.
+int sig_user_mode() {
+    std::signal(SIGTERM, [](int) { g_terms = g_terms + 1; });
+    std::signal(SIGINT, SIG_IGN);
+    timemory_enter(&s_main);
+    std::raise(SIGTERM);
+    std::raise(SIGINT);
+    timemory_exit(&s_main);
+    std::printf("terms=%d\n", int(g_terms));
+    return 0;
+}
+
+// The program's own SIGSEGV handler (a backtrace printer, say): called after the reports.
+int sig_chain_mode() {
+    std::signal(SIGSEGV, [](int) {
+        const char msg[] = "guest: my handler\n";
+        ssize_t ignored = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+        (void)ignored;
+        _exit(42);
+    });
+    timemory_enter(&s_main);
+    timemory_enter(&s_worker);
+    std::raise(SIGSEGV);
+    return 0;
+}
+
+// Registers new region names as fast as it can, until a signal ends it.
+int sig_storm_mode() {
+    timemory_enter(&s_main);
+    std::printf("ready\n");
+    std::fflush(stdout);
+    char name[64];
+    for (unsigned long i = 0;; ++i) {
+        std::snprintf(name, sizeof(name), "region-%lu", i % 200000);
+        timemory_push_region(name);
+        timemory_pop_region(name);
+    }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -262,7 +307,10 @@ int main(int argc, char** argv) {
     if (mode == "pool") return pool_mode();
     if (mode == "maps") return maps_mode();
     if (mode == "names") return names_mode();
+    if (mode == "sig-user") return sig_user_mode();
+    if (mode == "sig-chain") return sig_chain_mode();
+    if (mode == "sig-storm") return sig_storm_mode();
     if (mode == "concurrent" && argc > 2) return concurrent_mode(argv[2]);
-    std::fprintf(stderr, "usage: %s fp|pipe|worker-exit|throttle|pool|maps|names|concurrent TAG\n", argv[0]);
+    std::fprintf(stderr, "usage: %s fp|pipe|worker-exit|throttle|pool|maps|names|sig-user|sig-chain|sig-storm|concurrent TAG\n", argv[0]);
     return 2;
 }

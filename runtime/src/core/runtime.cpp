@@ -114,6 +114,7 @@ void initialize_locked(runtime& r) {
     r.comps.select(parse_component_list(v.components));
     apply_settings(r, v);
     r.root_pid = getpid();
+    r.root_ppid = getppid();
     if (r.argv.empty()) r.argv = read_cmdline();
     r.start_time_ns = clock_ns(CLOCK_REALTIME);
     pthread_key_create(&g_thread_key, on_thread_exit);
@@ -268,6 +269,19 @@ failure_counts total_failures() {
     return f;
 }
 
+namespace {
+std::atomic<int> g_report_pid{0};
+}
+
+int report_pid() noexcept {
+    const int p = g_report_pid.load(std::memory_order_relaxed);
+    return p ? p : int(getpid());
+}
+
+void set_report_pid(int pid) noexcept {
+    g_report_pid.store(pid);
+}
+
 std::string program_name() {
     runtime& r = rt_state();
     std::string p = r.argv.empty() ? std::string(program_invocation_short_name) : r.argv[0];
@@ -336,7 +350,12 @@ void finalize() noexcept {
     // interrupted one) cannot trust its own half-updated state: it is left out.
     thread_state* self = t_state;
     const bool self_ok = self && !self->busy;
-    if (self && !self_ok) self->unreadable = true;
+    if (self && !self_ok) {
+        self->unreadable = true;
+        warn("the signal came while thread " + std::to_string(self->index) +
+             " was inside timemory: its measurements are left out of the reports (they may "
+             "be half-updated)");
+    }
     if (self_ok) {
         self->busy = true;
         self->close_all(r.comps, r.options);

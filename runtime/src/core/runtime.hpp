@@ -28,7 +28,8 @@ struct runtime {
     std::atomic<bool> enabled{true};
     bundle comps;
     record_options options;
-    int root_pid = 0; ///< pid that initialised (differs in a fork child)
+    int root_pid = 0;   ///< pid that initialised (differs in a fork child)
+    int root_ppid = 0;  ///< its parent's pid
     std::vector<std::string> argv;
     int64_t start_time_ns = 0; ///< CLOCK_REALTIME at initialisation
 
@@ -105,5 +106,11 @@ failure_counts total_failures();
 
 /// A short name for this program, for the output folder.
 std::string program_name();
+
+/// The pid the reports are written for: getpid(), except in the process the fatal-signal
+/// handler forks to write them, where it is the crashing process's.
+int report_pid() noexcept;
+/// Makes report_pid() return `pid` (the signal handler's writer process).
+void set_report_pid(int pid) noexcept;
 
 } // namespace timemory::rt

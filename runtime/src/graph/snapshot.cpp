@@ -202,7 +202,7 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
         }
     }
 
-    const int pid = getpid();
+    const int pid = report_pid();
     std::vector<uint64_t> path_hash(g.size(), 0);
     std::vector<int64_t> out_index(g.size(), -1);
     // Iterative pre-order walk: deep graphs must not overflow the stack.
@@ -313,7 +313,7 @@ result build_result() {
     nthreads = std::min(nthreads, r.threads.size());
     if (nthreads == 0) return make_result(call_graph(r.comps.size()), {}, sites, r.comps);
 
-    const pid_t pid = getpid();
+    const pid_t pid = report_pid();
     size_t main_idx = 0;
     for (size_t i = 0; i < nthreads; ++i)
         if (r.threads[i]->tid == pid) main_idx = i;

@@ -10,8 +10,11 @@ namespace timemory::rt {
 /// reports (its pid in the file names); the parent's data is not duplicated.
 void install_fork_handlers();
 
-/// Handlers for fatal signals that write the reports, then re-raise the signal. `signals`
-/// empty: SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM, SIGINT, SIGQUIT.
+/// Handlers for fatal signals that write the reports (from a forked copy of the process,
+/// waited for at most 10 s), then let the signal take its original action. Never over
+/// SIG_IGN, nor over the program's handler for SIGTERM, SIGINT or SIGQUIT; in front of the
+/// program's handler for a crash signal, which is called after ours. `signals` empty:
+/// SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM, SIGINT, SIGQUIT.
 void install_signal_handlers(const std::vector<int>& signals);
 
 /// Called with the signal number before the reports are written.

@@ -1,7 +1,24 @@
+// Fatal signals (TIMEMORY_ENABLE_SIGNAL_HANDLER): write what was collected, then let the
+// signal take its course.
+//
+// Installed over the default action, and in front of a handler the program has for a
+// crash signal (then called after ours); never over SIG_IGN, nor over the program's handler
+// for a termination signal (see install_signal_handlers).
+//
+// A signal can arrive anywhere: inside malloc, inside the runtime, while another thread
+// holds a lock. Writing reports needs the heap and locks, so the handler does not write:
+// it forks (_Fork: no atfork handlers), and the child, a copy of the process at this
+// instant with only this thread, writes the reports. The handler itself calls only
+// async-signal-safe functions and waits for the child for a bounded time: if the copy is
+// stuck on a lock the interrupted code held, the child is killed and one line says the
+// reports could not be written. Then the signal's original action runs.
 #include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstring>
 
 #include "core/runtime.hpp"
@@ -10,41 +27,114 @@
 namespace timemory::rt {
 
 namespace {
+
 const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM, SIGINT, SIGQUIT};
+constexpr int max_signal = 65;
+constexpr int wait_seconds = 10; ///< the longest the writer may take
+
 std::atomic<bool> g_in_handler{false};
 std::atomic<void (*)(int)> g_exit_action{nullptr};
+struct sigaction g_original[max_signal]; ///< the action replaced, per signal
+std::atomic<bool> g_installed[max_signal];
 
-void on_fatal_signal(int sig) {
-    // Writing files is not async-signal-safe; after a fatal signal the process is ending
-    // anyway, and what was collected is worth the risk. A second signal while writing
-    // skips straight to the default action.
-    if (!g_in_handler.exchange(true)) {
-        const char msg[] = "[timemory] fatal signal: writing the reports collected so far\n";
-        ssize_t ignored = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-        (void)ignored;
-        if (auto action = g_exit_action.load()) action(sig);
-        g_finalizing_on_signal = true;
-        finalize();
-    }
+void say(const char* text) noexcept {
+    ssize_t ignored = write(STDERR_FILENO, text, strlen(text));
+    (void)ignored;
+}
+
+// The writer: the forked copy of the process. Fatal signals end it at once (the parent is
+// waiting), and an alarm ends it if it is stuck.
+[[noreturn]] void write_in_child(int parent) noexcept {
     struct sigaction dfl;
     std::memset(&dfl, 0, sizeof(dfl));
     dfl.sa_handler = SIG_DFL;
-    sigaction(sig, &dfl, nullptr);
+    for (int s : fatal_signals)
+        sigaction(s, &dfl, nullptr);
+    alarm(wait_seconds + 1);
+    set_report_pid(parent); // the reports are the crashing process's
+    g_finalizing_on_signal = true;
+    finalize();
+    _exit(0);
+}
+
+// Waits for the writer at most wait_seconds; true when it finished normally.
+bool wait_for(pid_t child) noexcept {
+    const timespec tick{0, 10000000}; // 10 ms
+    for (int i = 0; i < wait_seconds * 100; ++i) {
+        int status = 0;
+        pid_t done = waitpid(child, &status, WNOHANG);
+        if (done == child) return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        if (done < 0 && errno != EINTR) return false;
+        nanosleep(&tick, nullptr);
+    }
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+    return false;
+}
+
+// A signal that is fatal by nature: a handler the program has for it reports and ends.
+bool is_crash(int sig) {
+    return sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL || sig == SIGABRT;
+}
+
+void on_fatal_signal(int sig, siginfo_t* info, void* context) {
+    const int saved_errno = errno;
+    if (!g_in_handler.exchange(true)) {
+        say("[timemory] fatal signal: writing the reports collected so far\n");
+        if (auto action = g_exit_action.load()) action(sig);
+        const int self = int(getpid());
+        pid_t child = _Fork();
+        if (child == 0) write_in_child(self);
+        if (child < 0 || !wait_for(child))
+            say("[timemory] fatal signal: the reports could not be written (the program was "
+                "stopped where they cannot be: inside the allocator, or holding a lock)\n");
+    }
+    errno = saved_errno;
+    // Then what the program had: its own handler (chained: it decides what happens next),
+    // or the default action, re-raised.
+    const struct sigaction& original = g_original[sig];
+    if (original.sa_flags & SA_SIGINFO) {
+        original.sa_sigaction(sig, info, context);
+        return;
+    }
+    if (original.sa_handler != SIG_DFL && original.sa_handler != SIG_IGN) {
+        original.sa_handler(sig);
+        return;
+    }
+    sigaction(sig, &original, nullptr);
     raise(sig);
 }
+
 } // namespace
 
 void install_signal_handlers(const std::vector<int>& signals) {
     struct sigaction sa;
     std::memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_fatal_signal;
+    sa.sa_sigaction = on_fatal_signal;
     sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_NODEFER; // the re-raise must reach the default action from inside
+    // SA_NODEFER: the re-raise must reach the default action from inside. SA_SIGINFO: a
+    // chained handler of the program gets what it would have got.
+    sa.sa_flags = SA_NODEFER | SA_SIGINFO;
+    auto install = [&sa](int s) {
+        if (s <= 0 || s >= max_signal || g_installed[s].load()) return;
+        struct sigaction current;
+        if (sigaction(s, nullptr, &current) != 0) return;
+        const bool has_handler = (current.sa_flags & SA_SIGINFO) ||
+                                 (current.sa_handler != SIG_DFL && current.sa_handler != SIG_IGN);
+        // SIG_IGN stays ignored. A handler the program has for a termination signal (TERM,
+        // INT, QUIT) stays alone: the program decides whether that ends it, and a normal
+        // exit writes the reports anyway. For a crash (SEGV, BUS, FPE, ILL, ABRT) the
+        // reports are written first and the program's handler is called after ours.
+        if (!(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_IGN) return;
+        if (has_handler && !is_crash(s)) return;
+        g_original[s] = current;
+        if (sigaction(s, &sa, nullptr) == 0) g_installed[s] = true;
+    };
     if (signals.empty())
         for (int s : fatal_signals)
-            sigaction(s, &sa, nullptr);
+            install(s);
     for (int s : signals)
-        sigaction(s, &sa, nullptr);
+        install(s);
 }
 
 void set_signal_exit_action(void (*action)(int)) {

@@ -70,8 +70,8 @@ nlohmann::json metadata(const result& res, const settings::values& v) {
               {"settings", s},
               {"command_line", r.argv},
               {"hostname", host},
-              {"pid", getpid()},
-              {"parent_pid", r.root_pid == getpid() ? getppid() : r.root_pid},
+              {"pid", report_pid()},
+              {"parent_pid", r.root_pid == report_pid() ? r.root_ppid : r.root_pid},
               {"start_time", iso_time(r.start_time_ns)},
               {"end_time", iso_time(clock_ns(CLOCK_REALTIME))},
               {"wall_clock_source", g_wall.use_tsc ? "tsc" : "clock_monotonic"},
@@ -222,9 +222,9 @@ bool write_results(run_folder& folder, const std::vector<result>& ranks,
     // Without run folders, a fork child, or a process writing alone on a fatal signal
     // while it belongs to a larger job, shares the folder: its pid goes in every file name.
     const bool own_name =
-        !v.run_folders && (getpid() != r.root_pid ||
+        !v.run_folders && (report_pid() != r.root_pid ||
                            (g_finalizing_on_signal.load() && g_finalize_handler.load()));
-    const std::string suffix = own_name ? "-" + std::to_string(getpid()) : "";
+    const std::string suffix = own_name ? "-" + std::to_string(report_pid()) : "";
     write_unit_files(dir, folder.final_path(), ranks, main, suffix, r.options.timeline, v,
                      all_ok);
     nlohmann::json meta = metadata(ranks[0], v);
@@ -260,8 +260,8 @@ bool write_gpu_results(run_folder& folder, const settings::values& v, bool& all_
     }
     // Without run folders, each process of an MPI job or a fork child names its own files.
     const bool own_name =
-        !v.run_folders && (getpid() != rt_state().root_pid || g_finalize_handler.load());
-    const std::string suffix = own_name ? "-" + std::to_string(getpid()) : "";
+        !v.run_folders && (report_pid() != rt_state().root_pid || g_finalize_handler.load());
+    const std::string suffix = own_name ? "-" + std::to_string(report_pid()) : "";
     write_unit_files(dir, folder.final_path(), {gpu}, &gpu, suffix, false, v, all_ok);
     return true;
 }
@@ -307,7 +307,7 @@ std::string write_all_reports() {
     file_size_signal_ignored keep_exit_status;
     refine_wall_clock();
     const settings::values v = settings::current();
-    run_folder folder(v, rt_state().start_time_ns, getpid());
+    run_folder folder(v, rt_state().start_time_ns, report_pid());
     bool all_ok = true;
     std::string note;
     bool wrote = write_results(folder, {build_result()}, v, all_ok, &note);
@@ -318,7 +318,7 @@ std::string write_all_reports() {
 std::string write_gpu_reports() {
     file_size_signal_ignored keep_exit_status;
     const settings::values v = settings::current();
-    run_folder folder(v, rt_state().start_time_ns, getpid());
+    run_folder folder(v, rt_state().start_time_ns, report_pid());
     bool all_ok = true;
     return finish(folder, write_gpu_results(folder, v, all_ok), all_ok, "");
 }
@@ -326,7 +326,7 @@ std::string write_gpu_reports() {
 std::string write_rank_reports(const std::vector<result>& ranks) {
     file_size_signal_ignored keep_exit_status;
     const settings::values v = settings::current();
-    run_folder folder(v, rt_state().start_time_ns, getpid());
+    run_folder folder(v, rt_state().start_time_ns, report_pid());
     bool all_ok = true;
     std::string note;
     bool wrote = write_results(folder, ranks, v, all_ok, &note);

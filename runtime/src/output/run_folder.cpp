@@ -24,7 +24,7 @@ std::string expand_output_path(std::string p) {
         for (size_t at = p.find(key); at != std::string::npos; at = p.find(key, at + value.size()))
             p.replace(at, key.size(), value);
     };
-    replace("%pid", std::to_string(getpid())); // before %p, which it contains
+    replace("%pid", std::to_string(report_pid())); // before %p, which it contains
     replace("%p", program_name());
     while (p.size() > 1 && p.back() == '/')
         p.pop_back();
