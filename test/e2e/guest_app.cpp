@@ -3,10 +3,12 @@
 // sites of compiled functions (throttling applies to them, not to manual regions).
 #include <fenv.h>
 #include <pthread.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <timemory/timemory.h>
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <chrono>
@@ -296,6 +298,61 @@ int sig_storm_mode() {
     }
 }
 
+// ---- fork-storm: fork while other threads register names and record --------------
+
+std::atomic<bool> g_stop{false};
+
+void* name_registering_thread(void* arg) {
+    const long t = long(arg);
+    char name[64];
+    for (unsigned long i = 0; !g_stop.load(); ++i) {
+        std::snprintf(name, sizeof(name), "t%ld-%lu", t, i % 500);
+        timemory_push_region(name);
+        timemory_enter(&s_hot);
+        timemory_exit(&s_hot);
+        timemory_pop_region(name);
+    }
+    return nullptr;
+}
+
+int fork_storm_mode() {
+    timemory_enter(&s_main);
+    pthread_t threads[4];
+    for (long t = 0; t < 4; ++t)
+        pthread_create(&threads[t], nullptr, name_registering_thread, (void*)t);
+    int hangs = 0, failed = 0;
+    for (int k = 0; k < 20; ++k) {
+        pid_t child = fork();
+        if (child == 0) {
+            // The child registers a name and starts a thread: every lock must be free.
+            timemory_push_region("in-child");
+            timemory_pop_region("in-child");
+            std::exit(0);
+        }
+        bool done = false;
+        for (int i = 0; i < 500 && !done; ++i) { // 5 s
+            int status = 0;
+            if (waitpid(child, &status, WNOHANG) == child) {
+                done = true;
+                failed += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+            } else {
+                usleep(10000);
+            }
+        }
+        if (!done) {
+            ++hangs;
+            kill(child, SIGKILL);
+            waitpid(child, nullptr, 0);
+        }
+    }
+    g_stop = true;
+    for (auto& t : threads)
+        pthread_join(t, nullptr);
+    timemory_exit(&s_main);
+    std::printf("hangs=%d failed=%d\n", hangs, failed);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -310,7 +367,8 @@ int main(int argc, char** argv) {
     if (mode == "sig-user") return sig_user_mode();
     if (mode == "sig-chain") return sig_chain_mode();
     if (mode == "sig-storm") return sig_storm_mode();
+    if (mode == "fork-storm") return fork_storm_mode();
     if (mode == "concurrent" && argc > 2) return concurrent_mode(argv[2]);
-    std::fprintf(stderr, "usage: %s fp|pipe|worker-exit|throttle|pool|maps|names|sig-user|sig-chain|sig-storm|concurrent TAG\n", argv[0]);
+    std::fprintf(stderr, "usage: %s fp|pipe|worker-exit|throttle|pool|maps|names|sig-user|sig-chain|sig-storm|fork-storm|concurrent TAG\n", argv[0]);
     return 2;
 }

@@ -421,3 +421,20 @@ TEST(Guest, SigtermWhileNamesAreRegisteredEndsTheProgramEveryTime) {
     }
     EXPECT_GT(written, 0) << "the writer never succeeded";
 }
+
+TEST(Guest, ForkWhileOtherThreadsRecordNeverHangsTheChild) {
+    auto r = run_guest("fork-storm", {"fork-storm"});
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    EXPECT_EQ(r.out, "hangs=0 failed=0\n") << r.err;
+    // Each child wrote its own set, with its region and nothing of its parent's.
+    int children = 0;
+    for (const auto& e : fs::directory_iterator(r.dir / "out")) {
+        if (e.is_symlink() || !e.is_directory()) continue;
+        json recs = records(e.path() / "wall.json", "wall_clock");
+        if (e.path() == run_folder_of(r.dir / "out", r.pid)) continue;
+        ++children;
+        EXPECT_EQ(laps_of(record_at(recs, {"in-child"})), 1u) << e.path();
+        EXPECT_EQ(record_at(recs, {"main"}), nullptr) << "the parent's data is not copied";
+    }
+    EXPECT_EQ(children, 20);
+}

@@ -11,12 +11,10 @@
 
 namespace timemory::rt {
 
-namespace {
 std::mutex& log_mutex() {
     static auto* m = new std::mutex; // never destroyed: used from exit handlers
     return *m;
 }
-} // namespace
 
 void warn(const std::string& msg) {
     if (settings::current().verbose < 0) return;

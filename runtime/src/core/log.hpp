@@ -1,6 +1,7 @@
 // One-line diagnostics from the runtime. Never throws; safe before initialisation.
 #pragma once
 
+#include <mutex>
 #include <string>
 
 namespace timemory::rt {
@@ -15,5 +16,7 @@ void info(int level, const std::string& msg);
 /// TIMEMORY_VERBOSE >= 1, or when it is 0 (the default) and stderr is a terminal. A
 /// program whose stderr is captured (a test harness comparing output, a log) sees nothing.
 void notice(const std::string& msg);
+/// The lock that keeps messages whole (fork handlers hold it across fork()).
+std::mutex& log_mutex();
 
 } // namespace timemory::rt

@@ -156,6 +156,10 @@ void update_recording() noexcept {
     r.recording.store(r.state.load() == int(run_state::running) && r.enabled.load());
 }
 
+bool initializing_here() noexcept {
+    return t_initializing;
+}
+
 bool ensure_initialized() noexcept {
     runtime& r = rt_state();
     int s = r.state.load();
@@ -235,17 +239,24 @@ timemory_site* region_site(const char* name) noexcept {
     if (e.key == name && std::strcmp(e.site->name, name) == 0) return e.site;
 
     static auto* by_name = new std::unordered_map<std::string, timemory_site*>;
-    static auto* lock = new std::mutex;
     timemory_site* site;
-    {
-        std::lock_guard<std::mutex> lk(*lock);
+    try {
+        std::lock_guard<std::mutex> lk(rt_state().names_mutex);
         auto it = by_name->find(name);
         if (it == by_name->end()) {
             char* copy = strdup(name); // lives as long as the process: sites are never freed
+            if (!copy) throw std::bad_alloc();
             site = new timemory_site{0, TIMEMORY_LANG_REGION, copy, copy, "", 0, TIMEMORY_SITE_ABI};
             it = by_name->emplace(copy, site).first;
         }
         site = it->second;
+    } catch (...) {
+        // Out of memory: the region is measured under one shared name rather than not at
+        // all, and the program goes on.
+        static timemory_site no_memory{0, TIMEMORY_LANG_REGION, "<no memory for region name>",
+                                       "<no memory for region name>", "", 0,
+                                       TIMEMORY_SITE_ABI};
+        return &no_memory;
     }
     e = entry{name, site};
     return site;

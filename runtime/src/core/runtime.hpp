@@ -33,9 +33,11 @@ struct runtime {
     std::vector<std::string> argv;
     int64_t start_time_ns = 0; ///< CLOCK_REALTIME at initialisation
 
-    std::mutex mutex;                   ///< guards everything below
+    std::mutex names_mutex; ///< guards the registry of region names (region_site)
+    std::mutex mutex;       ///< guards everything below
     std::vector<timemory_site*> sites;  ///< index = site id; [0] unused
     std::vector<thread_state*> threads; ///< index = thread_state::index
+    std::vector<thread_state*> retired; ///< threads of the parent, in a fork child
     uint64_t bad_abi_sites = 0;
     std::optional<std::regex> include_filter, exclude_filter; ///< TIMEMORY_INCLUDE/EXCLUDE
     /// Settings given through the API before start-up: applied over the environment.
@@ -63,6 +65,8 @@ extern __thread thread_state* t_state __attribute__((tls_model("initial-exec")))
 
 /// Initialises the runtime once; true when it is running afterwards.
 bool ensure_initialized() noexcept;
+/// True on the thread that is initialising the runtime now (it holds `mutex`).
+bool initializing_here() noexcept;
 /// Creates and registers the calling thread's state; nullptr when not running.
 thread_state* attach_thread() noexcept;
 /// Assigns `s` its id (and applies runtime filters). False when the site is unusable.

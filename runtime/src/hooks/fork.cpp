@@ -1,25 +1,49 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include "core/log.hpp"
 #include "core/runtime.hpp"
 #include "hooks/hooks.hpp"
 
 namespace timemory::rt {
 
 namespace {
+// Every lock of the runtime is held across fork(), so that none is copied into the child
+// held by a thread that does not exist there. The order is the one the runtime takes them
+// in (the runtime's lock before the message lock; region names alone). The thread that is
+// initialising the runtime already holds the runtime's lock (a library it initialises may
+// fork): it is neither taken nor released then.
+bool g_took_runtime_lock = false;
+
 void before_fork() {
-    rt_state().mutex.lock();
+    runtime& r = rt_state();
+    g_took_runtime_lock = !initializing_here();
+    if (g_took_runtime_lock) r.mutex.lock();
+    r.names_mutex.lock();
+    log_mutex().lock();
 }
+
+void release_locks() {
+    runtime& r = rt_state();
+    log_mutex().unlock();
+    r.names_mutex.unlock();
+    if (g_took_runtime_lock) r.mutex.unlock();
+}
+
 void in_parent() {
-    rt_state().mutex.unlock();
+    release_locks();
 }
 
 void in_child() {
     runtime& r = rt_state();
-    r.mutex.unlock();
+    release_locks();
     // Only the forking thread exists in the child. Its frames stay on the stack (their
     // exits still come) but record nothing: the parent already owns that data.
     thread_state* self = t_state;
+    // The other threads do not exist here; their states stay reachable (not leaked), out
+    // of the list of threads.
+    for (thread_state* t : r.threads)
+        if (t != self) r.retired.push_back(t);
     r.threads.clear();
     if (self) {
         self->forget();
