@@ -8,6 +8,8 @@ install(FILES ${PROJECT_BINARY_DIR}/include/timemory/version.h
 install(TARGETS timemory-rt EXPORT timemoryTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# Opened by the runtime from its own folder when a name filter is set.
+install(TARGETS timemory-regex LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(EXPORT timemoryTargets NAMESPACE timemory::
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/timemory)
 

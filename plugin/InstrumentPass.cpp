@@ -153,7 +153,7 @@ Placement Instrumenter::placementOf(const Function& F) const {
 
 static bool anyMatch(const std::vector<Rule>& Rules, StringRef A, StringRef B, std::string* Which) {
     for (const Rule& R : Rules) {
-        if (R.Re->match(A) || (!B.empty() && R.Re->match(B))) {
+        if (R.search(A) || (!B.empty() && R.search(B))) {
             if (Which) *Which = R.Text;
             return true;
         }

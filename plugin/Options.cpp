@@ -12,14 +12,16 @@ using namespace llvm;
 namespace timemory {
 
 static bool addRule(std::vector<Rule>& Rules, StringRef Key, StringRef Text, std::string& Error) {
-    auto Re = std::make_shared<Regex>(Text);
-    std::string Why;
     if (Text.empty()) {
         Error = "'" + Key.str() + "' needs a regular expression";
         return false;
     }
-    if (!Re->isValid(Why)) {
-        Error = "invalid regular expression '" + Text.str() + "' for '" + Key.str() + "': " + Why;
+    re2::RE2::Options Opts;
+    Opts.set_log_errors(false); // the error becomes a diagnostic, not a line on stderr
+    auto Re = std::make_shared<re2::RE2>(re2::StringPiece(Text.data(), Text.size()), Opts);
+    if (!Re->ok()) {
+        Error = "invalid regular expression '" + Text.str() + "' for '" + Key.str() + "': " +
+                Re->error() + " (RE2 syntax)";
         return false;
     }
     Rules.push_back(Rule{Text.str(), std::move(Re)});

@@ -9,7 +9,9 @@
 #ifndef TIMEMORY_PLUGIN_OPTIONS_H
 #define TIMEMORY_PLUGIN_OPTIONS_H
 
-#include "llvm/Support/Regex.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <re2/re2.h>
 
 #include <memory>
 #include <string>
@@ -17,10 +19,15 @@
 
 namespace timemory {
 
-/// One regular expression as written by the user, with its compiled form.
+/// One regular expression as written by the user, with its compiled form (RE2: linear
+/// time and bounded stack, whatever the pattern and however long the name).
 struct Rule {
     std::string Text;
-    std::shared_ptr<llvm::Regex> Re;
+    std::shared_ptr<re2::RE2> Re;
+    /// True when the rule matches somewhere in `S`.
+    bool search(llvm::StringRef S) const {
+        return re2::RE2::PartialMatch(re2::StringPiece(S.data(), S.size()), *Re);
+    }
 };
 
 struct __attribute__((visibility("default"))) InstrumentOptions {

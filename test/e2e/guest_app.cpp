@@ -353,6 +353,20 @@ int fork_storm_mode() {
     return 0;
 }
 
+// ---- long-name: a 50 000-character region name against hostile filters -------------
+
+int long_name_mode() {
+    timemory_enter(&s_main);
+    std::string name(50000, 'a');
+    for (int i = 0; i < 20; ++i) { // 20 distinct names: each is filtered once
+        name[size_t(i)] = 'b';
+        timemory_push_region(name.c_str());
+        timemory_pop_region(name.c_str());
+    }
+    timemory_exit(&s_main);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -368,7 +382,8 @@ int main(int argc, char** argv) {
     if (mode == "sig-chain") return sig_chain_mode();
     if (mode == "sig-storm") return sig_storm_mode();
     if (mode == "fork-storm") return fork_storm_mode();
+    if (mode == "long-name") return long_name_mode();
     if (mode == "concurrent" && argc > 2) return concurrent_mode(argv[2]);
-    std::fprintf(stderr, "usage: %s fp|pipe|worker-exit|throttle|pool|maps|names|sig-user|sig-chain|sig-storm|fork-storm|concurrent TAG\n", argv[0]);
+    std::fprintf(stderr, "usage: %s fp|pipe|worker-exit|throttle|pool|maps|names|sig-user|sig-chain|sig-storm|fork-storm|long-name|concurrent TAG\n", argv[0]);
     return 2;
 }

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <chrono>
 #include <functional>
 #include <iostream>
 #include <regex>
@@ -437,4 +438,26 @@ TEST(Guest, ForkWhileOtherThreadsRecordNeverHangsTheChild) {
         EXPECT_EQ(record_at(recs, {"main"}), nullptr) << "the parent's data is not copied";
     }
     EXPECT_EQ(children, 20);
+}
+
+TEST(Guest, HostileFiltersRunInLinearTimeAndBadOnesAreNamed) {
+    // With a backtracking engine, '(a|aa)*b' on 50 000 characters takes seconds per name
+    // and '.*x' overflows the stack; RE2 takes microseconds.
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = run_guest("long-name", {"long-name"},
+                       {{"TIMEMORY_EXCLUDE", "(a|aa)*b"}, {"TIMEMORY_INCLUDE", ".*x|a+$|main"}});
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ASSERT_EQ(r.signal(), 0) << r.err;
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    EXPECT_LT(seconds, 10.0);
+    json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
+    EXPECT_EQ(recs.size(), 1u) << "every long name is excluded ('(a|aa)*b' finds the b)";
+    // A pattern RE2 cannot run is refused by name, and the run goes on unfiltered.
+    auto bad = run_guest("backref", {"pipe"}, {{"TIMEMORY_INCLUDE", "(a)\\1"}});
+    EXPECT_EQ(bad.exit_code(), 0);
+    EXPECT_NE(bad.err.find("TIMEMORY_INCLUDE: invalid value '(a)\\1' (not a valid regular "
+                           "expression (RE2 syntax): invalid escape sequence: \\1)"),
+              std::string::npos)
+        << bad.err;
 }

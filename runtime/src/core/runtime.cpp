@@ -12,7 +12,6 @@
 #include <ctime>
 #include <fstream>
 #include <optional>
-#include <regex>
 #include <unordered_map>
 
 #include "core/clock.hpp"
@@ -86,14 +85,10 @@ void atexit_handler() {
     finalize();
 }
 
-// Compiles a filter regex once; a bad one was already rejected by the settings parser.
-std::optional<std::regex> compile_filter(const std::string& text) {
-    if (text.empty()) return std::nullopt;
-    try {
-        return std::regex(text, std::regex::ECMAScript | std::regex::optimize);
-    } catch (const std::regex_error&) {
-        return std::nullopt;
-    }
+// Compiles a filter once; a bad one was already rejected by the settings parser.
+std::shared_ptr<name_filter> compile_filter(const std::string& text) {
+    if (text.empty()) return nullptr;
+    return name_filter::compile(text, nullptr);
 }
 
 void initialize_locked(runtime& r) {
@@ -214,8 +209,8 @@ bool register_site(timemory_site* s) noexcept {
     if (!s->file) s->file = "";
     // Runtime filters are decided once per site; afterwards a filtered site costs one
     // load and one branch per enter/exit.
-    auto matches = [s](const std::regex& re) {
-        return std::regex_search(s->name, re) || std::regex_search(s->linkage, re);
+    auto matches = [s](const name_filter& re) {
+        return re.search(s->name) || re.search(s->linkage);
     };
     if ((r.include_filter && !matches(*r.include_filter)) ||
         (r.exclude_filter && matches(*r.exclude_filter)))

@@ -6,11 +6,11 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
 #include "core/overhead.hpp"
+#include "core/regex.hpp"
 #include "graph/bundle.hpp"
 #include "graph/thread_state.hpp"
 #include "settings/settings.hpp"
@@ -39,7 +39,7 @@ struct runtime {
     std::vector<thread_state*> threads; ///< index = thread_state::index
     std::vector<thread_state*> retired; ///< threads of the parent, in a fork child
     uint64_t bad_abi_sites = 0;
-    std::optional<std::regex> include_filter, exclude_filter; ///< TIMEMORY_INCLUDE/EXCLUDE
+    std::shared_ptr<name_filter> include_filter, exclude_filter; ///< TIMEMORY_INCLUDE/EXCLUDE
     /// Settings given through the API before start-up: applied over the environment.
     std::vector<std::pair<std::string, std::string>> overrides;
     overhead_costs overhead; ///< the hooks' own cost (TIMEMORY_COMPENSATE)

@@ -11,12 +11,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "core/log.hpp"
+#include "core/regex.hpp"
 #include "core/text.hpp"
 #include "settings/units.hpp"
 
@@ -74,13 +74,7 @@ std::string format_value(const std::string& v) {
 }
 
 bool valid_regex(const std::string& text, std::string* err) {
-    try {
-        std::regex re(text, std::regex::ECMAScript);
-        return true;
-    } catch (const std::regex_error& e) {
-        *err = std::string("not a valid regular expression: ") + e.what();
-        return false;
-    }
+    return text.empty() || name_filter::compile(text, err) != nullptr;
 }
 
 // Range and vocabulary checks beyond the type, for the setting just parsed.
