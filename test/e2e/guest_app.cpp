@@ -367,6 +367,72 @@ int long_name_mode() {
     return 0;
 }
 
+// ---- churn: thousands of short threads, each starting one of its own ------------------
+
+timemory_site s_churn = make_site("churn");
+timemory_site s_nested = make_site("nested_worker");
+
+void* nested_worker(void*) {
+    timemory_enter(&s_nested);
+    timemory_enter(&s_callee);
+    timemory_exit(&s_callee);
+    timemory_exit(&s_nested);
+    return nullptr;
+}
+
+void* churn_worker(void*) {
+    timemory_enter(&s_worker);
+    pthread_t t;
+    pthread_create(&t, nullptr, nested_worker, nullptr);
+    timemory_enter(&s_callee); // the same function as on the nested thread
+    timemory_exit(&s_callee);
+    pthread_join(t, nullptr);
+    timemory_exit(&s_worker);
+    return nullptr;
+}
+
+// Resident memory in kB (VmRSS, or VmHWM: the peak).
+long rss_kb(const char* field = "VmRSS") {
+    FILE* f = std::fopen("/proc/self/status", "r");
+    if (!f) return -1;
+    char line[256];
+    long kb = -1;
+    while (std::fgets(line, sizeof(line), f))
+        if (std::strncmp(line, field, std::strlen(field)) == 0 &&
+            std::sscanf(line + std::strlen(field), ": %ld", &kb) == 1)
+            break;
+    std::fclose(f);
+    return kb;
+}
+
+bool g_churn = false;
+
+// After the runtime wrote its reports: the peak, reports included.
+__attribute__((destructor)) void churn_peak_at_exit() {
+    if (g_churn) std::fprintf(stderr, "peak_kb %ld\n", rss_kb("VmHWM"));
+}
+
+// Prints the resident memory after the first rounds and at the end: what the runtime
+// keeps of finished threads must not grow with their number.
+int churn_mode(int rounds) {
+    g_churn = true;
+    timemory_enter(&s_main);
+    timemory_enter(&s_churn);
+    long early = 0;
+    for (int i = 0; i < rounds; ++i) {
+        pthread_t t[4];
+        for (auto& x : t)
+            pthread_create(&x, nullptr, churn_worker, nullptr);
+        for (auto& x : t)
+            pthread_join(x, nullptr);
+        if (i == rounds / 10) early = rss_kb();
+    }
+    std::printf("rss_kb %ld %ld\n", early, rss_kb());
+    timemory_exit(&s_churn);
+    timemory_exit(&s_main);
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -383,7 +449,8 @@ int main(int argc, char** argv) {
     if (mode == "sig-storm") return sig_storm_mode();
     if (mode == "fork-storm") return fork_storm_mode();
     if (mode == "long-name") return long_name_mode();
+    if (mode == "churn" && argc > 2) return churn_mode(std::atoi(argv[2]));
     if (mode == "concurrent" && argc > 2) return concurrent_mode(argv[2]);
-    std::fprintf(stderr, "usage: %s fp|pipe|worker-exit|throttle|pool|maps|names|sig-user|sig-chain|sig-storm|fork-storm|long-name|concurrent TAG\n", argv[0]);
+    std::fprintf(stderr, "usage: %s fp|pipe|worker-exit|throttle|pool|maps|names|sig-user|sig-chain|sig-storm|fork-storm|long-name|churn N|concurrent TAG\n", argv[0]);
     return 2;
 }

@@ -281,6 +281,47 @@ TEST(Guest, ThreadPoolWorkStaysUnderItsSpawnPointWithoutNegativeSelfTime) {
     }
 }
 
+// Thread churn: 10 000 short threads, each starting one of its own. A finished thread's
+// graph is folded into its starter's at exit, so memory does not grow with the number of
+// threads, and the counts, places and thread ids stay exact.
+TEST(Guest, ThousandsOfShortThreadsKeepExactCountsInBoundedMemory) {
+    const int rounds = 1250; // 4 workers per round, one nested thread each
+    auto r = run_guest("churn", {"churn", std::to_string(rounds)});
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    long early = 0, end = 0, peak = 0;
+    ASSERT_EQ(std::sscanf(r.out.c_str(), "rss_kb %ld %ld", &early, &end), 2) << r.out;
+    auto p = r.err.find("peak_kb ");
+    ASSERT_NE(p, std::string::npos) << r.err;
+    peak = std::stol(r.err.substr(p + 8));
+    // Kept per thread before folding: ~7 kB (9 000 threads after the early mark: 60 MB).
+    EXPECT_LT(end - early, 8 * 1024) << "resident kB after 10 % of the rounds and at the end";
+    EXPECT_LT(peak - early, 16 * 1024) << "the peak, reports written, against early rounds";
+
+    json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
+    const uint64_t n = 4 * rounds;
+    const json* churn = record_at(recs, {"main", "churn"});
+    const json* worker = record_at(recs, {"main", "churn", "worker"});
+    const json* callee = record_at(recs, {"main", "churn", "worker", "callee"});
+    const json* nested = record_at(recs, {"main", "churn", "worker", "nested_worker"});
+    const json* deep = record_at(recs, {"main", "churn", "worker", "nested_worker", "callee"});
+    ASSERT_TRUE(churn && worker && callee && nested && deep) << recs.dump(1);
+    EXPECT_EQ(laps_of(worker), n);
+    EXPECT_EQ(laps_of(callee), n);
+    EXPECT_EQ(laps_of(nested), n);
+    EXPECT_EQ(laps_of(deep), n);
+    EXPECT_EQ(recs.size(), 6u) << "no other node: " << recs.dump(1);
+    // Three threads along the path, each subtree with the id of a thread that ran it.
+    EXPECT_NE((*worker)["tid"], (*churn)["tid"]);
+    EXPECT_NE((*nested)["tid"], (*worker)["tid"]);
+    EXPECT_EQ((*callee)["tid"], (*worker)["tid"]);
+    EXPECT_EQ((*deep)["tid"], (*nested)["tid"]);
+    // The worker's self time subtracts its own callee, never the nested thread's work.
+    const double self = (*worker)["exclusive"]["stats"]["sum"].get<double>();
+    EXPECT_NEAR(self, sum_of(worker) - sum_of(callee), 1e-9 * sum_of(worker));
+    for (const auto& rec : recs)
+        EXPECT_GE(rec["exclusive"]["stats"]["sum"].get<double>(), 0.0) << rec["prefix"];
+}
+
 TEST(Guest, OptionalLibrariesAreLoadedOnlyWhenTheirComponentsAreAskedFor) {
     auto r = run_guest("maps", {"maps"});
     ASSERT_EQ(r.exit_code(), 0) << r.err;

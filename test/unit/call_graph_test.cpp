@@ -84,3 +84,51 @@ TEST(CallGraph, ClearKeepsOnlyTheRoot) {
     EXPECT_EQ(g.size(), 1u);
     EXPECT_EQ(g.child(0, 1, 0), 1u);
 }
+
+// A thread that started a thread, merged in turn into the thread that started it: the
+// grandchild's work stays apart from the same function called on the middle thread.
+TEST(CallGraph, AnotherThreadsWorkStaysApartWhenMergedAgain) {
+    call_graph main(1), mid(1), inner(1);
+    const uint32_t spawn = main.child(0, 1, 0);
+    const uint32_t work = mid.child(0, 2, 0);
+    mid.at(mid.child(work, 3, 0)).count = 1; // site 3 called on the middle thread
+    inner.at(inner.child(0, 3, 0)).count = 5; // and on the thread it started
+    mid.merge(inner, work, false, true);
+    ASSERT_EQ(mid.size(), 4u) << "site 3 twice under `work`: its own and the foreign one";
+    main.merge(mid, spawn, false, true);
+    ASSERT_EQ(main.size(), 5u);
+    uint32_t own = no_node, foreign = no_node;
+    for (uint32_t i = 1; i < main.size(); ++i)
+        if (main.at(i).site == 3) (main.at(i).foreign ? foreign : own) = i;
+    ASSERT_NE(own, no_node);
+    ASSERT_NE(foreign, no_node);
+    EXPECT_EQ(main.at(own).count, 1u);
+    EXPECT_EQ(main.at(foreign).count, 5u);
+    EXPECT_EQ(main.at(own).parent, main.at(foreign).parent);
+}
+
+// Finished threads wait under an anchor standing for the node they started from; a
+// subtree merge places them there later, and a copy of the graph is independent.
+TEST(CallGraph, AnchoredSubtreeMergesUnderItsNode) {
+    call_graph main(1), done(1), worker(1);
+    const uint32_t spawn = main.child(main.child(0, 1, 0), 2, 0);
+    worker.at(worker.child(0, 4, 0)).count = 3;
+    const uint32_t a = done.anchor(spawn);
+    EXPECT_EQ(done.anchor(spawn), a);
+    done.merge(worker, a, false);
+    done.merge(worker, a, false); // a second thread from the same place
+    call_graph copy = done;
+    main.merge_anchored(copy, true);
+    ASSERT_EQ(main.size(), 4u);
+    EXPECT_EQ(main.at(3).parent, spawn);
+    EXPECT_EQ(main.at(3).count, 6u);
+    EXPECT_TRUE(main.at(3).foreign);
+    done.clear();
+    EXPECT_EQ(copy.size(), 3u);
+    EXPECT_EQ(copy.child(a, 4, 0), 2u) << "the copy's own index";
+    call_graph elsewhere(1);
+    elsewhere.merge_anchored(copy, false); // not the graph they started from: at its root
+    ASSERT_EQ(elsewhere.size(), 2u);
+    EXPECT_EQ(elsewhere.at(1).parent, 0u);
+    EXPECT_EQ(elsewhere.at(1).count, 6u);
+}

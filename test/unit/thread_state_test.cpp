@@ -131,6 +131,7 @@ TEST_F(ThreadState, UnwindToClosesFramesAboveAndKeepsTheTarget) {
 TEST_F(ThreadState, ShortFunctionIsThrottledAfterCountAndStillCounted) {
     opts.throttle_count = 5;
     opts.throttle_ticks = 1e15; // everything is "short"
+    opts.throttle_sample = 0;   // no timed samples: every later call is untimed
     timemory_site fn{4, TIMEMORY_LANG_CXX, "fn", "fn", "", 0, TIMEMORY_SITE_ABI};
     thread_state ts(0, wall);
     for (int i = 0; i < 5; ++i) {
@@ -150,6 +151,7 @@ TEST_F(ThreadState, ShortFunctionIsThrottledAfterCountAndStillCounted) {
 TEST_F(ThreadState, ThrottledRecursionDoesNotCloseTheTimedOuterFrame) {
     opts.throttle_count = 1;
     opts.throttle_ticks = 1e15;
+    opts.throttle_sample = 0;
     timemory_site fn{4, TIMEMORY_LANG_CXX, "fn", "fn", "", 0, TIMEMORY_SITE_ABI};
     thread_state ts(0, wall);
     ts.enter(&fn, wall, opts); // outer call, timed

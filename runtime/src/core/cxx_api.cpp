@@ -29,7 +29,8 @@ void reset() {
     runtime& r = rt_state();
     std::lock_guard<std::mutex> lk(r.mutex);
     for (auto* t : r.threads)
-        t->forget();
+        if (t) t->forget();
+    r.finished.clear();
 }
 
 namespace settings {

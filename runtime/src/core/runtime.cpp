@@ -33,6 +33,62 @@ namespace {
 
 pthread_key_t g_thread_key;
 
+// With threads collapsed (the default), a finished thread's graph goes now into the graph
+// of finished threads of the thread that started it, and its state is freed: memory stays
+// bounded by live threads and distinct call paths, however many threads come and go.
+// Not when threads it started still run (their graphs attach under its nodes), nor in
+// timeline mode (every call its own node), nor per-thread reports. Under the lock.
+bool fold_locked(runtime& r, thread_state* ts) {
+    const settings::values& v = settings::current();
+    // Re-checked under the lock: finalize copies the list of threads under it, and a
+    // thread freed after that copy would be read by quiesce_threads.
+    if (r.state.load() != int(run_state::running) || !v.collapse_threads ||
+        r.options.timeline || ts->index >= r.live_children.size() ||
+        r.live_children[ts->index] > 0 || ts->unreadable || !ts->stack.empty())
+        return false;
+    const int p = ts->parent_thread >= 0 && size_t(ts->parent_thread) < r.threads.size() &&
+                          r.threads[size_t(ts->parent_thread)]
+                      ? ts->parent_thread
+                      : -1;
+    const uint32_t at = p >= 0 ? ts->parent_node : 0;
+    // Threads this one started, folded before it: their graphs go into its own first.
+    std::vector<int> tid(ts->graph.size(), int(ts->index));
+    for (size_t k = 0; k < r.finished.size(); ++k) {
+        if (r.finished[k].parent != int(ts->index)) continue;
+        const runtime::finished_threads& f = r.finished[k];
+        const size_t before = ts->graph.size();
+        std::vector<uint32_t> map = ts->graph.merge_anchored(f.graph, true);
+        tid.resize(ts->graph.size(), int(ts->index));
+        for (uint32_t n = 1; n < map.size(); ++n)
+            if (map[n] >= before) tid[map[n]] = f.tid[n];
+        r.finished.erase(r.finished.begin() + long(k));
+        break;
+    }
+    runtime::finished_threads& f = r.finished_of(p);
+    const size_t before = f.graph.size();
+    std::vector<uint32_t> map = f.graph.merge(ts->graph, f.graph.anchor(at), false);
+    f.tid.resize(f.graph.size(), int(ts->index));
+    for (uint32_t n = 1; n < map.size(); ++n)
+        if (map[n] >= before) f.tid[map[n]] = tid[n];
+    r.folded_failures.reconciled += ts->failures.reconciled;
+    r.folded_failures.unmatched += ts->failures.unmatched;
+    r.folded_failures.closed_at_end += ts->failures.closed_at_end;
+    if (p >= 0 && r.live_children[size_t(p)] > 0) r.live_children[size_t(p)] -= 1;
+    r.threads[ts->index] = nullptr;
+    return true;
+}
+
+} // namespace
+
+runtime::finished_threads& runtime::finished_of(int p) {
+    for (finished_threads& f : finished)
+        if (f.parent == p) return f;
+    finished.push_back({p, call_graph(comps.size()), {}});
+    return finished.back();
+}
+
+namespace {
+
 // Runs when a thread that recorded exits: close what it left open, keep its data.
 void on_thread_exit(void* p) {
     errno_guard keep_errno; // later thread-exit work of the program may still read it
@@ -40,12 +96,30 @@ void on_thread_exit(void* p) {
     runtime& r = rt_state();
     ts->busy = true; // finalize reads this thread's graph only when it is not busy
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    if (r.state.load() == int(run_state::running)) ts->close_all(r.comps, r.options);
+    const bool running = r.state.load() == int(run_state::running);
+    if (running) ts->close_all(r.comps, r.options);
     if (r.comps.sources & src_papi) papi::thread_exit();
     ts->finished = true;
+    bool folded = false;
+    if (running) {
+        try {
+            std::lock_guard<std::mutex> lk(r.mutex);
+            folded = fold_locked(r, ts);
+            if (!folded && ts->parent_thread >= 0 &&
+                size_t(ts->parent_thread) < r.live_children.size() &&
+                r.live_children[size_t(ts->parent_thread)] > 0)
+                r.live_children[size_t(ts->parent_thread)] -= 1;
+        } catch (...) {
+            folded = false; // out of memory: the thread keeps its graph, as before
+        }
+    }
+    t_state = nullptr;
+    if (folded) {
+        delete ts;
+        return;
+    }
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     ts->busy = false;
-    t_state = nullptr;
 }
 
 // A process-wide memory barrier: every thread of the process executes a full barrier
@@ -188,6 +262,9 @@ thread_state* attach_thread() noexcept {
         ts = new thread_state(uint32_t(r.threads.size()), r.comps);
         pending_parent(&ts->parent_thread, &ts->parent_node);
         r.threads.push_back(ts);
+        r.live_children.resize(r.threads.size(), 0);
+        if (ts->parent_thread >= 0 && size_t(ts->parent_thread) < r.live_children.size())
+            r.live_children[size_t(ts->parent_thread)] += 1;
     }
     pthread_setspecific(g_thread_key, ts);
     t_state = ts;
@@ -266,8 +343,9 @@ const timemory_site* site_by_id(uint32_t id) {
 failure_counts total_failures() {
     runtime& r = rt_state();
     std::lock_guard<std::mutex> lk(r.mutex);
-    failure_counts f;
+    failure_counts f = r.folded_failures;
     for (auto* t : r.threads) {
+        if (!t) continue;
         f.reconciled += t->failures.reconciled;
         f.unmatched += t->failures.unmatched;
         f.closed_at_end += t->failures.closed_at_end;
@@ -320,7 +398,7 @@ void quiesce_threads() noexcept {
     // debugger) or was interrupted inside one by a signal whose handler ends here.
     const int64_t deadline = clock_ns(CLOCK_MONOTONIC) + 200000000;
     for (thread_state* t : threads) {
-        if (t == t_state) continue;
+        if (!t || t == t_state) continue;
         while (__atomic_load_n(&t->busy, __ATOMIC_ACQUIRE)) {
             if (clock_ns(CLOCK_MONOTONIC) > deadline) {
                 t->unreadable = true;

@@ -36,8 +36,25 @@ struct runtime {
     std::mutex names_mutex; ///< guards the registry of region names (region_site)
     std::mutex mutex;       ///< guards everything below
     std::vector<timemory_site*> sites;  ///< index = site id; [0] unused
-    std::vector<thread_state*> threads; ///< index = thread_state::index
+    std::vector<thread_state*> threads; ///< index = thread_state::index; null once folded
     std::vector<thread_state*> retired; ///< threads of the parent, in a fork child
+    /// Per thread index: threads it started that have not exited (a thread is folded into
+    /// `finished` only when none is left: their graphs attach under its nodes).
+    std::vector<uint32_t> live_children;
+    /// Graphs of finished threads, by the thread that started them (key -1: unknown; they
+    /// go under the main thread's root): each anchor node (call_graph::anchor) stands for
+    /// the node the threads were started from. Memory grows with call paths, not threads.
+    /// (A few entries: one per thread that started threads; a vector keeps the runtime
+    /// constant-initialized.)
+    struct finished_threads {
+        int parent;           ///< the thread that started them (-1: unknown)
+        call_graph graph;     ///< anchors under the root, their subtrees below
+        std::vector<int> tid; ///< per node: the thread that first recorded it
+    };
+    std::vector<finished_threads> finished;
+    /// The graph of threads finished under thread `p` (created when missing).
+    finished_threads& finished_of(int p);
+    failure_counts folded_failures; ///< of the folded threads
     uint64_t bad_abi_sites = 0;
     std::shared_ptr<name_filter> include_filter, exclude_filter; ///< TIMEMORY_INCLUDE/EXCLUDE
     /// Settings given through the API before start-up: applied over the environment.

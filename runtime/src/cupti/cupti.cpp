@@ -383,8 +383,9 @@ result collect() {
     runtime& r = rt_state();
     std::lock_guard<std::mutex> lk(r.mutex);
     std::vector<const call_graph*> threads;
+    static const call_graph folded(2); // a thread folded at its exit: its nodes are gone
     for (const thread_state* t : r.threads)
-        threads.push_back(&t->graph);
+        threads.push_back(t ? &t->graph : &folded);
     std::vector<int> tid;
     call_graph g = activity_graph(acts, threads, &tid);
     std::vector<const timemory_site*> sites(r.sites.begin(), r.sites.end());

@@ -72,6 +72,7 @@ struct node {
     uint64_t unmeasured = 0; ///< calls counted after the site was throttled
     uint32_t sample_tick = 0; ///< throttled calls left until the next timed one (a sample)
     bool throttled = false;   ///< has had a throttled call (its baseline is recorded)
+    bool foreign = false;     ///< top of another thread's work, kept apart (see merge)
     int64_t ticks = 0;       ///< summed wall ticks of measured calls (throttling decision)
     int64_t first_ticks = std::numeric_limits<int64_t>::max(); ///< earliest entry
 };
@@ -98,6 +99,11 @@ public:
         const recent& e = recent_[recent_slot(key)];
         return e.key == key ? e.node : no_node;
     }
+
+    /// The node under the root that stands for node `at` of another graph: where the
+    /// graphs of finished threads started at `at` wait to be merged (see merge_subtree).
+    /// Its `site` holds `at`.
+    uint32_t anchor(uint32_t at) { return find_or_create(0, at | foreign_key, at, 0); }
     /// A new child of `parent` even if one exists for `site` (timeline mode).
     uint32_t append(uint32_t parent, uint32_t site, int64_t ticks);
 
@@ -117,6 +123,12 @@ public:
     /// threads' work merged at the same place).
     std::vector<uint32_t> merge(const call_graph& src, uint32_t dst_parent, bool append_only,
                                 bool foreign = false);
+    /// Adds the graph of finished threads `src`, whose root's children are anchors (see
+    /// anchor()): each anchor's subtree goes under the node the anchor stands for when
+    /// `in_place` (this graph is the one the threads started from), else under the root;
+    /// kept apart like a foreign merge. Returns where each src node went (an anchor: to
+    /// the node it stands for).
+    std::vector<uint32_t> merge_anchored(const call_graph& src, bool in_place);
 
     /// Drops every node but the root.
     void clear();
@@ -144,6 +156,11 @@ private:
     uint32_t create(uint32_t parent, uint32_t site, int64_t ticks);
     void index(uint32_t parent, uint32_t site, uint32_t node);
     void rehash(size_t capacity);
+    /// Merges the nodes of `src` below those `map` places already (the rest are skipped);
+    /// `top(p)` says whether children of src node `p` start another thread's work.
+    template <class TopOfForeign>
+    std::vector<uint32_t> merge_mapped(const call_graph& src, std::vector<uint32_t>& map,
+                                       bool append_only, TopOfForeign top);
 
     struct recent {
         uint64_t key = ~uint64_t(0); ///< (parent << 32) | site

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <string>
 
 #include "core/clock.hpp"
@@ -169,10 +170,16 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
     // here ran concurrently, so it never reduces the parent's exclusive value).
     std::vector<std::vector<uint32_t>> kids(g.size()), same(g.size());
     auto thread_of = [&tid](uint32_t i) { return i < tid.size() ? tid[i] : 0; };
+    // A node crosses to another thread when its thread id differs from its parent's, or
+    // when it was kept apart as another thread's work (a folded thread's nodes all carry
+    // the id of the first thread folded there, its own threads' work included).
+    auto crosses = [&](uint32_t i) {
+        return g.at(i).foreign || thread_of(i) != thread_of(g.at(i).parent);
+    };
     for (uint32_t i = 1; i < g.size(); ++i) {
         const uint32_t p = g.at(i).parent;
         kids[p].push_back(i);
-        if (thread_of(i) == thread_of(p)) same[p].push_back(i);
+        if (!crosses(i)) same[p].push_back(i);
     }
     const std::vector<double> est = estimate_untimed(g, b, same, sites.size());
 
@@ -183,7 +190,7 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
     std::vector<double> per_call(g.size() * nc, 0.0); // hooks' cost taken off each call
     for (uint32_t i = uint32_t(g.size()); i-- > 1;) {
         const node& nd = g.at(i);
-        const bool same_thread = thread_of(i) == thread_of(nd.parent);
+        const bool same_thread = !crosses(i);
         for (size_t c = 0; c < nc; ++c) {
             const size_t k = i * nc + c;
             double t = double(g.stats(i)[c].sum) + est[k];
@@ -225,9 +232,9 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
         r.hash = fnv1a(r.linkage.c_str());
         // A subtree that ran on another thread has paths of its own (it is kept apart from
         // the same calls made on the spawning thread, here and when ranks are combined).
-        const bool crosses = nd.parent != 0 && thread_of(i) != thread_of(nd.parent);
+        const bool other = nd.parent != 0 && crosses(i);
         path_hash[i] = fnv1a(r.linkage.c_str(), path_hash[nd.parent] ^ 0x9e3779b97f4a7c15ull ^
-                                                    (crosses ? 0x5bd1e9955bd1e995ull : 0));
+                                                    (other ? 0x5bd1e9955bd1e995ull : 0));
         r.rolling_hash = path_hash[i];
         r.tid = i < tid.size() ? tid[i] : 0;
         r.pid = pid;
@@ -314,68 +321,85 @@ result build_result() {
     if (nthreads == 0) return make_result(call_graph(r.comps.size()), {}, sites, r.comps);
 
     const pid_t pid = report_pid();
-    size_t main_idx = 0;
+    size_t main_idx = nthreads;
     for (size_t i = 0; i < nthreads; ++i)
-        if (r.threads[i]->tid == pid) main_idx = i;
+        if (r.threads[i] && (main_idx == nthreads || r.threads[i]->tid == pid)) main_idx = i;
+    if (main_idx == nthreads) main_idx = 0; // every thread was folded: none is left
 
     // At finalize, calls still open on other threads (a worker that called exit(), the main
     // thread while a worker ends the process) count as ending now.
     const bool finalizing = r.state.load() == int(run_state::finalizing);
-    std::vector<call_graph> graphs;
-    graphs.reserve(nthreads);
-    for (size_t i = 0; i < nthreads; ++i) {
-        const thread_state& t = *r.threads[i];
-        if (t.unreadable) {
-            graphs.emplace_back(r.comps.size());
-            continue;
-        }
-        graphs.push_back(t.graph);
-        if (finalizing && !t.stack.empty()) {
-            int64_t now[field_count] = {};
-            uint64_t read = read_sources_of_thread(r.comps.sources, t.tid, t.handle, now);
-            t.add_open_frames(graphs.back(), r.comps, now[static_cast<int>(field::wall_ticks)],
-                              now, read);
-        }
-    }
+    // Threads folded when they exited have no graph here (nor any memory): see `finished`.
+    std::vector<std::unique_ptr<call_graph>> graphs(nthreads);
     std::vector<std::vector<int>> tids(nthreads);
-    for (size_t i = 0; i < nthreads; ++i)
-        tids[i].assign(graphs[i].size(), int(i));
+    for (size_t i = 0; i < nthreads; ++i) {
+        if (!r.threads[i]) {
+            if (i == main_idx) graphs[i] = std::make_unique<call_graph>(r.comps.size());
+        } else if (r.threads[i]->unreadable) {
+            graphs[i] = std::make_unique<call_graph>(r.comps.size());
+        } else {
+            const thread_state& t = *r.threads[i];
+            graphs[i] = std::make_unique<call_graph>(t.graph);
+            if (finalizing && !t.stack.empty()) {
+                int64_t now[field_count] = {};
+                uint64_t read = read_sources_of_thread(r.comps.sources, t.tid, t.handle, now);
+                t.add_open_frames(*graphs[i], r.comps, now[static_cast<int>(field::wall_ticks)],
+                                  now, read);
+            }
+        }
+        if (graphs[i]) tids[i].assign(graphs[i]->size(), int(i));
+    }
 
     const bool timeline = r.options.timeline;
     if (collapse) {
+        // Finished threads, folded when they exited, go under the nodes they started from,
+        // in the graph of the thread that started them.
+        for (const runtime::finished_threads& f : r.finished) {
+            const int p = f.parent;
+            const size_t dst = p >= 0 && size_t(p) < nthreads && graphs[size_t(p)]
+                                   ? size_t(p)
+                                   : main_idx;
+            const size_t before = graphs[dst]->size();
+            std::vector<uint32_t> map = graphs[dst]->merge_anchored(f.graph, dst == size_t(p));
+            tids[dst].resize(graphs[dst]->size(), int(dst));
+            for (uint32_t k = 1; k < map.size(); ++k)
+                if (map[k] >= before) tids[dst][map[k]] = f.tid[k];
+        }
         // Later threads first: a thread's children are folded into it before it is
         // folded into its own parent (parents always attach before their children).
         for (size_t i = nthreads; i-- > 0;) {
-            if (i == main_idx) continue;
+            if (i == main_idx || !graphs[i]) continue;
             int p = r.threads[i]->parent_thread;
-            size_t dst = (p >= 0 && size_t(p) < nthreads && size_t(p) != i) ? size_t(p) : main_idx;
+            size_t dst = (p >= 0 && size_t(p) < nthreads && size_t(p) != i && graphs[size_t(p)])
+                             ? size_t(p)
+                             : main_idx;
             uint32_t at = p >= 0 ? r.threads[i]->parent_node : 0;
-            if (at >= graphs[dst].size()) at = 0;
-            const size_t before = graphs[dst].size();
-            std::vector<uint32_t> map = graphs[dst].merge(graphs[i], at, timeline, true);
+            if (at >= graphs[dst]->size()) at = 0;
+            const size_t before = graphs[dst]->size();
+            std::vector<uint32_t> map = graphs[dst]->merge(*graphs[i], at, timeline, true);
             // New nodes keep the thread that recorded them (its own, or one merged into it).
-            tids[dst].resize(graphs[dst].size(), int(dst));
+            tids[dst].resize(graphs[dst]->size(), int(dst));
             for (uint32_t k = 1; k < map.size(); ++k)
                 if (map[k] >= before) tids[dst][map[k]] = tids[i][k];
         }
-        return make_result(graphs[main_idx], tids[main_idx], sites, r.comps, compensation(r));
+        return make_result(*graphs[main_idx], tids[main_idx], sites, r.comps, compensation(r));
     }
 
-    call_graph& out = graphs[main_idx];
+    call_graph& out = *graphs[main_idx];
     std::vector<int>& tid = tids[main_idx];
     for (size_t i = 0; i < nthreads; ++i) {
-        if (i == main_idx || graphs[i].size() <= 1) continue;
+        if (i == main_idx || !graphs[i] || graphs[i]->size() <= 1) continue;
         uint32_t root = out.append(0, thread_sites[i]->id, std::numeric_limits<int64_t>::max());
         // The thread's root node carries the totals of its top-level regions.
         node& rn = out.at(root);
         rn.count = 1;
-        for (uint32_t k = 1; k < graphs[i].size(); ++k) {
-            const node& kn = graphs[i].at(k);
+        for (uint32_t k = 1; k < graphs[i]->size(); ++k) {
+            const node& kn = graphs[i]->at(k);
             if (kn.parent != 0) continue;
             rn.first_ticks = std::min(rn.first_ticks, kn.first_ticks);
             for (size_t c = 0; c < out.components(); ++c) {
                 running_stat& d = out.stats(root)[c];
-                const running_stat& s = graphs[i].stats(k)[c];
+                const running_stat& s = graphs[i]->stats(k)[c];
                 d.sum += s.sum;
                 d.num += s.num;
                 d.den += s.den;
@@ -386,7 +410,7 @@ result build_result() {
             d.min = d.max = d.sum;
             d.sumsq = static_cast<unsigned __int128>(static_cast<__int128>(d.sum) * d.sum);
         }
-        out.merge(graphs[i], root, timeline);
+        out.merge(*graphs[i], root, timeline);
         tid.resize(out.size(), int(i));
     }
     return make_result(out, tid, sites, r.comps, compensation(r));

@@ -43,8 +43,11 @@ void in_child() {
     // The other threads do not exist here; their states stay reachable (not leaked), out
     // of the list of threads.
     for (thread_state* t : r.threads)
-        if (t != self) r.retired.push_back(t);
+        if (t && t != self) r.retired.push_back(t);
     r.threads.clear();
+    r.live_children.assign(1, 0);
+    r.finished.clear(); // the parent's finished threads are the parent's data
+    r.folded_failures = failure_counts{};
     if (self) {
         self->forget();
         self->index = 0;
