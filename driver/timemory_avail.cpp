@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "components/component.hpp"
-#include "papi/papi.hpp"
 #include "settings/settings.hpp"
+#include "timemory/timemory.hpp"
 
 using namespace timemory::rt;
 
@@ -57,18 +57,16 @@ void print_components(bool only_available) {
 
 void print_hw_counters(bool only_available) {
     std::string why;
-    if (!papi::available(&why)) {
+    if (!timemory::hardware_counters_available(&why)) {
         std::printf("PAPI is not available: %s\n", why.c_str());
         return;
     }
     std::puts("PAPI COMPONENTS");
-    for (const auto& s : papi::component_states())
+    for (const auto& s : timemory::hardware_counter_components())
         std::printf("  %s\n", s.c_str());
-    // CPU counters also depend on this kernel setting (above 2: none for non-root users).
-    std::printf("  /proc/sys/kernel/perf_event_paranoid = %s\n", papi::paranoid_level().c_str());
     std::puts("");
     std::printf("%-40s %-12s %-9s %s\n", "EVENT", "COMPONENT", "AVAILABLE", "DESCRIPTION");
-    for (const auto& e : papi::list_events()) {
+    for (const auto& e : timemory::hardware_counter_events()) {
         if (only_available && !e.available) continue;
         std::printf("%-40s %-12s %-9s %s\n", e.name.c_str(), e.component.c_str(),
                     e.available ? "yes" : "no", e.description.c_str());

@@ -10,8 +10,8 @@
 
 #include <atomic>
 #include <cerrno>
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -67,7 +67,8 @@ __attribute__((destructor)) void check_fp_at_exit() {
     const char* mode = std::getenv("GUEST_MODE");
     if (!mode || std::strcmp(mode, "fp") != 0) return;
     std::string changes = fp_changes();
-    std::fprintf(stderr, "guest: fp at exit:%s\n", changes.empty() ? " unchanged" : changes.c_str());
+    std::fprintf(stderr, "guest: fp at exit:%s\n",
+                 changes.empty() ? " unchanged" : changes.c_str());
     if (!changes.empty()) _exit(3);
 }
 
@@ -146,8 +147,8 @@ int worker_exit_mode() {
 
 // The same work as `hot`, in a manual region: never throttled, so every call is timed. The
 // two alternate, so whatever slows the machine down slows both alike.
-timemory_site s_hot_ref = {0, TIMEMORY_LANG_REGION, "hot_ref", "hot_ref", __FILE__, __LINE__,
-                           TIMEMORY_SITE_ABI};
+timemory_site s_hot_ref = {0,        TIMEMORY_LANG_REGION, "hot_ref", "hot_ref", __FILE__,
+                           __LINE__, TIMEMORY_SITE_ABI};
 
 // A fixed amount of work (not a fixed time), with a callee worth timing once in a while.
 void hot_body(int i) {
@@ -238,8 +239,9 @@ int maps_mode() {
 
 // ---- names: region names and files that are not valid UTF-8, or hold terminal escapes --
 
-timemory_site s_latin1{0, TIMEMORY_LANG_CXX, "caf\xe9_latin1", "caf\xe9_latin1",
-                       "/src/r\xe9sum\xe9.cpp", 3, TIMEMORY_SITE_ABI};
+timemory_site s_latin1{
+    0, TIMEMORY_LANG_CXX, "caf\xe9_latin1", "caf\xe9_latin1", "/src/r\xe9sum\xe9.cpp",
+    3, TIMEMORY_SITE_ABI};
 
 int names_mode() {
     timemory_enter(&s_main);
@@ -451,6 +453,10 @@ int main(int argc, char** argv) {
     if (mode == "long-name") return long_name_mode();
     if (mode == "churn" && argc > 2) return churn_mode(std::atoi(argv[2]));
     if (mode == "concurrent" && argc > 2) return concurrent_mode(argv[2]);
-    std::fprintf(stderr, "usage: %s fp|pipe|worker-exit|throttle|pool|maps|names|sig-user|sig-chain|sig-storm|fork-storm|long-name|churn N|concurrent TAG\n", argv[0]);
+    std::fprintf(stderr,
+                 "usage: %s "
+                 "fp|pipe|worker-exit|throttle|pool|maps|names|sig-user|sig-chain|sig-storm|fork-"
+                 "storm|long-name|churn N|concurrent TAG\n",
+                 argv[0]);
     return 2;
 }

@@ -96,15 +96,14 @@ INSTANTIATE_TEST_SUITE_P(Guest, FloatingPoint,
                                             ::testing::Bool()));
 
 TEST(Guest, StdoutAndStderrAreTheProgramsOwnInAPipeline) {
-    auto r = run("pipe", {"/bin/sh", "-c", app + " pipe | cat"},
-                 {{"TIMEMORY_OUTPUT_PATH", "out"}});
+    auto r = run("pipe", {"/bin/sh", "-c", app + " pipe | cat"}, {{"TIMEMORY_OUTPUT_PATH", "out"}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
     std::string expected;
     for (int k = 0; k < 64; ++k)
         for (int i = 0; i < 256; ++i)
             expected += char(i);
-    EXPECT_TRUE(r.out == expected) << "stdout has " << r.out.size() << " bytes, expected "
-                                   << expected.size();
+    EXPECT_TRUE(r.out == expected)
+        << "stdout has " << r.out.size() << " bytes, expected " << expected.size();
     // stderr is captured, not a terminal: the program may compare it, so nothing is added.
     EXPECT_EQ(r.err, "");
     EXPECT_TRUE(fs::exists(r.dir / "out/latest/wall.json"));
@@ -115,7 +114,8 @@ TEST(Guest, OnATerminalOneLineSaysWhereTheReportsAre) {
     ASSERT_EQ(r.exit_code(), 0) << r.err;
     auto mine = lines_starting(r.err, "[timemory]");
     ASSERT_EQ(mine.size(), 1u) << r.err;
-    EXPECT_TRUE(std::regex_search(mine[0], std::regex(R"(reports in 'out/\d{8}-\d{6}\.\d{3}-\d+')")))
+    EXPECT_TRUE(
+        std::regex_search(mine[0], std::regex(R"(reports in 'out/\d{8}-\d{6}\.\d{3}-\d+')")))
         << mine[0];
     // TIMEMORY_VERBOSE=-1: not even that.
     auto quiet = run_on_terminal("terminal-quiet", {app, "pipe"},
@@ -369,12 +369,12 @@ TEST(Guest, ReportsAreCompactJsonUnlessIndentationIsAskedFor) {
     auto indented = run_guest("indented", {"pipe"}, {{"TIMEMORY_JSON_INDENT", "2"}});
     std::string pretty = slurp(indented.dir / "out/latest/wall.json");
     EXPECT_NE(pretty.find("\n  \"timemory\""), std::string::npos);
-    EXPECT_EQ(load_json(compact.dir / "out/latest/wall.json")["timemory"]["wall_clock"]["ranks"][0]
-                  ["graph"]
-                      .size(),
-              load_json(indented.dir / "out/latest/wall.json")["timemory"]["wall_clock"]["ranks"]
-                                                                  [0]["graph"]
-                                                                      .size());
+    EXPECT_EQ(load_json(compact.dir /
+                        "out/latest/wall.json")["timemory"]["wall_clock"]["ranks"][0]["graph"]
+                  .size(),
+              load_json(indented.dir /
+                        "out/latest/wall.json")["timemory"]["wall_clock"]["ranks"][0]["graph"]
+                  .size());
 }
 
 TEST(Guest, AFileSizeLimitFailsTheReportsNotTheProgram) {

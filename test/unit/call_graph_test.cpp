@@ -91,7 +91,7 @@ TEST(CallGraph, AnotherThreadsWorkStaysApartWhenMergedAgain) {
     call_graph main(1), mid(1), inner(1);
     const uint32_t spawn = main.child(0, 1, 0);
     const uint32_t work = mid.child(0, 2, 0);
-    mid.at(mid.child(work, 3, 0)).count = 1; // site 3 called on the middle thread
+    mid.at(mid.child(work, 3, 0)).count = 1;  // site 3 called on the middle thread
     inner.at(inner.child(0, 3, 0)).count = 5; // and on the thread it started
     mid.merge(inner, work, false, true);
     ASSERT_EQ(mid.size(), 4u) << "site 3 twice under `work`: its own and the foreign one";

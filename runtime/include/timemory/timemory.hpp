@@ -161,7 +161,7 @@ public:
 
 private:
     std::vector<std::string> events_;
-    void* impl_;
+    void* impl_ = nullptr;
 };
 
 /// One event PAPI knows on this machine.
@@ -174,7 +174,8 @@ struct hardware_event {
 TIMEMORY_API bool hardware_counters_available(std::string* why = nullptr);
 /// Preset events, then native events of the enabled PAPI components.
 TIMEMORY_API std::vector<hardware_event> hardware_counter_events();
-/// PAPI's components: "name: enabled" or "name: disabled (reason)".
+/// PAPI's components: "name: enabled" or "name: disabled (reason)", then the line
+/// "/proc/sys/kernel/perf_event_paranoid = N" (above 2, no CPU counters for non-root).
 TIMEMORY_API std::vector<std::string> hardware_counter_components();
 /// The events papi_vector counts in this run (TIMEMORY_PAPI_EVENTS minus those that
 /// cannot be counted); empty before the runtime starts or without papi_vector.

@@ -9,11 +9,10 @@
 #include <cstring>
 #include <ctime>
 
+#include "backends/backend.hpp"
 #include "components/component.hpp"
 #include "core/log.hpp"
 #include "core/text.hpp"
-#include "cupti/cupti.hpp"
-#include "papi/papi.hpp"
 #include "settings/settings.hpp"
 
 namespace timemory::rt {
@@ -25,18 +24,7 @@ using U = unit_kind;
 using V = value_kind;
 
 std::deque<component> make_catalog() {
-    component papi_vector{"papi_vector", "papi_vector",
-                          "Dynamically allocated array of PAPI HW counters", U::count, V::group};
-    papi_vector.probe = papi::available;
-    papi_vector.expand = papi::expand;
-    component papi_array = papi_vector;
-    papi_array.id = papi_array.label = "papi_array";
-    papi_array.description = "Fixed-size array of PAPI HW counters";
-    component cupti_activity{"cupti_activity", "cupti_activity",
-                             "Wall-clock execution timing for the CUDA API", U::time, V::group};
-    cupti_activity.probe = cupti::available;
-    cupti_activity.expand = cupti::expand;
-    return {
+    std::deque<component> all{
         {"wall_clock", "wall", "Real-clock timer (i.e. wall-clock timer)", U::time, V::delta,
          F::wall_ticks, F::none, true},
         {"monotonic_clock", "monotonic_clock",
@@ -104,10 +92,12 @@ std::deque<component> make_catalog() {
          U::time, V::delta, F::thread_user_ns},
         {"kernel_mode_time", "kernel_mode", "CPU time spent executing in kernel mode (via rusage)",
          U::time, V::delta, F::thread_sys_ns},
-        papi_vector,
-        papi_array,
-        cupti_activity,
     };
+    // Then every backend's, compiled in or not (a missing one's say why they are missing).
+    for (const backend* b : backends())
+        for (const component& c : b->components())
+            all.push_back(c);
+    return all;
 }
 
 bool clock_works(clockid_t id, std::string* why, const char* name) {
@@ -138,7 +128,12 @@ unsigned component::sources() const {
 }
 
 bool component::available(std::string* why) const {
-    if (probe && !probe(why)) return false;
+    if (backend) {
+        const rt::backend* b = find_backend(backend);
+        if (!b) return (why ? *why = std::string("no backend '") + backend + "' here" : ""), false;
+        if (b->missing) return (why ? *why = b->missing : ""), false;
+        if (!b->available(why)) return false;
+    }
     unsigned s = sources();
     if ((s & src_mono_raw) && !clock_works(CLOCK_MONOTONIC_RAW, why, "CLOCK_MONOTONIC_RAW"))
         return false;
@@ -211,8 +206,12 @@ std::vector<int> parse_component_list(const std::string& list) {
                           "component '" + token + "' is not available here: " + why);
             else if (catalog()[idx].how == value_kind::group) {
                 any_group = true;
-                for (int v : catalog()[idx].expand(catalog()[idx]))
+                const component& g = catalog()[idx];
+                const backend* b = find_backend(g.backend);
+                for (int v : b && b->expand ? b->expand(g) : std::vector<int>{}) {
+                    if (catalog()[size_t(v)].sources() & src_counters) claim_counters(b);
                     if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+                }
             } else if (std::find(out.begin(), out.end(), idx) == out.end())
                 out.push_back(idx);
         }

@@ -22,7 +22,7 @@ enum class value_kind {
     ratio,    ///< 100 * (delta of a, plus b if given) / delta of monotonic ns
     absolute, ///< stop[a]: a level, not a change
     one,      ///< 1 per call
-    group     ///< not a value: stands for the components `expand` returns (papi_vector)
+    group     ///< not a value: stands for the values its backend's expand returns
 };
 
 struct component {
@@ -37,11 +37,9 @@ struct component {
     /// Set on the values of a multi-valued component (e.g. one PAPI event of papi_vector):
     /// the id of the group they are reported under, as one set of files.
     const char* group = nullptr;
-    /// Availability beyond the sources (a library that must initialise); nullptr: none.
-    bool (*probe)(std::string* why) = nullptr;
-    /// Groups only: the catalog indices of the values to collect (may start collection
-    /// that is not a snapshot value, like CUPTI activity, and return none).
-    std::vector<int> (*expand)(const component& self) = nullptr;
+    /// The optional backend that provides it (backends/backend.hpp), by name; nullptr for
+    /// the core's own. Its availability is the backend's; a group expands through it.
+    const char* backend = nullptr;
 
     /// Bitmask of sources this component reads.
     unsigned sources() const;

@@ -31,14 +31,14 @@ enum class field : int {
     vm_bytes,
     io_read_bytes, // /proc/self/io
     io_write_bytes,
-    papi_first, // PAPI counters (TIMEMORY_PAPI_EVENTS), in event order
-    papi_last = papi_first + 31,
+    counter_first, // a backend's counters (PAPI's TIMEMORY_PAPI_EVENTS), in its order
+    counter_last = counter_first + 31,
     count
 };
 
-/// The most PAPI events one process counts (fields papi_first..papi_last).
-constexpr int papi_max_events =
-    static_cast<int>(field::papi_last) - static_cast<int>(field::papi_first) + 1;
+/// The most counters one process counts (fields counter_first..counter_last).
+constexpr int max_counters =
+    static_cast<int>(field::counter_last) - static_cast<int>(field::counter_first) + 1;
 
 constexpr int field_count = static_cast<int>(field::count);
 static_assert(field_count <= 64, "field masks are 64-bit");
@@ -54,7 +54,7 @@ enum source_bit : unsigned {
     src_rusage_thread = 1u << 7,
     src_statm = 1u << 8,
     src_proc_io = 1u << 9,
-    src_papi = 1u << 10, // the calling thread's PAPI event sets
+    src_counters = 1u << 10, // the calling thread's counters, read by their backend
 };
 
 /// The source that provides `f`.

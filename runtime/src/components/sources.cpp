@@ -8,9 +8,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "backends/backend.hpp"
 #include "components/fields.hpp"
 #include "core/clock.hpp"
-#include "papi/papi.hpp"
 
 namespace timemory::rt {
 
@@ -71,7 +71,7 @@ unsigned source_of(field f) {
     case field::io_write_bytes:
         return src_proc_io;
     default:
-        if (f >= field::papi_first && f <= field::papi_last) return src_papi;
+        if (f >= field::counter_first && f <= field::counter_last) return src_counters;
         return 0;
     }
 }
@@ -129,7 +129,7 @@ void read_sources(unsigned s, int64_t* out) noexcept {
             at(field::io_write_bytes) = parse_after(buf, "\nwrite_bytes:");
         }
     }
-    if (s & src_papi) papi::read(&at(field::papi_first)); // last: counts the least of us
+    if (s & src_counters) backends_read(&at(field::counter_first)); // last: counts us least
 }
 
 namespace {

@@ -14,11 +14,11 @@
 #include <optional>
 #include <unordered_map>
 
+#include "backends/backend.hpp"
 #include "core/clock.hpp"
 #include "core/host_state.hpp"
 #include "core/log.hpp"
 #include "hooks/hooks.hpp"
-#include "papi/papi.hpp"
 #include "settings/settings.hpp"
 
 namespace timemory::rt {
@@ -42,9 +42,9 @@ bool fold_locked(runtime& r, thread_state* ts) {
     const settings::values& v = settings::current();
     // Re-checked under the lock: finalize copies the list of threads under it, and a
     // thread freed after that copy would be read by quiesce_threads.
-    if (r.state.load() != int(run_state::running) || !v.collapse_threads ||
-        r.options.timeline || ts->index >= r.live_children.size() ||
-        r.live_children[ts->index] > 0 || ts->unreadable || !ts->stack.empty())
+    if (r.state.load() != int(run_state::running) || !v.collapse_threads || r.options.timeline ||
+        ts->index >= r.live_children.size() || r.live_children[ts->index] > 0 || ts->unreadable ||
+        !ts->stack.empty())
         return false;
     const int p = ts->parent_thread >= 0 && size_t(ts->parent_thread) < r.threads.size() &&
                           r.threads[size_t(ts->parent_thread)]
@@ -98,7 +98,7 @@ void on_thread_exit(void* p) {
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     const bool running = r.state.load() == int(run_state::running);
     if (running) ts->close_all(r.comps, r.options);
-    if (r.comps.sources & src_papi) papi::thread_exit();
+    backends_thread_exit();
     ts->finished = true;
     bool folded = false;
     if (running) {
@@ -128,8 +128,8 @@ void on_thread_exit(void* p) {
 std::atomic<bool> g_private_barrier{false};
 
 void register_process_barrier() {
-    g_private_barrier = syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0,
-                                0) == 0;
+    g_private_barrier =
+        syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
 }
 
 void process_barrier() {
@@ -167,7 +167,7 @@ std::shared_ptr<name_filter> compile_filter(const std::string& text) {
 
 void initialize_locked(runtime& r) {
     t_initializing = true;
-    fp_env_guard fp; // the calibration divides; the host's FP flags stay as they were
+    fp_env_guard fp;        // the calibration divides; the host's FP flags stay as they were
     errno_guard keep_errno; // config files that do not exist, /proc files
     settings::values v = settings::defaults();
     settings::load(v);
@@ -325,8 +325,12 @@ timemory_site* region_site(const char* name) noexcept {
     } catch (...) {
         // Out of memory: the region is measured under one shared name rather than not at
         // all, and the program goes on.
-        static timemory_site no_memory{0, TIMEMORY_LANG_REGION, "<no memory for region name>",
-                                       "<no memory for region name>", "", 0,
+        static timemory_site no_memory{0,
+                                       TIMEMORY_LANG_REGION,
+                                       "<no memory for region name>",
+                                       "<no memory for region name>",
+                                       "",
+                                       0,
                                        TIMEMORY_SITE_ABI};
         return &no_memory;
     }

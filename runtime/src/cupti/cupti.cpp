@@ -17,6 +17,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "backends/backend.hpp"
 #include "core/log.hpp"
 #include "core/runtime.hpp"
 #include "cupti/activity_graph.hpp"
@@ -393,3 +394,22 @@ result collect() {
 }
 
 } // namespace timemory::rt::cupti
+
+namespace timemory::rt {
+
+std::vector<component> cupti_components(); // cupti_catalog.cpp
+
+namespace {
+bool own_report(result& out) {
+    if (!cupti::active()) return false;
+    out = cupti::collect();
+    if (out.nodes.empty()) info(1, "cupti_activity: no GPU activity was recorded");
+    return !out.nodes.empty();
+}
+} // namespace
+
+extern const backend cupti_backend{"cupti",          cupti_components, nullptr,
+                                   cupti::available, cupti::expand,    nullptr,
+                                   nullptr,          own_report,       nullptr};
+
+} // namespace timemory::rt

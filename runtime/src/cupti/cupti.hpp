@@ -5,9 +5,9 @@
 // path is open (the CUPTI correlation id links the two). The activity graph is its own
 // report (cupti_activity.*): every launching path, with one child per kernel or copy
 // kind below it, GPU time summed over the records. libcupti is loaded with dlopen when
-// the component is requested, so the runtime never depends on it otherwise. Built from
-// cupti.cpp when the CUDA toolkit's CUPTI headers were found, otherwise from
-// cupti_none.cpp, whose functions report why there is no CUPTI.
+// the component is requested, so the runtime never depends on it otherwise. Built when
+// the CUDA toolkit's CUPTI headers were found; the runtime reaches it through its backend
+// object (cupti_backend, see backends/backend.hpp), never by name.
 #pragma once
 
 #include <string>

@@ -119,7 +119,8 @@ std::vector<uint32_t> call_graph::merge_anchored(const call_graph& src, bool in_
     for (uint32_t a = 1; a < src.size(); ++a)
         if (src.at(a).parent == 0) // an anchor
             map[a] = in_place && src.at(a).site < size() ? src.at(a).site : 0;
-    return merge_mapped(src, map, false, [&](uint32_t p) { return p != 0 && src.at(p).parent == 0; });
+    return merge_mapped(src, map, false,
+                        [&](uint32_t p) { return p != 0 && src.at(p).parent == 0; });
 }
 
 template <class TopOfForeign>

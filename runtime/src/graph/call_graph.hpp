@@ -68,12 +68,12 @@ struct node {
     uint32_t site = 0;  ///< dense site id; 0 for the root and synthetic nodes
     uint32_t depth = 0; ///< root: 0; its children: 1 (reported as depth - 1)
     uint32_t cache_site = 0, cache_node = no_node;
-    uint64_t count = 0;      ///< completed, measured calls
-    uint64_t unmeasured = 0; ///< calls counted after the site was throttled
+    uint64_t count = 0;       ///< completed, measured calls
+    uint64_t unmeasured = 0;  ///< calls counted after the site was throttled
     uint32_t sample_tick = 0; ///< throttled calls left until the next timed one (a sample)
     bool throttled = false;   ///< has had a throttled call (its baseline is recorded)
     bool foreign = false;     ///< top of another thread's work, kept apart (see merge)
-    int64_t ticks = 0;       ///< summed wall ticks of measured calls (throttling decision)
+    int64_t ticks = 0;        ///< summed wall ticks of measured calls (throttling decision)
     int64_t first_ticks = std::numeric_limits<int64_t>::max(); ///< earliest entry
 };
 
@@ -177,7 +177,7 @@ private:
     std::vector<running_stat> stats_;
     std::vector<uint64_t> base_count_; ///< per node once any baseline exists (else empty)
     std::vector<int64_t> base_sum_;    ///< per node and component, likewise
-    std::vector<uint64_t> keys_; // 0 = empty slot; otherwise (parent << 32 | site) + 1
+    std::vector<uint64_t> keys_;       // 0 = empty slot; otherwise (parent << 32 | site) + 1
     std::vector<uint32_t> vals_;
     size_t used_ = 0;
 };

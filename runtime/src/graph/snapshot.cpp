@@ -201,8 +201,7 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
                 if (calls > 0) per_call[k] = hooks / calls;
                 t = std::max(0.0, t - hooks);
                 if (same_thread)
-                    below[nd.parent * nc + c] += below[k] +
-                                                 double(nd.count) * oh->timed_pair[c] +
+                    below[nd.parent * nc + c] += below[k] + double(nd.count) * oh->timed_pair[c] +
                                                  double(nd.unmeasured) * oh->untimed_pair[c];
             }
             total[k] = t;
@@ -290,9 +289,8 @@ namespace {
 // and two TSC reads, steady enough to subtract. Other sources are system calls whose cost
 // varies more than it can be taken out; their reports keep it (metadata says how much).
 const overhead_costs* compensation(const runtime& r) {
-    return settings::current().compensate && r.overhead.measured && r.comps.wall_only
-               ? &r.overhead
-               : nullptr;
+    return settings::current().compensate && r.overhead.measured && r.comps.wall_only ? &r.overhead
+                                                                                      : nullptr;
 }
 } // namespace
 
@@ -356,9 +354,8 @@ result build_result() {
         // in the graph of the thread that started them.
         for (const runtime::finished_threads& f : r.finished) {
             const int p = f.parent;
-            const size_t dst = p >= 0 && size_t(p) < nthreads && graphs[size_t(p)]
-                                   ? size_t(p)
-                                   : main_idx;
+            const size_t dst =
+                p >= 0 && size_t(p) < nthreads && graphs[size_t(p)] ? size_t(p) : main_idx;
             const size_t before = graphs[dst]->size();
             std::vector<uint32_t> map = graphs[dst]->merge_anchored(f.graph, dst == size_t(p));
             tids[dst].resize(graphs[dst]->size(), int(dst));

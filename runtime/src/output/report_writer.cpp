@@ -6,14 +6,14 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 
+#include "backends/backend.hpp"
 #include "core/clock.hpp"
 #include "core/log.hpp"
 #include "core/runtime.hpp"
-#include "cupti/cupti.hpp"
 #include "graph/snapshot.hpp"
 #include "output/file_io.hpp"
 #include "output/formats.hpp"
@@ -92,9 +92,8 @@ namespace {
 
 // Writes one component's files for one set of results: a single process (`ranks` of one),
 // or several MPI ranks. `stem` is the file name without extension.
-void write_component(const std::string& dir, const std::string& shown_dir,
-                     const std::string& stem, const report_unit& c,
-                     const std::vector<result>& ranks, const result* combined,
+void write_component(const std::string& dir, const std::string& shown_dir, const std::string& stem,
+                     const report_unit& c, const std::vector<result>& ranks, const result* combined,
                      const settings::values& v, bool timeline, bool& all_ok) {
     // One process reports as rank 0; a graph combined over ranks as "all" (-1).
     const int main_rank = ranks.size() > 1 ? -1 : 0;
@@ -114,7 +113,8 @@ void write_component(const std::string& dir, const std::string& shown_dir,
     if (combined) {
         if (v.flamegraph_output)
             emit(stem + ".flamegraph.json", json_text(flamegraph_json(*combined, c, timeline), v));
-        if (v.tree_output) emit(stem + ".tree.json", json_text(tree_json(*combined, c, main_rank), v));
+        if (v.tree_output)
+            emit(stem + ".tree.json", json_text(tree_json(*combined, c, main_rank), v));
         if (v.json_output) emit(stem + ".json", json_text(flat_json(*combined, c, main_rank), v));
         if (v.text_output) emit(stem + ".txt", text_table(*combined, c, v, main_rank));
     }
@@ -157,13 +157,12 @@ void print_tables(const std::vector<result>& ranks, const result* main, const se
 // Writes every unit's files of one set of results into `dir`; `main` is the graph reported
 // as a whole (one process, or ranks combined), null when only per-rank reports are written.
 void write_unit_files(const std::string& dir, const std::string& shown_dir,
-                      const std::vector<result>& ranks,
-                      const result* main, const std::string& suffix, bool timeline,
-                      const settings::values& v, bool& all_ok) {
+                      const std::vector<result>& ranks, const result* main,
+                      const std::string& suffix, bool timeline, const settings::values& v,
+                      bool& all_ok) {
     for (const report_unit& c : report_units(ranks[0]))
-        write_component(dir, shown_dir, v.output_prefix + c.stem(ranks[0]) + suffix, c, ranks,
-                        main, v,
-                        timeline, all_ok);
+        write_component(dir, shown_dir, v.output_prefix + c.stem(ranks[0]) + suffix, c, ranks, main,
+                        v, timeline, all_ok);
 }
 
 // One line on throttled functions, for the message at exit: how many, how many calls
@@ -197,8 +196,8 @@ std::string throttle_note(const result& res) {
 
 // Writes the files of one set of results (one process, or several MPI ranks) into
 // `folder`. False when nothing was written (nothing recorded, or no folder).
-bool write_results(run_folder& folder, const std::vector<result>& ranks,
-                   const settings::values& v, bool& all_ok, std::string* note) {
+bool write_results(run_folder& folder, const std::vector<result>& ranks, const settings::values& v,
+                   bool& all_ok, std::string* note) {
     runtime& r = rt_state();
     bool any = false;
     for (const auto& res : ranks)
@@ -225,8 +224,7 @@ bool write_results(run_folder& folder, const std::vector<result>& ranks,
         !v.run_folders && (report_pid() != r.root_pid ||
                            (g_finalizing_on_signal.load() && g_finalize_handler.load()));
     const std::string suffix = own_name ? "-" + std::to_string(report_pid()) : "";
-    write_unit_files(dir, folder.final_path(), ranks, main, suffix, r.options.timeline, v,
-                     all_ok);
+    write_unit_files(dir, folder.final_path(), ranks, main, suffix, r.options.timeline, v, all_ok);
     nlohmann::json meta = metadata(ranks[0], v);
     if (mpi) meta["timemory"]["mpi_size"] = ranks.size();
     std::string path = dir + "/" + v.output_prefix + "metadata" + suffix + ".json";
@@ -243,15 +241,9 @@ bool write_results(run_folder& folder, const std::vector<result>& ranks,
     return true;
 }
 
-// The GPU activity of this process (cupti_activity), when collected, into `folder`.
-bool write_gpu_results(run_folder& folder, const settings::values& v, bool& all_ok) {
-    if (!cupti::active()) return false;
-    result gpu = cupti::collect();
-    if (gpu.nodes.empty()) {
-        info(1, "cupti_activity: no GPU activity was recorded");
-        return false;
-    }
-    print_tables({gpu}, &gpu, v);
+// One backend's report (a result of its own) into `folder`.
+bool write_own_report(run_folder& folder, result& own, const settings::values& v, bool& all_ok) {
+    print_tables({own}, &own, v);
     if (!v.file_output) return false;
     const std::string& dir = folder.path();
     if (dir.empty()) {
@@ -262,8 +254,19 @@ bool write_gpu_results(run_folder& folder, const settings::values& v, bool& all_
     const bool own_name =
         !v.run_folders && (report_pid() != rt_state().root_pid || g_finalize_handler.load());
     const std::string suffix = own_name ? "-" + std::to_string(report_pid()) : "";
-    write_unit_files(dir, folder.final_path(), {gpu}, &gpu, suffix, false, v, all_ok);
+    write_unit_files(dir, folder.final_path(), {own}, &own, suffix, false, v, all_ok);
     return true;
+}
+
+// The reports of the backends that have their own (a graph of GPU activity), into `folder`.
+bool write_backend_results(run_folder& folder, const settings::values& v, bool& all_ok) {
+    bool wrote = false;
+    for (const backend* b : backends()) {
+        result own;
+        if (b->missing || !b->own_report || !b->own_report(own)) continue;
+        wrote = write_own_report(folder, own, v, all_ok) || wrote;
+    }
+    return wrote;
 }
 
 // Makes a written set visible and says where it is, in one line (plus the throttling
@@ -271,8 +274,8 @@ bool write_gpu_results(run_folder& folder, const settings::values& v, bool& all_
 std::string finish(run_folder& folder, bool wrote, bool all_ok, const std::string& note) {
     std::string where = wrote ? folder.publish() : "";
     if (!where.empty())
-        notice("reports " + std::string(all_ok ? "in '" : "(incomplete: see above) in '") +
-               where + "'" + (note.empty() ? "" : "; " + note));
+        notice("reports " + std::string(all_ok ? "in '" : "(incomplete: see above) in '") + where +
+               "'" + (note.empty() ? "" : "; " + note));
     else if (!note.empty())
         notice(note);
     return all_ok ? where : "";
@@ -311,7 +314,7 @@ std::string write_all_reports() {
     bool all_ok = true;
     std::string note;
     bool wrote = write_results(folder, {build_result()}, v, all_ok, &note);
-    wrote = write_gpu_results(folder, v, all_ok) || wrote;
+    wrote = write_backend_results(folder, v, all_ok) || wrote;
     return finish(folder, wrote, all_ok, note);
 }
 
@@ -320,7 +323,7 @@ std::string write_gpu_reports() {
     const settings::values v = settings::current();
     run_folder folder(v, rt_state().start_time_ns, report_pid());
     bool all_ok = true;
-    return finish(folder, write_gpu_results(folder, v, all_ok), all_ok, "");
+    return finish(folder, write_backend_results(folder, v, all_ok), all_ok, "");
 }
 
 std::string write_rank_reports(const std::vector<result>& ranks) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <mutex>
 #include <stdexcept>
 
@@ -26,7 +27,7 @@ namespace {
 struct component_events {
     int cidx;
     std::vector<int> codes;
-    std::vector<int> fields; ///< offset from field::papi_first of each event
+    std::vector<int> fields; ///< offset from field::counter_first of each event
     bool per_thread = true;
     int shared = PAPI_NULL; ///< the running set of a process-wide component
 };
@@ -129,7 +130,7 @@ int create_set(int cidx, bool multiplex, std::string* err) {
 }
 
 void destroy_set(int es) {
-    long long ignored[papi_max_events];
+    long long ignored[max_counters];
     api().stop(es, ignored);
     api().cleanup_eventset(es);
     api().destroy_eventset(&es);
@@ -174,8 +175,8 @@ void check_events() {
                             " hardware counters and no native event behind this preset";
             continue;
         }
-        if (int(s.names.size()) == papi_max_events) {
-            failures.push_back("'" + name + "': more than " + std::to_string(papi_max_events) +
+        if (int(s.names.size()) == max_counters) {
+            failures.push_back("'" + name + "': more than " + std::to_string(max_counters) +
                                " events");
             continue;
         }
@@ -300,6 +301,13 @@ thread_sets* setup_thread() noexcept {
 
 } // namespace
 
+std::string paranoid_level() {
+    std::ifstream in("/proc/sys/kernel/perf_event_paranoid");
+    std::string v;
+    if (!(in >> v)) return "unreadable";
+    return v;
+}
+
 bool available(std::string* why) {
     process_state& s = state();
     std::call_once(s.init_once, initialize);
@@ -327,7 +335,7 @@ std::vector<int> expand(const component& group) {
                         strdup(s.descriptions[i].c_str()),
                         unit_kind::count,
                         value_kind::delta,
-                        field(int(field::papi_first) + int(i))};
+                        field(int(field::counter_first) + int(i))};
             c.group = group.id;
             ids.push_back(add_component(c));
         }
@@ -345,7 +353,7 @@ void read(int64_t* out) noexcept {
     if (!t->ok) return;
     process_state& s = state();
     const auto& groups = s.by_component;
-    long long vals[papi_max_events];
+    long long vals[max_counters];
     for (size_t g = 0; g < t->handles.size(); ++g) {
         int rc;
         if (t->handles[g] != PAPI_NULL) {
@@ -474,7 +482,7 @@ void counter_set::start() {
 
 void counter_set::stop() {
     if (!running_) return;
-    long long vals[papi_max_events];
+    long long vals[max_counters];
     for (auto& st : sets_) {
         if (api().stop(st.handle, vals) != PAPI_OK) continue;
         for (size_t k = 0; k < st.index.size(); ++k)

@@ -4,8 +4,8 @@
 // each usable event becomes one value of the group (one field of the snapshot, one column
 // of stats per node); unusable ones are reported by name with PAPI's reason and dropped.
 // Each thread counts in its own event sets (one per PAPI component, as PAPI requires),
-// created the first time the thread reads them. Built from papi.cpp when PAPI was found,
-// otherwise from papi_none.cpp, whose functions report why there is no PAPI.
+// created the first time the thread reads them. Built when PAPI was found; the runtime
+// reaches it through its backend object (papi_backend.cpp), never by name.
 #pragma once
 
 #include <cstdint>

@@ -86,8 +86,13 @@ bool validate(const values& v, const std::string& name, std::string* err) {
         return *err = "must be at most 4294967295", false;
     if (name == "throttle_value" && v.throttle_value > 3600000000000)
         return *err = "must be at most 3600000000000 (an hour)", false;
-    if (name == "cupti_buffer_size" && (v.cupti_buffer_size < 4096 || v.cupti_buffer_size > (1l << 32)))
-        return *err = "must be between 4096 and 4294967296", false;
+#define TIMEMORY_SETTING(type, n, def, desc)
+#define TIMEMORY_SETTING_RANGE(n, lo, hi)                                                       \
+    if (name == #n && (v.n < (lo) || v.n > (hi)))                                              \
+        return *err = "must be between " #lo " and " #hi, false;
+#include "settings/settings.inc"
+#undef TIMEMORY_SETTING_RANGE
+#undef TIMEMORY_SETTING
     if (name == "precision" && (v.precision < 0 || v.precision > 15))
         return *err = "must be between 0 and 15", false;
     if (name == "width" && (v.width < 0 || v.width > 256))
