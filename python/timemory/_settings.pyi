@@ -46,6 +46,8 @@ class Settings:
     cupti_activity_kinds: str
     cupti_device: int
     cupti_buffer_size: int
+    ompt: bool
+    ompt_sync_wait: bool
     @staticmethod
     def parse() -> None: ...
     @staticmethod

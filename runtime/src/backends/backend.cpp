@@ -33,6 +33,11 @@ void backends_thread_exit() noexcept {
         if (!b->missing && b->thread_exit) b->thread_exit();
 }
 
+void backends_at_finalize() noexcept {
+    for (const backend* b : backend_registry())
+        if (!b->missing && b->at_finalize) b->at_finalize();
+}
+
 void claim_counters(const backend* b) noexcept {
     const backend* none = nullptr;
     g_counter_owner.compare_exchange_strong(none, b);

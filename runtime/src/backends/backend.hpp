@@ -1,4 +1,4 @@
-// Optional measurement backends: one interface for what PAPI, CUPTI (and next OMPT) add to
+// Optional measurement backends: one interface for what PAPI, CUPTI and OMPT add to
 // the runtime, so the core never names one.
 //
 // A backend lives in its own folder, src/<name>/, with
@@ -62,6 +62,9 @@ struct backend {
     bool (*own_report)(result& out) = nullptr;
     /// Counting outside the call graph; null when it offers none.
     const counter_api* counters = nullptr;
+    /// At finalize, before the reports: stops its callbacks, says once what it could not
+    /// do (e.g. OpenMP without OMPT). Null: nothing.
+    void (*at_finalize)() noexcept = nullptr;
 };
 
 /// A group component of backend `backend` (id and label `id`), for its catalog file.
@@ -84,6 +87,9 @@ void register_backend(const backend* b);
 
 /// Calls every compiled backend's thread_exit (a thread that recorded ends).
 void backends_thread_exit() noexcept;
+
+/// Calls every compiled backend's at_finalize.
+void backends_at_finalize() noexcept;
 
 /// Makes `b` the backend whose read fills the counter fields (the first one only).
 void claim_counters(const backend* b) noexcept;

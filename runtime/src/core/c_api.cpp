@@ -106,6 +106,32 @@ __attribute__((noinline)) void exit_other(timemory_site* s, bool suspended) noex
 
 } // namespace
 
+namespace timemory::rt {
+
+bool current_place(uint32_t* thread, uint32_t* node) noexcept {
+    thread_state* ts = t_state;
+    if (!ts || ts->busy || !rt_state().recording.load(std::memory_order_relaxed)) return false;
+    const uint32_t n = ts->stack.empty() ? 0 : ts->stack.back().node;
+    if (n >= detached_node) return false;
+    *thread = ts->index;
+    *node = n;
+    return true;
+}
+
+void enter_anchored(timemory_site* s, uint32_t thread, uint32_t node) noexcept {
+    runtime& r = rt_state();
+    thread_state* ts = t_state;
+    if (ts && ts->busy) return; // inside the runtime
+    if ((!ts || s->id == 0) && !(ts = enter_setup(s, ts))) return;
+    busy_scope guard(ts);
+    if (!r.recording.load(std::memory_order_relaxed) || (s->flags & TIMEMORY_SITE_DISABLED))
+        return;
+    errno_guard keep_errno;
+    ts->enter_anchored(s, thread, node, r.comps, r.options);
+}
+
+} // namespace timemory::rt
+
 extern "C" {
 
 // The inline fast paths (wall_clock alone, a known child of the open frame, or a throttled

@@ -451,12 +451,13 @@ void finalize() noexcept {
     // From here no other thread changes its graph: they all see the runtime stopped.
     quiesce_threads();
     r.enabled.store(false);
+    if (!g_finalizing_on_signal.load()) backends_at_finalize();
     const auto& v = settings::current();
     // Nothing may escape from here: finalize runs in the program's exit path.
     try {
         auto handler = g_finalizing_on_signal.load() ? nullptr : g_finalize_handler.load();
         if (handler && handler()) {
-            if (v.auto_output) write_gpu_reports(); // per process: not gathered
+            if (v.auto_output) write_backend_reports(); // per process: not gathered
         } else if (v.auto_output) {
             write_all_reports();
         }

@@ -90,6 +90,12 @@ thread_state* attach_thread() noexcept;
 bool register_site(timemory_site* s) noexcept;
 /// The site for a region name (created on first use, shared by equal names).
 timemory_site* region_site(const char* name) noexcept;
+/// Where the calling thread records now: its index and its innermost recorded node.
+/// False when it records nothing (not running, no state, past max depth).
+bool current_place(uint32_t* thread, uint32_t* node) noexcept;
+/// Enters `s` on the calling thread as a stand-in for node `node` of thread `thread`
+/// (thread_state::enter_anchored); timemory_exit(s) closes it.
+void enter_anchored(timemory_site* s, uint32_t thread, uint32_t node) noexcept;
 /// The site for id `id`, or nullptr. Takes the registry lock.
 const timemory_site* site_by_id(uint32_t id);
 
@@ -104,8 +110,8 @@ void quiesce_threads() noexcept;
 
 /// Writes every enabled report now; returns the folder or "" on failure.
 std::string write_all_reports();
-/// Writes the GPU activity report (cupti_activity) of this process, when collected.
-std::string write_gpu_reports();
+/// Writes the reports backends have of their own (GPU activity) for this process.
+std::string write_backend_reports();
 /// The same for the results of several MPI ranks (index = rank).
 std::string write_rank_reports(const std::vector<result>& ranks);
 

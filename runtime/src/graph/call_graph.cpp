@@ -111,7 +111,7 @@ std::vector<uint32_t> call_graph::merge(const call_graph& src, uint32_t dst_pare
                                         bool append_only, bool foreign) {
     std::vector<uint32_t> map(src.size(), no_node);
     map[0] = dst_parent;
-    return merge_mapped(src, map, append_only, [&](uint32_t p) { return foreign && p == 0; });
+    return merge_placed(src, std::move(map), append_only, foreign);
 }
 
 std::vector<uint32_t> call_graph::merge_anchored(const call_graph& src, bool in_place) {
@@ -119,22 +119,23 @@ std::vector<uint32_t> call_graph::merge_anchored(const call_graph& src, bool in_
     for (uint32_t a = 1; a < src.size(); ++a)
         if (src.at(a).parent == 0) // an anchor
             map[a] = in_place && src.at(a).site < size() ? src.at(a).site : 0;
-    return merge_mapped(src, map, false,
-                        [&](uint32_t p) { return p != 0 && src.at(p).parent == 0; });
+    return merge_placed(src, std::move(map), false, true);
 }
 
-template <class TopOfForeign>
-std::vector<uint32_t> call_graph::merge_mapped(const call_graph& src, std::vector<uint32_t>& map,
-                                               bool append_only, TopOfForeign top) {
+std::vector<uint32_t> call_graph::merge_placed(const call_graph& src, std::vector<uint32_t> map,
+                                               bool append_only, bool foreign_top) {
+    std::vector<char> placed(src.size());
+    for (uint32_t i = 0; i < src.size(); ++i)
+        placed[i] = map[i] != no_node;
     // Nodes are in topological order: a node comes after its parent.
     for (uint32_t i = 1; i < src.size(); ++i) {
         const node& s = src.at(i);
-        if (map[i] != no_node || map[s.parent] == no_node) continue; // mapped, or outside
+        if (placed[i] || map[s.parent] == no_node || map[s.parent] == skip_node) continue;
         uint32_t p = map[s.parent];
         uint32_t d;
         if (append_only)
             d = append(p, s.site, s.first_ticks);
-        else if (top(s.parent) || s.foreign)
+        else if ((foreign_top && placed[s.parent]) || s.foreign)
             // Another thread's work stays apart also when merged again (a thread that
             // started threads, merged into the thread that started it).
             d = find_or_create(p, s.site | foreign_key, s.site, s.first_ticks);

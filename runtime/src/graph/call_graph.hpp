@@ -25,6 +25,8 @@ constexpr uint32_t no_node = std::numeric_limits<uint32_t>::max();
 /// A frame opened before the graph was forgotten (fork child, reset): not recorded, and its
 /// children become top-level nodes of the new graph.
 constexpr uint32_t detached_node = no_node - 1;
+/// In a merge map (call_graph::merge_placed): a node whose subtree is left out.
+constexpr uint32_t skip_node = no_node - 2;
 
 /// Running statistics of one component's inclusive value at one node, in the raw integer
 /// units of its source (wall ticks, ns, bytes, counts). Integer arithmetic only: this is
@@ -104,6 +106,13 @@ public:
     /// graphs of finished threads started at `at` wait to be merged (see merge_subtree).
     /// Its `site` holds `at`.
     uint32_t anchor(uint32_t at) { return find_or_create(0, at | foreign_key, at, 0); }
+    /// An anchor keyed `key` holding `site` (an OpenMP worker's node for a parallel region
+    /// of another thread: see thread_state::enter_anchored).
+    /// Its key has its own bit, apart from the foreign keys of merged threads' nodes.
+    uint32_t anchor(uint32_t key, uint32_t site) {
+        return find_or_create(0, key | foreign_key | anchor_key, site,
+                              std::numeric_limits<int64_t>::max());
+    }
     /// A new child of `parent` even if one exists for `site` (timeline mode).
     uint32_t append(uint32_t parent, uint32_t site, int64_t ticks);
 
@@ -129,6 +138,12 @@ public:
     /// kept apart like a foreign merge. Returns where each src node went (an anchor: to
     /// the node it stands for).
     std::vector<uint32_t> merge_anchored(const call_graph& src, bool in_place);
+    /// The general form: `map` places some nodes of `src` (map[i] = a node of this graph;
+    /// skip_node: nowhere); each placed node's subtree is added below its place, the other
+    /// nodes are left out. With `foreign_top`, the children of placed nodes are kept apart
+    /// like another thread's work. Returns where each src node went (no_node: left out).
+    std::vector<uint32_t> merge_placed(const call_graph& src, std::vector<uint32_t> map,
+                                       bool append_only, bool foreign_top);
 
     /// Drops every node but the root.
     void clear();
@@ -147,6 +162,8 @@ public:
 
     /// Marks a key of a foreign subtree's top-level node (see merge); site ids stay below.
     static constexpr uint32_t foreign_key = 1u << 31;
+    /// Marks the key of an anchor of another thread's node (dense site ids stay below).
+    static constexpr uint32_t anchor_key = 1u << 30;
 
 private:
     /// Finds or creates the child of `parent` indexed under `key` (`site`, or
@@ -156,11 +173,6 @@ private:
     uint32_t create(uint32_t parent, uint32_t site, int64_t ticks);
     void index(uint32_t parent, uint32_t site, uint32_t node);
     void rehash(size_t capacity);
-    /// Merges the nodes of `src` below those `map` places already (the rest are skipped);
-    /// `top(p)` says whether children of src node `p` start another thread's work.
-    template <class TopOfForeign>
-    std::vector<uint32_t> merge_mapped(const call_graph& src, std::vector<uint32_t>& map,
-                                       bool append_only, TopOfForeign top);
 
     struct recent {
         uint64_t key = ~uint64_t(0); ///< (parent << 32) | site

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <tuple>
 #include <string>
 
 #include "core/clock.hpp"
@@ -330,6 +331,7 @@ result build_result() {
     // Threads folded when they exited have no graph here (nor any memory): see `finished`.
     std::vector<std::unique_ptr<call_graph>> graphs(nthreads);
     std::vector<std::vector<int>> tids(nthreads);
+    std::vector<std::vector<thread_state::anchor_target>> anchors(nthreads);
     for (size_t i = 0; i < nthreads; ++i) {
         if (!r.threads[i]) {
             if (i == main_idx) graphs[i] = std::make_unique<call_graph>(r.comps.size());
@@ -338,6 +340,7 @@ result build_result() {
         } else {
             const thread_state& t = *r.threads[i];
             graphs[i] = std::make_unique<call_graph>(t.graph);
+            anchors[i] = t.anchors;
             if (finalizing && !t.stack.empty()) {
                 int64_t now[field_count] = {};
                 uint64_t read = read_sources_of_thread(r.comps.sources, t.tid, t.handle, now);
@@ -362,10 +365,49 @@ result build_result() {
             for (uint32_t k = 1; k < map.size(); ++k)
                 if (map[k] >= before) tids[dst][map[k]] = f.tid[k];
         }
+        // Where the nodes of a thread already merged away went, to find the places that
+        // anchors of other threads stand for (an OpenMP region opened on a thread merged
+        // before its workers are).
+        // An entry with node no_node: the node is still in its thread's graph.
+        std::vector<std::vector<std::pair<size_t, uint32_t>>> where(nthreads);
+        auto place = [&](size_t t, uint32_t n) -> std::pair<size_t, uint32_t> {
+            while (t < nthreads && n < where[t].size() && where[t][n].second != no_node)
+                std::tie(t, n) = where[t][n];
+            if (t >= nthreads || !graphs[t]) return {main_idx, 0};
+            return {t, n < graphs[t]->size() ? n : 0};
+        };
+        // Adds `map`'s new nodes of thread `from` to `dst` (tids) and to where[from].
+        auto record = [&](size_t from, size_t dst, size_t before, const std::vector<uint32_t>& map) {
+            tids[dst].resize(graphs[dst]->size(), int(dst));
+            where[from].resize(map.size(), {from, no_node});
+            for (uint32_t k = 1; k < map.size(); ++k) {
+                if (map[k] >= skip_node) continue;
+                where[from][k] = {dst, map[k]};
+                if (map[k] >= before) tids[dst][map[k]] = tids[from][k];
+            }
+        };
         // Later threads first: a thread's children are folded into it before it is
-        // folded into its own parent (parents always attach before their children).
+        // folded into its own parent (parents always attach before their children). The
+        // subtrees of its anchors go first, each under the node it stands for.
         for (size_t i = nthreads; i-- > 0;) {
-            if (i == main_idx || !graphs[i]) continue;
+            if (!graphs[i]) continue;
+            std::vector<uint32_t> rest(graphs[i]->size(), no_node);
+            for (const auto& a : anchors[i]) {
+                if (a.node >= graphs[i]->size()) continue;
+                rest[a.node] = skip_node;
+                auto [t, n] = place(a.thread, a.at);
+                std::vector<uint32_t> map(graphs[i]->size(), no_node);
+                map[a.node] = n;
+                const size_t before = graphs[t]->size();
+                // A region of this very thread (nested parallelism on one thread): from a
+                // copy, as the merge appends to the graph it reads.
+                const call_graph copy = t == i ? *graphs[i] : call_graph(0);
+                map = graphs[t]->merge_placed(t == i ? copy : *graphs[i], std::move(map),
+                                              timeline, true);
+                map[a.node] = skip_node;
+                record(i, t, before, map);
+            }
+            if (i == main_idx) continue;
             int p = r.threads[i]->parent_thread;
             size_t dst = (p >= 0 && size_t(p) < nthreads && size_t(p) != i && graphs[size_t(p)])
                              ? size_t(p)
@@ -373,11 +415,11 @@ result build_result() {
             uint32_t at = p >= 0 ? r.threads[i]->parent_node : 0;
             if (at >= graphs[dst]->size()) at = 0;
             const size_t before = graphs[dst]->size();
-            std::vector<uint32_t> map = graphs[dst]->merge(*graphs[i], at, timeline, true);
+            rest[0] = at;
+            std::vector<uint32_t> map = graphs[dst]->merge_placed(*graphs[i], std::move(rest),
+                                                                  timeline, true);
             // New nodes keep the thread that recorded them (its own, or one merged into it).
-            tids[dst].resize(graphs[dst]->size(), int(dst));
-            for (uint32_t k = 1; k < map.size(); ++k)
-                if (map[k] >= before) tids[dst][map[k]] = tids[i][k];
+            record(i, dst, before, map);
         }
         return make_result(*graphs[main_idx], tids[main_idx], sites, r.comps, compensation(r));
     }

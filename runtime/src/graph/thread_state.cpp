@@ -45,6 +45,11 @@ void thread_state::enter(timemory_site* s, const bundle& b, const record_options
         else
             n = graph.child(parent, s->id, later);
     }
+    push_frame(s, n, b, stamp);
+}
+
+void thread_state::push_frame(timemory_site* s, uint32_t n, const bundle& b, bool stamp) noexcept {
+    const size_t depth = stack.size();
     if (b.wall_only) {
         stack.push_back(frame{s, n, stamp ? wall_ticks() : 0});
     } else {
@@ -54,6 +59,24 @@ void thread_state::enter(timemory_site* s, const bundle& b, const record_options
         read_sources(b.sources, snap);
         stack.push_back(frame{s, n, snap[static_cast<int>(field::wall_ticks)]});
     }
+}
+
+void thread_state::enter_anchored(timemory_site* s, uint32_t thread, uint32_t at, const bundle& b,
+                                  const record_options& o) noexcept {
+    uint32_t n = no_node;
+    if (stack.size() < o.max_depth && !o.flat) {
+        const uint64_t key = (uint64_t(thread) << 32) | at;
+        auto it = anchor_index.find(key);
+        if (it == anchor_index.end()) {
+            const uint32_t k = uint32_t(anchors.size());
+            anchors.push_back({graph.anchor(k, s->id), thread, at});
+            it = anchor_index.emplace(key, k).first;
+        }
+        n = anchors[it->second].node;
+    } else if (o.flat) {
+        n = graph.child(0, s->id, std::numeric_limits<int64_t>::max());
+    }
+    push_frame(s, n, b, true);
 }
 
 void thread_state::enter_throttled_slow(timemory_site* s, const record_options& o) noexcept {
@@ -199,6 +222,8 @@ void thread_state::add_open_frames(call_graph& copy, const bundle& b, int64_t no
 
 void thread_state::forget() noexcept {
     graph.clear();
+    anchors.clear();
+    anchor_index.clear();
     for (auto& f : stack)
         if (f.node != no_node) f.node = detached_node;
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "components/fields.hpp"
@@ -183,6 +184,12 @@ public:
         stack.pop_back();
         return true;
     }
+    /// Opens a frame of `s` whose node stands for node `at` of thread `thread` (an OpenMP
+    /// worker's share of a parallel region the thread `thread` opened there): what this
+    /// thread records until the frame closes is placed under that node in the merged
+    /// reports, apart from that thread's own calls. Closed by exit(s) like any frame.
+    void enter_anchored(timemory_site* s, uint32_t thread, uint32_t at, const bundle& b,
+                        const record_options& o) noexcept;
     /// Closes the frames above the innermost frame of `s` (see timemory_unwind_to).
     void unwind_to(timemory_site* s, const bundle& b, const record_options& o) noexcept;
     /// Closes every open frame with fresh readings (thread exit, finalize).
@@ -210,6 +217,15 @@ public:
     bool finished = false;
     failure_counts failures;
     pthread_t handle{}; ///< for reading this thread's CPU clock from another thread
+    /// Nodes of this graph that stand for a node of another thread (enter_anchored): each
+    /// one's subtree is placed there when the threads are merged.
+    struct anchor_target {
+        uint32_t node;   ///< the anchor, a child of this graph's root
+        uint32_t thread; ///< index of the thread whose node it stands for
+        uint32_t at;     ///< that node
+    };
+    std::vector<anchor_target> anchors;
+    std::unordered_map<uint64_t, uint32_t> anchor_index; ///< (thread << 32 | at) → anchors[]
     /// Still inside the runtime when finalize gave up waiting for it (stopped by a debugger,
     /// or interrupted by a signal inside an entry point): its graph cannot be read safely.
     bool unreadable = false;
@@ -232,6 +248,7 @@ private:
     uint32_t recording_parent() const noexcept;
     static void consider_throttling(timemory_site* s, const node& nd,
                                     const record_options& o) noexcept;
+    void push_frame(timemory_site* s, uint32_t n, const bundle& b, bool stamp) noexcept;
     void close_top(const bundle& b, const record_options& o, int64_t stop_ticks,
                    const int64_t* stop, bool suspended = false) noexcept;
 };

@@ -318,7 +318,7 @@ std::string write_all_reports() {
     return finish(folder, wrote, all_ok, note);
 }
 
-std::string write_gpu_reports() {
+std::string write_backend_reports() {
     file_size_signal_ignored keep_exit_status;
     const settings::values v = settings::current();
     run_folder folder(v, rt_state().start_time_ns, report_pid());
