@@ -36,7 +36,10 @@ void work(long us) {
     timemory_exit(&s_work);
 }
 
-void step() {
+} // namespace
+
+// Not inlined, with external names: the regions are named after them.
+__attribute__((noinline)) void step() {
     timemory_enter(&s_step);
 #pragma omp parallel for schedule(static)
     for (int i = 0; i < 8; ++i)
@@ -44,13 +47,15 @@ void step() {
     timemory_exit(&s_step);
 }
 
-void other_phase() {
+__attribute__((noinline)) void other_phase() {
     timemory_enter(&s_other);
 #pragma omp parallel for schedule(static)
     for (int i = 0; i < 8; ++i)
         work(1000);
     timemory_exit(&s_other);
 }
+
+namespace {
 
 int phases(int rounds) {
     for (int r = 0; r < rounds; ++r) {

@@ -73,12 +73,15 @@ TEST(OpenMP, EachRegionsWorkIsUnderTheFunctionThatRanIt) {
         ASSERT_NE(f, nullptr);
         const json* region = region_under(*f);
         ASSERT_NE(region, nullptr) << f->dump(1);
+        // Named after the function holding the construct (from the program's .symtab: the
+        // function is not exported).
+        EXPECT_EQ((*region)["node"]["prefix"], std::string("[omp parallel] ") + fn + "()");
         EXPECT_EQ(laps(region), uint64_t(rounds));
         // One share per thread per region: the primary thread's, and the workers' apart.
         auto tasks = children(*region, "[omp implicit task]");
         ASSERT_EQ(tasks.size(), 2u) << region->dump(1);
-        const json* own = (*tasks[0])["node"]["tid"] == (*region)["node"]["tid"] ? tasks[0]
-                                                                                 : tasks[1];
+        const json* own =
+            (*tasks[0])["node"]["tid"] == (*region)["node"]["tid"] ? tasks[0] : tasks[1];
         const json* workers = own == tasks[0] ? tasks[1] : tasks[0];
         EXPECT_EQ(laps(own), uint64_t(rounds));
         EXPECT_EQ(laps(workers), uint64_t(3 * rounds)) << "3 workers per region";
@@ -90,9 +93,7 @@ TEST(OpenMP, EachRegionsWorkIsUnderTheFunctionThatRanIt) {
         EXPECT_NEAR(excl_sum(*region), incl_sum(region) - incl_sum(own),
                     1e-9 + 1e-9 * incl_sum(region));
     }
-    walk(root, [](const json& n, const std::string& path) {
-        EXPECT_GE(excl_sum(n), 0.0) << path;
-    });
+    walk(root, [](const json& n, const std::string& path) { EXPECT_GE(excl_sum(n), 0.0) << path; });
 }
 
 TEST(OpenMP, PerThreadReportsShowEachThreadsShareOfEveryRegion) {
@@ -133,7 +134,8 @@ TEST(OpenMP, NestedRegionsAndTasksKeepAConsistentTree) {
     ASSERT_EQ(t.exit_code(), 0) << t.err;
     root = tree_root(t.dir / "out/latest/wall.tree.json", "wall_clock");
     EXPECT_EQ(laps_named(root, "work"), 16u);
-    walk(root, [&](const json& c, const std::string& path) { EXPECT_GE(excl_sum(c), 0.0) << path; });
+    walk(root,
+         [&](const json& c, const std::string& path) { EXPECT_GE(excl_sum(c), 0.0) << path; });
 }
 
 TEST(OpenMP, TurnedOffLeavesNoOpenMPNodes) {

@@ -124,8 +124,7 @@ void enter_anchored(timemory_site* s, uint32_t thread, uint32_t node) noexcept {
     if (ts && ts->busy) return; // inside the runtime
     if ((!ts || s->id == 0) && !(ts = enter_setup(s, ts))) return;
     busy_scope guard(ts);
-    if (!r.recording.load(std::memory_order_relaxed) || (s->flags & TIMEMORY_SITE_DISABLED))
-        return;
+    if (!r.recording.load(std::memory_order_relaxed) || (s->flags & TIMEMORY_SITE_DISABLED)) return;
     errno_guard keep_errno;
     ts->enter_anchored(s, thread, node, r.comps, r.options);
 }

@@ -20,6 +20,7 @@
 #include "backends/backend.hpp"
 #include "core/log.hpp"
 #include "core/runtime.hpp"
+#include "core/symbols.hpp"
 #include "cupti/activity_graph.hpp"
 #include "graph/snapshot.hpp"
 #include "settings/settings.hpp"
@@ -193,14 +194,6 @@ void CUPTIAPI on_buffer_request(uint8_t** buffer, size_t* size, size_t* max_reco
     *buffer = static_cast<uint8_t*>(std::aligned_alloc(8, (bytes + 7) / 8 * 8));
     *size = *buffer ? bytes : 0;
     *max_records = 0; // as many as fit
-}
-
-std::string demangle(const char* name) {
-    int status = 0;
-    char* d = abi::__cxa_demangle(name, nullptr, nullptr, &status);
-    std::string out = status == 0 && d ? d : name;
-    std::free(d);
-    return out;
 }
 
 const char* copy_name(uint8_t kind) {

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <limits>
 #include <memory>
-#include <tuple>
 #include <string>
+#include <tuple>
 
 #include "core/clock.hpp"
 #include "settings/settings.hpp"
@@ -377,7 +377,8 @@ result build_result() {
             return {t, n < graphs[t]->size() ? n : 0};
         };
         // Adds `map`'s new nodes of thread `from` to `dst` (tids) and to where[from].
-        auto record = [&](size_t from, size_t dst, size_t before, const std::vector<uint32_t>& map) {
+        auto record = [&](size_t from, size_t dst, size_t before,
+                          const std::vector<uint32_t>& map) {
             tids[dst].resize(graphs[dst]->size(), int(dst));
             where[from].resize(map.size(), {from, no_node});
             for (uint32_t k = 1; k < map.size(); ++k) {
@@ -402,8 +403,8 @@ result build_result() {
                 // A region of this very thread (nested parallelism on one thread): from a
                 // copy, as the merge appends to the graph it reads.
                 const call_graph copy = t == i ? *graphs[i] : call_graph(0);
-                map = graphs[t]->merge_placed(t == i ? copy : *graphs[i], std::move(map),
-                                              timeline, true);
+                map = graphs[t]->merge_placed(t == i ? copy : *graphs[i], std::move(map), timeline,
+                                              true);
                 map[a.node] = skip_node;
                 record(i, t, before, map);
             }
@@ -416,8 +417,8 @@ result build_result() {
             if (at >= graphs[dst]->size()) at = 0;
             const size_t before = graphs[dst]->size();
             rest[0] = at;
-            std::vector<uint32_t> map = graphs[dst]->merge_placed(*graphs[i], std::move(rest),
-                                                                  timeline, true);
+            std::vector<uint32_t> map =
+                graphs[dst]->merge_placed(*graphs[i], std::move(rest), timeline, true);
             // New nodes keep the thread that recorded them (its own, or one merged into it).
             record(i, dst, before, map);
         }

@@ -17,9 +17,8 @@ void frame_stack::grow(size_t cap) {
 }
 
 thread_state::thread_state(uint32_t idx, const bundle& b)
-    : graph(b.size()), index(idx), rng_(0x9e3779b97f4a7c15ull ^ (uint64_t(idx) << 32) ^
-                                         uint64_t(gettid())),
-      bundle_(&b) {
+    : graph(b.size()), index(idx),
+      rng_(0x9e3779b97f4a7c15ull ^ (uint64_t(idx) << 32) ^ uint64_t(gettid())), bundle_(&b) {
     if (!b.wall_only) starts.resize(256 * size_t(field_count));
     tid = static_cast<pid_t>(gettid());
     handle = pthread_self();

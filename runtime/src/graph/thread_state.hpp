@@ -210,7 +210,7 @@ public:
     /// re-entrancy guard (the runtime never measures itself), and what finalize waits on
     /// before it reads this thread's graph from another thread.
     bool busy = false;
-    uint32_t index;              ///< 0 for the first thread seen, in attach order
+    uint32_t index; ///< 0 for the first thread seen, in attach order
     pid_t tid = 0;
     int parent_thread = -1;   ///< thread that created this one, -1 if unknown
     uint32_t parent_node = 0; ///< node open in the parent when it created this thread

@@ -15,9 +15,7 @@
 // Workers' shares stay apart from the primary thread's (another thread's work is never
 // subtracted from a node's exclusive value), so a region's exclusive value is the primary
 // thread's fork/join cost, and its children say how many threads worked and for how long.
-#include <cxxabi.h>
 #include <dlfcn.h>
-#include <link.h>
 #include TIMEMORY_OMPT_HEADER // omp-tools.h of libomp (LLVM 19)
 
 #include <atomic>
@@ -31,6 +29,7 @@
 #include "backends/backend.hpp"
 #include "core/log.hpp"
 #include "core/runtime.hpp"
+#include "core/symbols.hpp"
 #include "settings/settings.hpp"
 #include "timemory/timemory.h"
 
@@ -66,35 +65,23 @@ timemory_site* wait_site(ompt_sync_region_t kind) {
 }
 
 // "[omp parallel] <function that holds the construct>": from the return address of the
-// construct, through the dynamic symbol table (a function it cannot name is named by its
-// module and offset). Two regions in one function get "#2", "#3".
+// construct (a function no symbol table names is named by its module and offset). Two
+// regions in one function get "#2", "#3".
 std::string describe_region(const void* codeptr) {
-    Dl_info info{};
-    void* entry = nullptr; // the symbol's ElfW(Sym)
-    std::string where;
-    const bool found = codeptr && dladdr1(codeptr, &info, &entry, RTLD_DL_SYMENT);
-    const auto* sym = static_cast<const ElfW(Sym)*>(entry);
-    // The nearest exported symbol is the function only when the address lies inside it (a
-    // static function has no entry: the one before it would be named instead).
-    const char* start = static_cast<const char*>(info.dli_saddr);
-    const char* at = static_cast<const char*>(codeptr);
-    if (found && g_omp_base && info.dli_fbase == g_omp_base) {
+    std::string module;
+    size_t offset = 0;
+    std::string where = function_at(codeptr, &module, &offset);
+    Dl_info omp{};
+    if (g_omp_base && dladdr(codeptr, &omp) && omp.dli_fbase == g_omp_base) {
         // A construct whose call into libomp was a tail call (the last thing of an outlined
         // region body): the address is in libomp's own code, which says nothing.
         where = "(called at the end of an enclosing region)";
-    } else if (found && info.dli_sname && sym && at >= start && at < start + sym->st_size) {
-        int status = 0;
-        char* d = abi::__cxa_demangle(info.dli_sname, nullptr, nullptr, &status);
-        where = status == 0 && d ? d : info.dli_sname;
-        std::free(d);
-    } else if (found && info.dli_fname) {
-        const char* slash = std::strrchr(info.dli_fname, '/');
+    } else if (where.empty() && !module.empty()) {
+        const size_t slash = module.rfind('/');
         char off[32];
-        std::snprintf(off, sizeof(off), "+0x%zx",
-                      size_t(static_cast<const char*>(codeptr) -
-                             static_cast<const char*>(info.dli_fbase)));
-        where = std::string(slash ? slash + 1 : info.dli_fname) + off;
-    } else {
+        std::snprintf(off, sizeof(off), "+0x%zx", offset);
+        where = module.substr(slash == std::string::npos ? 0 : slash + 1) + off;
+    } else if (where.empty()) {
         where = "(unknown)";
     }
     return "[omp parallel] " + where;
@@ -196,15 +183,13 @@ int initialize(ompt_function_lookup_t lookup, int, ompt_data_t*) {
     auto set_callback = reinterpret_cast<ompt_set_callback_t>(lookup("ompt_set_callback"));
     if (!set_callback) return 0;
     // Registered or not, each is asked for: libomp answers what it supports.
-    const bool ok = set_callback(ompt_callback_parallel_begin,
-                                 reinterpret_cast<ompt_callback_t>(&on_parallel_begin)) ==
-                        ompt_set_always &&
-                    set_callback(ompt_callback_parallel_end,
-                                 reinterpret_cast<ompt_callback_t>(&on_parallel_end)) ==
-                        ompt_set_always &&
-                    set_callback(ompt_callback_implicit_task,
-                                 reinterpret_cast<ompt_callback_t>(&on_implicit_task)) ==
-                        ompt_set_always;
+    const bool ok =
+        set_callback(ompt_callback_parallel_begin,
+                     reinterpret_cast<ompt_callback_t>(&on_parallel_begin)) == ompt_set_always &&
+        set_callback(ompt_callback_parallel_end,
+                     reinterpret_cast<ompt_callback_t>(&on_parallel_end)) == ompt_set_always &&
+        set_callback(ompt_callback_implicit_task,
+                     reinterpret_cast<ompt_callback_t>(&on_implicit_task)) == ompt_set_always;
     if (!ok) {
         warn("OpenMP regions are not attributed: this OpenMP runtime does not offer the OMPT "
              "callbacks for parallel regions and implicit tasks");
