@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "harness.hpp"
+#include "../common/trace_check.hpp"
 
 using namespace e2e;
 
@@ -202,7 +203,8 @@ TEST(E2E, TimelineKeepsEveryInvocationWithRealStartTimes) {
         last = t;
     }
     json fg = load_json(r.dir / "out/latest/wall.flamegraph.json");
-    EXPECT_EQ(fg["traceEvents"].size(), recs.size());
+    EXPECT_EQ(trace_check::problems(fg), "");
+    EXPECT_EQ(trace_check::complete_events(fg).size(), recs.size());
 }
 
 TEST(E2E, ExceptionThroughRegionsIsReconciled) {
@@ -414,19 +416,21 @@ TEST(E2E, MissingOrBrokenConfigFileWarnsAndRuns) {
 
 TEST(E2E, FlamegraphEventsNestInsideTheirParents) {
     auto r = run_app("flame", "nested");
-    json ev = load_json(r.dir / "out/latest/wall.flamegraph.json")["traceEvents"];
+    json fg = load_json(r.dir / "out/latest/wall.flamegraph.json");
+    EXPECT_EQ(trace_check::problems(fg), "");
+    auto ev = trace_check::complete_events(fg);
     json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
     ASSERT_EQ(ev.size(), recs.size());
-    // Pre-order: an event at depth d nests inside the latest event at depth d-1.
-    std::vector<std::pair<double, double>> open;
+    // Pre-order, like the records: an event at depth d nests inside the latest at d-1.
+    std::vector<std::pair<long, long>> open;
     for (size_t i = 0; i < ev.size(); ++i) {
-        int d = ev[i]["args"]["depth"];
-        double ts = ev[i]["ts"], dur = ev[i]["dur"];
-        EXPECT_EQ(ev[i]["ph"], "X");
+        const int d = recs[i]["depth"];
+        const long ts = ev[i]["ts"], dur = ev[i]["dur"];
+        EXPECT_EQ(ev[i]["name"], recs[i]["prefix"]);
         if (d > 0) {
             ASSERT_GE(open.size(), size_t(d));
             EXPECT_GE(ts, open[size_t(d - 1)].first);
-            EXPECT_LE(ts + dur, open[size_t(d - 1)].second + 1e-6);
+            EXPECT_LE(ts + dur, open[size_t(d - 1)].second);
         }
         open.resize(size_t(d));
         open.emplace_back(ts, ts + dur);

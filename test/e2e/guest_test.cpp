@@ -14,6 +14,7 @@
 #include <set>
 
 #include "harness.hpp"
+#include "../common/trace_check.hpp"
 
 using namespace e2e;
 
@@ -270,6 +271,11 @@ TEST(Guest, ThreadPoolWorkStaysUnderItsSpawnPointWithoutNegativeSelfTime) {
         }
     };
     walk(tree_root(r.dir / "out/latest/wall.tree.json", "wall_clock"));
+    // The flame graph: the workers on their own track, the spawning node not enclosing them.
+    json fg = load_json(r.dir / "out/latest/wall.flamegraph.json");
+    EXPECT_EQ(trace_check::problems(fg), "");
+    for (const auto& e : trace_check::complete_events(fg))
+        if (e["name"] == "worker") EXPECT_NE(e["tid"], (*create)["tid"]);
     std::string txt = slurp(r.dir / "out/latest/wall.txt");
     std::smatch m;
     for (auto it = txt.cbegin();
@@ -320,6 +326,7 @@ TEST(Guest, ThousandsOfShortThreadsKeepExactCountsInBoundedMemory) {
     EXPECT_NEAR(self, sum_of(worker) - sum_of(callee), 1e-9 * sum_of(worker));
     for (const auto& rec : recs)
         EXPECT_GE(rec["exclusive"]["stats"]["sum"].get<double>(), 0.0) << rec["prefix"];
+    EXPECT_EQ(trace_check::problems(load_json(r.dir / "out/latest/wall.flamegraph.json")), "");
 }
 
 TEST(Guest, OptionalLibrariesAreLoadedOnlyWhenTheirComponentsAreAskedFor) {

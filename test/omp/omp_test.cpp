@@ -6,6 +6,7 @@
 
 #include <functional>
 
+#include "../common/trace_check.hpp"
 #include "../e2e/harness.hpp"
 
 using namespace e2e;

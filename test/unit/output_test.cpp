@@ -11,6 +11,7 @@
 #include "core/clock.hpp"
 #include "graph/snapshot.hpp"
 #include "output/file_io.hpp"
+#include "../common/trace_check.hpp"
 #include "output/formats.hpp"
 #include "output/short_name.hpp"
 
@@ -115,14 +116,54 @@ TEST_F(Output, TreeJsonHasHatchetShape) {
 }
 
 TEST_F(Output, FlamegraphLaysChildrenInsideParents) {
-    auto ev = flamegraph_json(res, 0, false)["traceEvents"];
+    auto trace = flamegraph_json(res, 0, false);
+    EXPECT_EQ(trace_check::problems(trace), "");
+    auto ev = trace_check::complete_events(trace);
     ASSERT_EQ(ev.size(), 3u);
-    EXPECT_DOUBLE_EQ(ev[0]["dur"].get<double>(), 8e-3); // 8 ns in microseconds
-    EXPECT_GE(ev[1]["ts"].get<double>(), ev[0]["ts"].get<double>());
-    EXPECT_LE(ev[1]["ts"].get<double>() + ev[1]["dur"].get<double>(),
-              ev[0]["ts"].get<double>() + ev[0]["dur"].get<double>());
-    EXPECT_GE(ev[2]["ts"].get<double>(), ev[0]["ts"].get<double>() + ev[0]["dur"].get<double>())
-        << "top-level events do not overlap";
+    EXPECT_EQ(ev[0]["dur"], 0) << "8 ns: under one microsecond";
+}
+
+// A pool: `spawn` (10 µs) starts a worker (2 000 µs, on thread 1), and main later hands
+// thread 1 more work (500 µs). Each thread has its own track; the spawning node never
+// encloses its longer child; the second piece of work follows the first on its track.
+TEST(Flamegraph, OtherThreadsWorkGoesOnItsOwnTrack) {
+    timemory::result r;
+    r.components.push_back({"wall_clock", "wall", "", "time", "usec", 1000.0, ""});
+    auto node = [&](const char* name, int64_t parent, int64_t tid, double usec, double start) {
+        timemory::result_node n;
+        n.name = name;
+        n.parent = parent;
+        n.tid = tid;
+        n.pid = 42;
+        n.count = 1;
+        n.start_ns = start;
+        n.inclusive.push_back({usec, usec, usec, usec, 0});
+        n.exclusive = n.inclusive;
+        r.nodes.push_back(n);
+    };
+    node("main", -1, 0, 3000, 0);
+    node("spawn", 0, 0, 10, 100);
+    node("worker", 1, 1, 2000.4, 100);
+    node("inner", 2, 1, 300, 150);
+    node("more_work", 0, 1, 500, 200);
+    auto trace = flamegraph_json(r, 0, false);
+    EXPECT_EQ(trace_check::problems(trace), "") << trace.dump(1);
+    auto ev = trace_check::complete_events(trace);
+    ASSERT_EQ(ev.size(), 5u);
+    EXPECT_EQ(ev[1]["tid"], 0);
+    EXPECT_EQ(ev[1]["dur"], 10);
+    EXPECT_EQ(ev[2]["tid"], 1);
+    EXPECT_EQ(ev[2]["ts"], ev[1]["ts"]) << "the worker starts where it was started from";
+    EXPECT_EQ(ev[2]["dur"], 2000);
+    EXPECT_EQ(ev[4]["tid"], 1);
+    EXPECT_GE(ev[4]["ts"].get<long>(), ev[2]["ts"].get<long>() + 2000) << "after the first";
+    int names = 0;
+    for (const auto& e : trace["traceEvents"])
+        if (e["ph"] == "M") {
+            ++names;
+            if (e["name"] == "thread_name" && e["tid"] == 1) EXPECT_EQ(e["args"]["name"], "thread 1");
+        }
+    EXPECT_EQ(names, 3) << "one process name, two thread names";
 }
 
 TEST(FileIo, AtomicWriteReplacesAndLeavesNoTemporary) {

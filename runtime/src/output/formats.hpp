@@ -46,10 +46,15 @@ json_t flat_json(const result& r, const report_unit& u, int rank = 0);
 /// Nested graph in the layout Hatchet's timemory reader reads: <label>.tree.json.
 json_t tree_json(const result& r, const report_unit& u, int rank = 0);
 
-/// Chrome trace events ("X" complete events, microseconds): <label>.flamegraph.json.
-/// Without timeline mode, children are laid end to end from their parent's start, so
-/// widths are exact sums and nesting is valid; with it, events carry real start times.
+/// Chrome trace events: <label>.flamegraph.json. "X" events with integer microseconds,
+/// one track per thread (pid, tid) named by "process_name"/"thread_name" metadata events.
+/// Without timeline mode, children are laid end to end from their parent's start (widths
+/// are exact sums); a subtree that ran on another thread goes on that thread's track, from
+/// its spawn point's start, after the track's previous work: on every track, events nest
+/// or follow each other, never overlap partly. With timeline mode, real start times.
 json_t flamegraph_json(const result& r, const report_unit& u, bool timeline);
+/// Whether unit `u` has a flame graph: time components only (a trace's widths are time).
+bool has_flamegraph(const result& r, const report_unit& u);
 
 /// <label>.json for several ranks: one entry per rank in "ranks".
 json_t flat_json_ranks(const std::vector<result>& ranks, const report_unit& u);

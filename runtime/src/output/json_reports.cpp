@@ -1,5 +1,9 @@
-// <label>.json (flat records) and <label>.tree.json (nested, for Hatchet).
+// <label>.json (flat records), <label>.tree.json (nested, for Hatchet) and
+// <label>.flamegraph.json (Chrome trace events).
+#include <errno.h> // program_invocation_short_name
+
 #include <cmath>
+#include <map>
 
 #include "components/component.hpp"
 #include "output/formats.hpp"
@@ -263,43 +267,82 @@ json_t tree_json_ranks(const std::vector<result>& ranks, const report_unit& u) {
     return out;
 }
 
+bool has_flamegraph(const result& r, const report_unit& u) {
+    return r.components.at(u.first).kind == "time";
+}
+
 json_t flamegraph_json(const result& r, const report_unit& u, bool timeline) {
-    const size_t comp = u.first; // widths: the first value of a group; args carry all
-    json_t events = json_t::array();
-    std::vector<double> start(r.nodes.size(), 0), cursor(r.nodes.size(), 0);
-    double top_cursor = 0;
-    for (size_t i = 0; i < r.nodes.size(); ++i) {
-        const result_node& n = r.nodes[i];
-        // Trace viewers read "dur" as microseconds: time values are converted; other
-        // components keep their display values so widths stay proportional.
-        const component_info& c = r.components[comp];
-        double dur = n.inclusive[comp].sum;
-        if (c.kind == "time") dur = dur * c.unit_value / 1e3;
-        if (timeline) {
-            start[i] = n.start_ns / 1e3;
-        } else if (n.parent < 0) {
-            start[i] = std::max(top_cursor, n.start_ns / 1e3);
-            top_cursor = start[i] + dur;
+    const size_t comp = u.first;
+    const component_info& c = r.components[comp];
+    const size_t n = r.nodes.size();
+    // Positions in integer nanoseconds, so that nesting is exact; each end point is then
+    // floored to microseconds (the trace format's unit), which keeps every inclusion and
+    // every order between end points (no viewer sees a child stick out by 1e-13 µs). A
+    // subtree that ran on another thread goes on that thread's track.
+    std::vector<int64_t> start(n, 0), end(n, 0), cursor(n, 0);
+    std::map<std::pair<int, int64_t>, int64_t> track_end; // (pid, tid) → end of its last top
+    for (size_t i = 0; i < n; ++i) {
+        const result_node& nd = r.nodes[i];
+        const int64_t dur = std::max<int64_t>(0, std::llround(nd.inclusive[comp].sum * c.unit_value));
+        const int64_t begin = std::llround(std::max(0.0, nd.start_ns));
+        const size_t p = nd.parent < 0 ? n : size_t(nd.parent);
+        const bool own_track = p == n || r.nodes[p].tid != nd.tid || r.nodes[p].pid != nd.pid;
+        if (own_track) {
+            // The top of a thread's work (or of the process's): from where it was started
+            // (its real start, or its spawn point's start), after the track's last top.
+            int64_t& last = track_end[{nd.pid, nd.tid}];
+            start[i] = std::max(last, timeline || p == n ? begin : start[p]);
+            end[i] = start[i] + dur;
+            last = end[i];
         } else {
-            size_t p = size_t(n.parent);
-            start[i] = std::max(start[p], cursor[p]);
-            cursor[p] = start[i] + dur;
+            // Inside its parent, after its previous sibling: children end to end from the
+            // parent's start, or at their real start (timeline). Clamped to the parent's
+            // end: compensated values (TIMEMORY_COMPENSATE) can make children's sum, or a
+            // child's real end, pass the parent's by a few nanoseconds.
+            start[i] = std::max({start[p], cursor[p], timeline ? begin : int64_t(0)});
+            start[i] = std::min(start[i], end[p]);
+            end[i] = std::min(start[i] + dur, end[p]);
+            cursor[p] = end[i];
         }
         cursor[i] = start[i];
-        json_t args = {{"count", n.count}, {"depth", n.depth}, {"file", n.file}, {"line", n.line}};
-        if (u.grouped(r))
-            for (size_t k = u.first; k < u.first + u.count; ++k)
-                args[r.components[k].label] = n.inclusive[k].sum;
-        events.push_back({{"name", n.name},
-                          {"cat", u.grouped(r) ? c.group : c.label},
-                          {"ph", "X"},
-                          {"ts", start[i]},
-                          {"dur", dur},
-                          {"pid", n.pid},
-                          {"tid", n.tid},
-                          {"args", std::move(args)}});
     }
-    return {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
+    json_t events = json_t::array();
+    // Names of the process(es) and of every thread track, as viewers show them.
+    std::map<int, int> ranks; // pid → rank
+    std::map<std::pair<int, int64_t>, bool> tracks;
+    for (const result_node& nd : r.nodes) {
+        ranks.emplace(nd.pid, nd.rank);
+        tracks.emplace(std::make_pair(nd.pid, nd.tid), true);
+    }
+    for (const auto& [pid, rank] : ranks) {
+        std::string name = program_invocation_short_name;
+        if (ranks.size() > 1) name += " (rank " + std::to_string(rank) + ")";
+        events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"tid", 0},
+                          {"args", {{"name", name}}}});
+    }
+    for (const auto& [track, unused] : tracks)
+        events.push_back({{"name", "thread_name"},
+                          {"ph", "M"},
+                          {"pid", track.first},
+                          {"tid", track.second},
+                          {"args",
+                           {{"name", track.second == 0 ? std::string("main thread")
+                                                       : "thread " + std::to_string(track.second)}}}});
+    // Frames carry no args: viewers that fold args into the frame's name (speedscope) would
+    // never merge two calls of one function; counts, files and values are in <label>.json.
+    const std::string cat = u.grouped(r) ? c.group : c.label;
+    for (size_t i = 0; i < n; ++i) {
+        const result_node& nd = r.nodes[i];
+        const int64_t ts = start[i] / 1000;
+        events.push_back({{"name", nd.name},
+                          {"cat", cat},
+                          {"ph", "X"},
+                          {"ts", ts},
+                          {"dur", end[i] / 1000 - ts},
+                          {"pid", nd.pid},
+                          {"tid", nd.tid}});
+    }
+    return {{"traceEvents", std::move(events)}, {"displayTimeUnit", "ms"}};
 }
 
 } // namespace timemory::rt

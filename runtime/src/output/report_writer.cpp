@@ -111,7 +111,7 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
         info(1, "[" + c.stem(ranks[0]) + "]|0> Outputting '" + path + "'...");
     };
     if (combined) {
-        if (v.flamegraph_output)
+        if (v.flamegraph_output && has_flamegraph(*combined, c))
             emit(stem + ".flamegraph.json", json_text(flamegraph_json(*combined, c, timeline), v));
         if (v.tree_output)
             emit(stem + ".tree.json", json_text(tree_json(*combined, c, main_rank), v));
@@ -122,7 +122,7 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
     if (ranks.size() > 1 || !combined) {
         const std::string s = combined ? stem + ".ranks" : stem;
         if (ranks.size() == 1) {
-            if (v.flamegraph_output)
+            if (v.flamegraph_output && has_flamegraph(ranks[0], c))
                 emit(s + ".flamegraph.json", json_text(flamegraph_json(ranks[0], c, timeline), v));
             if (v.tree_output) emit(s + ".tree.json", json_text(tree_json(ranks[0], c), v));
             if (v.json_output) emit(s + ".json", json_text(flat_json(ranks[0], c), v));
