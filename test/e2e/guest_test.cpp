@@ -256,6 +256,8 @@ TEST(Guest, ThreadPoolWorkStaysUnderItsSpawnPointWithoutNegativeSelfTime) {
     ASSERT_NE(worker, nullptr) << recs.dump(1);
     EXPECT_EQ(laps_of(worker), 2u);
     EXPECT_NE((*worker)["tid"], (*create)["tid"]) << "the workers' own thread";
+    EXPECT_EQ((*worker)["threads"], 2) << "both workers' calls, merged";
+    EXPECT_EQ((*create)["threads"], 1);
     EXPECT_GE(sum_of(worker), 0.039);
     // Work on other threads is never subtracted: self time is never negative, and the
     // spawning function's self time is its own (all of it: it only starts threads).
@@ -277,6 +279,10 @@ TEST(Guest, ThreadPoolWorkStaysUnderItsSpawnPointWithoutNegativeSelfTime) {
     for (const auto& e : trace_check::complete_events(fg))
         if (e["name"] == "worker") EXPECT_NE(e["tid"], (*create)["tid"]);
     std::string txt = slurp(r.dir / "out/latest/wall.txt");
+    EXPECT_NE(txt.find("|_worker [2 threads] "), std::string::npos) << txt;
+    EXPECT_NE(txt.find("[thread N], [N threads]: work that ran on other threads"),
+              std::string::npos)
+        << txt;
     std::smatch m;
     for (auto it = txt.cbegin();
          std::regex_search(it, txt.cend(), m, std::regex(R"(\| +(-?[0-9.]+) \|\n)"));
@@ -321,6 +327,8 @@ TEST(Guest, ThousandsOfShortThreadsKeepExactCountsInBoundedMemory) {
     EXPECT_NE((*nested)["tid"], (*worker)["tid"]);
     EXPECT_EQ((*callee)["tid"], (*worker)["tid"]);
     EXPECT_EQ((*deep)["tid"], (*nested)["tid"]);
+    EXPECT_EQ((*worker)["threads"], n) << "every folded thread counted";
+    EXPECT_EQ((*nested)["threads"], n);
     // The worker's self time subtracts its own callee, never the nested thread's work.
     const double self = (*worker)["exclusive"]["stats"]["sum"].get<double>();
     EXPECT_NEAR(self, sum_of(worker) - sum_of(callee), 1e-9 * sum_of(worker));

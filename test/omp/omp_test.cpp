@@ -87,6 +87,8 @@ TEST(OpenMP, EachRegionsWorkIsUnderTheFunctionThatRanIt) {
         EXPECT_EQ(laps(own), uint64_t(rounds));
         EXPECT_EQ(laps(workers), uint64_t(3 * rounds)) << "3 workers per region";
         EXPECT_NE((*workers)["node"]["tid"], (*region)["node"]["tid"]);
+        EXPECT_EQ((*workers)["node"]["threads"], 3);
+        EXPECT_EQ((*own)["node"]["threads"], 1);
         // Every iteration of this function's loop, and none of the other function's.
         EXPECT_EQ(laps_named(*region, "work"), uint64_t(8 * rounds));
         EXPECT_EQ(laps_named(*f, "work"), uint64_t(8 * rounds));

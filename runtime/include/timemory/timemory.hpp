@@ -69,6 +69,9 @@ struct result_node {
     uint64_t hash = 0;         ///< identifies the site (FNV-1a of its linkage name)
     uint64_t rolling_hash = 0; ///< identifies the call path (stable across runs)
     int64_t tid = 0;           ///< thread index (0 = main) that owns the node
+    /// How many threads' calls are merged in the node (work of a thread pool's or of an
+    /// OpenMP team's workers started at one place: several); 1 for one thread's.
+    uint32_t threads = 1;
     int pid = 0;
     int rank = 0;
     double start_ns = 0; ///< first entry, ns since the runtime started

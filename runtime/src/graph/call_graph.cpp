@@ -124,6 +124,7 @@ std::vector<uint32_t> call_graph::merge_anchored(const call_graph& src, bool in_
 
 std::vector<uint32_t> call_graph::merge_placed(const call_graph& src, std::vector<uint32_t> map,
                                                bool append_only, bool foreign_top) {
+    const uint32_t before = uint32_t(nodes_.size());
     std::vector<char> placed(src.size());
     for (uint32_t i = 0; i < src.size(); ++i)
         placed[i] = map[i] != no_node;
@@ -141,8 +142,11 @@ std::vector<uint32_t> call_graph::merge_placed(const call_graph& src, std::vecto
             d = find_or_create(p, s.site | foreign_key, s.site, s.first_ticks);
         else
             d = child(p, s.site, s.first_ticks);
+        const bool created = d >= before;
         map[i] = d;
         node& dn = nodes_[d];
+        // Another thread's calls joining this node (merges are always between threads).
+        dn.threads = created ? s.threads : dn.threads + s.threads;
         dn.count += s.count;
         dn.unmeasured += s.unmeasured;
         dn.ticks += s.ticks;

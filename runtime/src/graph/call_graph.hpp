@@ -70,6 +70,7 @@ struct node {
     uint32_t site = 0;  ///< dense site id; 0 for the root and synthetic nodes
     uint32_t depth = 0; ///< root: 0; its children: 1 (reported as depth - 1)
     uint32_t cache_site = 0, cache_node = no_node;
+    uint32_t threads = 1; ///< threads whose calls are merged here (see merge)
     uint64_t count = 0;       ///< completed, measured calls
     uint64_t unmeasured = 0;  ///< calls counted after the site was throttled
     uint32_t sample_tick = 0; ///< throttled calls left until the next timed one (a sample)

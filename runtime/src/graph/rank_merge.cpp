@@ -49,6 +49,7 @@ result combine_ranks(const std::vector<result>& ranks) {
                 c.children.clear();
                 c.count = 0;
                 c.untimed = 0;
+                c.threads = 0;
                 c.estimated.clear();
                 c.ranks = 0;
                 c.rank = -1;
@@ -64,6 +65,7 @@ result combine_ranks(const std::vector<result>& ranks) {
             map[i] = int64_t(k);
             nodes[k].count += n.count;
             nodes[k].untimed += n.untimed;
+            nodes[k].threads += n.threads; // each rank's threads are its own
             if (!n.estimated.empty()) {
                 nodes[k].estimated.resize(nc, 0.0);
                 for (size_t c = 0; c < nc && c < n.estimated.size(); ++c)

@@ -8,7 +8,7 @@ namespace timemory {
 
 namespace {
 
-constexpr uint32_t magic = 0x544d5233; // "TMR3"
+constexpr uint32_t magic = 0x544d5234; // "TMR4"
 
 class writer {
 public:
@@ -101,6 +101,7 @@ std::string encode(const result& r) {
         w.put(n.hash);
         w.put(n.rolling_hash);
         w.put(int64_t(n.tid));
+        w.put(uint32_t(n.threads));
         w.put(int32_t(n.pid));
         w.put(int32_t(n.rank));
         w.put(n.start_ns);
@@ -160,6 +161,7 @@ result decode(const std::string& bytes) {
         n.hash = rd.get<uint64_t>();
         n.rolling_hash = rd.get<uint64_t>();
         n.tid = rd.get<int64_t>();
+        n.threads = rd.get<uint32_t>();
         n.pid = rd.get<int32_t>();
         n.rank = rd.get<int32_t>();
         n.start_ns = rd.get<double>();

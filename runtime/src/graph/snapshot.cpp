@@ -237,6 +237,7 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
                                                     (other ? 0x5bd1e9955bd1e995ull : 0));
         r.rolling_hash = path_hash[i];
         r.tid = i < tid.size() ? tid[i] : 0;
+        r.threads = nd.threads;
         r.pid = pid;
         r.start_ns = nd.first_ticks == std::numeric_limits<int64_t>::max()
                          ? 0

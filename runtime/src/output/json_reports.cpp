@@ -115,6 +115,7 @@ json_t node_json(const result& r, const result_node& n, const report_unit& u, in
     j["throttled"] = n.throttled;
     j["depth"] = n.depth;
     j["tid"] = n.tid;
+    j["threads"] = n.threads;
     j["pid"] = n.pid;
     j["rank"] = rank;
     j["start_ns"] = n.start_ns;

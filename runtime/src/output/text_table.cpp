@@ -57,9 +57,18 @@ std::string row_prefix(const result_node& n, int rank, bool tag) {
 // counted, not timed); explained under the table.
 constexpr const char* estimated_mark = " [estimated]";
 
-std::string decorate(const result_node& n, int rank, bool tag, size_t max_width) {
+// Marks the top of work that ran on other threads (a pool's workers, an OpenMP team's),
+// concurrently with the node above it; explained under the table.
+std::string thread_mark(const result& r, const result_node& n) {
+    if (n.parent < 0 || r.nodes[size_t(n.parent)].tid == n.tid) return "";
+    return n.threads > 1 ? " [" + std::to_string(n.threads) + " threads]"
+                         : " [thread " + std::to_string(n.tid) + "]";
+}
+
+std::string decorate(const result& r, const result_node& n, int rank, bool tag,
+                     size_t max_width) {
     std::string prefix = row_prefix(n, rank, tag);
-    const std::string suffix = n.untimed > 0 ? estimated_mark : "";
+    const std::string suffix = thread_mark(r, n) + (n.untimed > 0 ? estimated_mark : "");
     size_t budget = 0;
     if (max_width > 0) {
         const size_t fixed = prefix.size() + suffix.size();
@@ -122,12 +131,13 @@ std::string text_table(const result& r, const report_unit& u, const settings::va
         std::array<double, 5> values; // SUM MEAN MIN MAX STDDEV in display units
     };
     std::vector<row> rows;
-    bool any_estimated = false;
+    bool any_estimated = false, any_thread = false;
     for (const auto& n : r.nodes) {
         any_estimated = any_estimated || n.untimed > 0;
+        any_thread = any_thread || !thread_mark(r, n).empty();
         for (size_t c = u.first; c < u.first + u.count; ++c) {
             const stats& in = n.inclusive[c];
-            rows.push_back({decorate(n, rank, tag, size_t(v.max_label_width)), c, &n,
+            rows.push_back({decorate(r, n, rank, tag, size_t(v.max_label_width)), c, &n,
                             {in.sum, in.mean, in.min, in.max, in.stddev}});
         }
     }
@@ -199,6 +209,10 @@ std::string text_table(const result& r, const report_unit& u, const settings::va
     for (size_t i = 0; i < rows.size(); ++i)
         out += line(rows[i].label, table[i], false);
     out += rule;
+    if (any_thread)
+        out += "[thread N], [N threads]: work that ran on other threads (started here), "
+               "concurrently with the row above it: never part of that row's % SELF, and its "
+               "SUM may exceed the row's.\n";
     if (any_estimated)
         out += std::string(estimated_mark + 1) +
                ": a throttled function (short, and called more than TIMEMORY_THROTTLE_COUNT "
