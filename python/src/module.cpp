@@ -241,6 +241,7 @@ PYBIND11_MODULE(libpytimemory, m) {
         .def_readonly("hash", &timemory::result_node::hash)
         .def_readonly("rolling_hash", &timemory::result_node::rolling_hash)
         .def_readonly("tid", &timemory::result_node::tid)
+        .def_readonly("threads", &timemory::result_node::threads)
         .def_readonly("pid", &timemory::result_node::pid)
         .def_readonly("rank", &timemory::result_node::rank)
         .def_readonly("start_ns", &timemory::result_node::start_ns)

@@ -4,6 +4,7 @@
 //   omp_app phases  ROUNDS   step() and other_phase() in turn
 //   omp_app nested           a parallel region inside a parallel region
 //   omp_app tasks            omp task / taskwait inside a region
+//   omp_app one-thread       a region with num_threads(1)
 #include <omp.h>
 
 #include <chrono>
@@ -75,6 +76,12 @@ int nested() {
     return 0;
 }
 
+int one_thread() {
+#pragma omp parallel num_threads(1)
+    work(500);
+    return 0;
+}
+
 int tasks() {
 #pragma omp parallel
 #pragma omp single
@@ -99,8 +106,10 @@ int main(int argc, char** argv) {
         rc = nested();
     else if (argc > 1 && std::strcmp(argv[1], "tasks") == 0)
         rc = tasks();
+    else if (argc > 1 && std::strcmp(argv[1], "one-thread") == 0)
+        rc = one_thread();
     else
-        std::fprintf(stderr, "usage: %s phases ROUNDS | nested | tasks\n", argv[0]);
+        std::fprintf(stderr, "usage: %s phases ROUNDS | nested | tasks | one-thread\n", argv[0]);
     timemory_exit(&s_main);
     return rc;
 }

@@ -141,6 +141,21 @@ TEST(OpenMP, NestedRegionsAndTasksKeepAConsistentTree) {
          [&](const json& c, const std::string& path) { EXPECT_GE(excl_sum(c), 0.0) << path; });
 }
 
+TEST(OpenMP, ARegionOfOneThreadHasOnlyThePrimaryThreadsShare) {
+    auto r = run_app("one-thread", TIMEMORY_OMP_APP, {"one-thread"});
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    json root = tree_root(r.dir / "out/latest/wall.tree.json", "wall_clock");
+    const json* main = child(root, "main");
+    ASSERT_NE(main, nullptr);
+    const json* region = region_under(*main);
+    ASSERT_NE(region, nullptr) << main->dump(1);
+    EXPECT_EQ(laps(region), 1u);
+    auto tasks = children(*region, "[omp implicit task]");
+    ASSERT_EQ(tasks.size(), 1u) << region->dump(1);
+    EXPECT_EQ((*tasks[0])["node"]["tid"], (*region)["node"]["tid"]);
+    EXPECT_EQ(laps_named(*region, "work"), 1u);
+}
+
 TEST(OpenMP, TurnedOffLeavesNoOpenMPNodes) {
     auto r = run_app("off", TIMEMORY_OMP_APP, {"phases", "2"}, {{"TIMEMORY_OMPT", "OFF"}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;

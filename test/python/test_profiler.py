@@ -346,6 +346,62 @@ def test_new_threads_nest_under_the_function_that_started_them(run_script):
     assert r.out.strip() == "threading", "Thread.start restored after profiling"
 
 
+def test_thread_pools_started_from_short_functions_never_give_negative_times(run_script):
+    # A pool created in a short function (its threads run long after it returned), and
+    # threads started from another short function: their work is concurrent, never
+    # subtracted from the starters (negative self time), in every report and in pstats.
+    r = run_script("""
+        import threading, time, pstats, timemory
+        from concurrent.futures import ThreadPoolExecutor
+        from timemory.profiler import Profiler, Config
+        Config.only_filenames = [__file__]
+        def task(i):
+            time.sleep(0.01)
+            return i
+        def make_pool():
+            return ThreadPoolExecutor(max_workers=3)
+        def submit_all(pool):
+            return [pool.submit(task, i) for i in range(9)]
+        def start_threads():
+            ts = [threading.Thread(target=task, args=(i,)) for i in range(3)]
+            for t in ts:
+                t.start()
+            return ts
+        p = Profiler(["wall_clock"])
+        with p:
+            pool = make_pool()
+            futures = submit_all(pool)
+            ts = start_threads()
+            assert sum(f.result() for f in futures) == 36
+            for t in ts:
+                t.join()
+            pool.shutdown()
+        p.dump_stats("run.prof")
+        st = pstats.Stats("run.prof")
+        bad = [(k, v[2], v[3]) for k, v in st.stats.items() if v[2] < 0 or v[3] < 0]
+        print("negative:", bad)
+        print("task calls:", sum(v[1] for k, v in st.stats.items() if k[2] == "task"))
+        timemory.finalize()
+    """)
+    assert r.rc == 0, r.err
+    assert "negative: []" in r.out, r.out
+    assert "task calls: 12" in r.out, r.out
+    recs = r.records()
+    assert sum(x["inclusive"]["entry"]["laps"] for x in recs if x["prefix"].startswith("task/")) == 12
+    for x in recs:
+        assert x["exclusive"]["stats"]["sum"] >= 0, x["prefix"]
+
+    def walk(n):
+        for c in n["children"]:
+            assert c["node"]["exclusive"]["stats"]["sum"] >= 0, c["node"]["prefix"]
+            walk(c)
+    walk(r.tree())
+    # The threads' work is marked as such where it attaches.
+    tasks = [x for x in recs if x["prefix"].startswith("task/")]
+    assert all(x["tid"] != 0 for x in tasks)
+    assert sum(x["threads"] for x in tasks) >= 2
+
+
 def test_throttled_functions_keep_their_place_in_the_tree(run_script):
     # leaf() is short and called 40 000 times: it is throttled after 10 000 calls. It stays
     # under mid(), which really calls it (never directly under main()), every call counted,
