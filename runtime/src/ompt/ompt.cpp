@@ -44,9 +44,10 @@ std::atomic<bool> g_active{false};  // and our callbacks are registered and want
 bool g_sync_wait = true;
 const void* g_omp_base = nullptr; // where the OpenMP runtime is loaded (from its lookup)
 
+timemory_site* g_implicit = nullptr; // "[omp implicit task]", set before the callbacks
+
 timemory_site* implicit_site() {
-    static timemory_site* s = region_site("[omp implicit task]");
-    return s;
+    return g_implicit;
 }
 
 timemory_site* wait_site(ompt_sync_region_t kind) {
@@ -88,8 +89,10 @@ std::string describe_region(const void* codeptr) {
 }
 
 timemory_site* region_of(const void* codeptr) {
-    thread_local const void* last_code = nullptr;
-    thread_local timemory_site* last_site = nullptr;
+    // Initial-exec TLS: no __tls_get_addr call per region (the runtime is linked by the
+    // program, not dlopen'ed).
+    static __thread const void* last_code __attribute__((tls_model("initial-exec"))) = nullptr;
+    static __thread timemory_site* last_site __attribute__((tls_model("initial-exec"))) = nullptr;
     if (codeptr == last_code && last_site) return last_site;
     static std::mutex mutex;
     static auto* sites = new std::unordered_map<const void*, timemory_site*>();
@@ -121,12 +124,18 @@ struct region_run {
     bool placed = false; ///< the primary thread recorded the region node
 };
 
+// One spare region_run per thread: a region's begin and end run on the same thread, so a
+// program's regions reuse it instead of allocating each time.
+__thread region_run* t_spare __attribute__((tls_model("initial-exec"))) = nullptr;
+
 void on_parallel_begin(ompt_data_t*, const ompt_frame_t*, ompt_data_t* parallel, unsigned, int,
                        const void* codeptr) {
     parallel->ptr = nullptr;
     if (!g_active.load(std::memory_order_relaxed)) return;
-    auto* run = new (std::nothrow) region_run{region_of(codeptr)};
-    if (!run) return;
+    region_run* run = t_spare;
+    t_spare = nullptr;
+    if (!run && !(run = new (std::nothrow) region_run{nullptr})) return;
+    *run = region_run{region_of(codeptr)};
     timemory_enter(run->site);
     run->placed = current_place(&run->thread, &run->node);
     parallel->ptr = run;
@@ -137,7 +146,10 @@ void on_parallel_end(ompt_data_t* parallel, ompt_data_t*, int, const void*) {
     if (!run) return;
     parallel->ptr = nullptr;
     timemory_exit(run->site);
-    delete run;
+    if (t_spare)
+        delete run;
+    else
+        t_spare = run;
 }
 
 // task->ptr at the end: the site of the anchor frame a worker opened (its region), or the
@@ -195,6 +207,7 @@ int initialize(ompt_function_lookup_t lookup, int, ompt_data_t*) {
              "callbacks for parallel regions and implicit tasks");
         return 0;
     }
+    g_implicit = region_site("[omp implicit task]");
     if (g_sync_wait)
         set_callback(ompt_callback_sync_region_wait,
                      reinterpret_cast<ompt_callback_t>(&on_sync_wait));
