@@ -158,7 +158,9 @@ inline const json* child(const json& n, const std::string& name) {
 
 /// The dummy root of a <label>.tree.json for component `id`.
 inline json tree_root(const fs::path& file, const std::string& id) {
-    return load_json(file)["timemory"][id]["graph"][0][0];
+    // One process: "graph", or "mpi" with one entry when threads other than main ran.
+    json body = load_json(file)["timemory"][id];
+    return body.contains("graph") ? body["graph"][0][0] : body["mpi"][0][0];
 }
 
 inline uint64_t laps(const json* n) {

@@ -31,7 +31,9 @@ class Run:
         return self.json(label + ".json")["timemory"][component]["ranks"][0]["graph"]
 
     def tree(self, component="wall_clock", label="wall"):
-        return self.json(label + ".tree.json")["timemory"][component]["graph"][0][0]
+        # One process: "graph", or "mpi" with one entry when threads other than main ran.
+        body = self.json(label + ".tree.json")["timemory"][component]
+        return (body["graph"] if "graph" in body else body["mpi"])[0][0]
 
 
 def find(node, *names):

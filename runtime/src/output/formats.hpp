@@ -45,6 +45,9 @@ json_t flat_json(const result& r, const report_unit& u, int rank = 0);
 
 /// Nested graph in the layout Hatchet's timemory reader reads: <label>.tree.json.
 json_t tree_json(const result& r, const report_unit& u, int rank = 0);
+/// tree_json as written to a file: in the "mpi" layout (one entry) when nodes ran on
+/// threads other than the main one, which is how Hatchet reads per-thread rows.
+json_t tree_json_file(const result& r, const report_unit& u, int rank = 0);
 
 /// Chrome trace events: <label>.flamegraph.json. "X" events with integer microseconds,
 /// one track per thread (pid, tid) named by "process_name"/"thread_name" metadata events.

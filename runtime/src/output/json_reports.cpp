@@ -241,6 +241,23 @@ json_t tree_json(const result& r, const report_unit& u, int rank) {
     return wrap(u.key(r), std::move(body));
 }
 
+json_t tree_json_file(const result& r, const report_unit& u, int rank) {
+    json_t out = tree_json(r, u, rank);
+    bool threads = false;
+    for (const result_node& n : r.nodes)
+        threads = threads || n.tid != 0;
+    if (!threads) return out;
+    // Hatchet's reader indexes rows by thread only with a rank column, which it makes for
+    // the "mpi" layout alone (with "graph" and a thread other than 0 it fails on the
+    // missing column): one process with several threads is written as one rank.
+    auto& body = out["timemory"][u.key(r)];
+    body["mpi"] = json_t::array();
+    body["mpi"].push_back(std::move(body["graph"][0]));
+    body["mpi_size"] = 1;
+    body.erase("graph");
+    return out;
+}
+
 json_t flat_json_ranks(const std::vector<result>& ranks, const report_unit& u) {
     json_t out = flat_json(ranks.at(0), u, 0);
     const std::string key = u.key(ranks[0]);

@@ -23,7 +23,8 @@ def load(path, component):
         data = json.load(f)["timemory"]
     if component is None:
         component = next(iter(data))
-    root = data[component]["graph"][0][0]
+    body = data[component]  # "mpi" (one entry) when threads other than main ran
+    root = (body["graph"] if "graph" in body else body["mpi"])[0][0]
     return root
 
 
