@@ -43,7 +43,7 @@ __attribute__((noinline)) thread_state* enter_setup(timemory_site* s, thread_sta
         if (r.state.load(std::memory_order_relaxed) > int(run_state::running)) return nullptr;
         if (!(ts = attach_thread())) return nullptr;
     }
-    if (s->id == 0) {
+    if (site_id(s) == 0) {
         busy_scope guard(ts);
         if (!r.recording.load() || !register_site(s)) return nullptr;
     }
@@ -57,10 +57,10 @@ __attribute__((noinline)) void enter_other(timemory_site* s) noexcept {
     runtime& r = rt_state();
     thread_state* ts = t_state;
     if (ts && ts->busy) return; // inside the runtime
-    if ((!ts || s->id == 0) && !(ts = enter_setup(s, ts))) return;
+    if ((!ts || site_id(s) == 0) && !(ts = enter_setup(s, ts))) return;
     busy_scope guard(ts);
     if (!r.recording.load(std::memory_order_relaxed)) return;
-    const uint32_t flags = s->flags;
+    const uint32_t flags = site_flags(s);
     if (flags & TIMEMORY_SITE_DISABLED) return;
     if (r.comps.wall_only) {
         if (flags & TIMEMORY_SITE_THROTTLED)
@@ -90,7 +90,7 @@ __attribute__((noinline)) void exit_other(timemory_site* s, bool suspended) noex
     busy_scope guard(ts);
     // Exits are honoured while disabled so that regions opened before still close.
     if (r.state.load(std::memory_order_relaxed) != int(run_state::running)) return;
-    const uint32_t skip = s->flags & skip_flags;
+    const uint32_t skip = site_flags(s) & skip_flags;
     if (skip & TIMEMORY_SITE_DISABLED) return;
     // An untimed (throttled) call needs no clock, nor the other sources (system calls).
     if (skip && ts->exit_throttled(s, suspended)) return;
@@ -122,9 +122,10 @@ void enter_anchored(timemory_site* s, uint32_t thread, uint32_t node) noexcept {
     runtime& r = rt_state();
     thread_state* ts = t_state;
     if (ts && ts->busy) return; // inside the runtime
-    if ((!ts || s->id == 0) && !(ts = enter_setup(s, ts))) return;
+    if ((!ts || site_id(s) == 0) && !(ts = enter_setup(s, ts))) return;
     busy_scope guard(ts);
-    if (!r.recording.load(std::memory_order_relaxed) || (s->flags & TIMEMORY_SITE_DISABLED)) return;
+    if (!r.recording.load(std::memory_order_relaxed) || (site_flags(s) & TIMEMORY_SITE_DISABLED))
+        return;
     errno_guard keep_errno;
     ts->enter_anchored(s, thread, node, r.comps, r.options);
 }
@@ -143,9 +144,9 @@ void timemory_enter(timemory_site* s) {
         ts->busy = true;
         __atomic_signal_fence(__ATOMIC_SEQ_CST);
         bool done = false;
-        if (TM_LIKELY(r.recording.load(std::memory_order_relaxed) && s->id != 0 &&
+        if (TM_LIKELY(r.recording.load(std::memory_order_relaxed) && site_id(s) != 0 &&
                       r.comps.wall_only)) {
-            const uint32_t skip = s->flags & skip_flags;
+            const uint32_t skip = site_flags(s) & skip_flags;
             if (TM_LIKELY(skip == 0))
                 done = ts->try_enter_fast(s, r.options);
             else if (skip == TIMEMORY_SITE_THROTTLED)
@@ -176,7 +177,7 @@ void timemory_exit(timemory_site* s) {
         // What comes before the clock read is all that is charged to a timed call: a load
         // and a branch; for a throttled site, a look at the top frame (inline: a sampled
         // call must cost what the untimed calls it stands for cost).
-        const uint32_t skip = s->flags & skip_flags;
+        const uint32_t skip = site_flags(s) & skip_flags;
         if (TM_LIKELY(skip == 0)) {
             const int64_t t1 = tsc_ticks(); // clock first: bookkeeping is not charged
             done = ts->try_exit_fast(s, t1, r.options);

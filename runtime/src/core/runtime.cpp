@@ -277,7 +277,7 @@ bool register_site(timemory_site* s) noexcept {
     if (s->id != 0) return true; // another thread won the race
     if (s->abi != TIMEMORY_SITE_ABI) {
         // A producer built against another layout: its fields cannot be trusted.
-        s->flags |= TIMEMORY_SITE_DISABLED;
+        __atomic_fetch_or(&s->flags, uint32_t(TIMEMORY_SITE_DISABLED), __ATOMIC_RELAXED);
         ++r.bad_abi_sites;
         return false;
     }
@@ -291,7 +291,7 @@ bool register_site(timemory_site* s) noexcept {
     };
     if ((r.include_filter && !matches(*r.include_filter)) ||
         (r.exclude_filter && matches(*r.exclude_filter)))
-        s->flags |= TIMEMORY_SITE_DISABLED;
+        __atomic_fetch_or(&s->flags, uint32_t(TIMEMORY_SITE_DISABLED), __ATOMIC_RELAXED);
     if (r.sites.empty()) r.sites.push_back(nullptr); // id 0 means "not registered"
     r.sites.push_back(s);
     __atomic_store_n(&s->id, uint32_t(r.sites.size() - 1), __ATOMIC_RELEASE);

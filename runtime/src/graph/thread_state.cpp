@@ -38,11 +38,11 @@ void thread_state::enter(timemory_site* s, const bundle& b, const record_options
         // The entry time of a new node is filled in when its first call closes.
         constexpr int64_t later = std::numeric_limits<int64_t>::max();
         if (o.flat)
-            n = graph.child(0, s->id, later);
+            n = graph.child(0, site_id(s), later);
         else if (o.timeline)
-            n = graph.append(parent, s->id, later);
+            n = graph.append(parent, site_id(s), later);
         else
-            n = graph.child(parent, s->id, later);
+            n = graph.child(parent, site_id(s), later);
     }
     push_frame(s, n, b, stamp);
 }
@@ -68,12 +68,12 @@ void thread_state::enter_anchored(timemory_site* s, uint32_t thread, uint32_t at
         auto it = anchor_index.find(key);
         if (it == anchor_index.end()) {
             const uint32_t k = uint32_t(anchors.size());
-            anchors.push_back({graph.anchor(k, s->id), thread, at});
+            anchors.push_back({graph.anchor(k, site_id(s)), thread, at});
             it = anchor_index.emplace(key, k).first;
         }
         n = anchors[it->second].node;
     } else if (o.flat) {
-        n = graph.child(0, s->id, std::numeric_limits<int64_t>::max());
+        n = graph.child(0, site_id(s), std::numeric_limits<int64_t>::max());
     }
     push_frame(s, n, b, true);
 }
@@ -83,7 +83,7 @@ void thread_state::enter_throttled_slow(timemory_site* s, const record_options& 
     uint32_t n = no_node;
     if (parent != no_node && stack.size() < o.max_depth) {
         constexpr int64_t later = std::numeric_limits<int64_t>::max();
-        n = o.flat ? graph.child(0, s->id, later) : graph.child(parent, s->id, later);
+        n = o.flat ? graph.child(0, site_id(s), later) : graph.child(parent, site_id(s), later);
         if (!graph.at(n).throttled) {
             graph.record_baseline(n);
             graph.at(n).sample_tick = next_sample_distance(o);
@@ -133,7 +133,7 @@ void thread_state::consider_throttling(timemory_site* s, const node& nd,
                                        const record_options& o) noexcept {
     const __int128 limit = static_cast<__int128>(o.throttle_ticks) * nd.count;
     if (static_cast<__int128>(nd.ticks) < limit &&
-        (s->flags & TIMEMORY_SITE_LANG_MASK) != TIMEMORY_LANG_REGION)
+        (site_flags(s) & TIMEMORY_SITE_LANG_MASK) != TIMEMORY_LANG_REGION)
         __atomic_fetch_or(&s->flags, uint32_t(TIMEMORY_SITE_THROTTLED), __ATOMIC_RELAXED);
 }
 

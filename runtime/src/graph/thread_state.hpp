@@ -19,6 +19,16 @@
 
 namespace timemory::rt {
 
+/// A site's id and flags as the hot path reads them: another thread may be registering or
+/// throttling the site at the same moment (it stores them atomically), so they are read
+/// atomically too; relaxed, which on x86-64 is the plain load it was.
+inline uint32_t site_id(const timemory_site* s) noexcept {
+    return __atomic_load_n(&s->id, __ATOMIC_RELAXED);
+}
+inline uint32_t site_flags(const timemory_site* s) noexcept {
+    return __atomic_load_n(&s->flags, __ATOMIC_RELAXED);
+}
+
 /// Recording options fixed at initialisation, copied so the hot path reads plain fields.
 struct record_options {
     bool flat = false;
@@ -92,7 +102,7 @@ public:
             return false;
         const uint32_t parent = depth ? stack[depth - 1].node : 0;
         if (parent >= detached_node) return false;
-        const uint32_t n = graph.cached_child(parent, s->id);
+        const uint32_t n = graph.cached_child(parent, site_id(s));
         if (n == no_node) return false;
         stack.push_unchecked(frame{s, n, tsc_ticks()}); // clock last
         return true;
@@ -135,7 +145,7 @@ public:
         if (!o.simple || depth == stack.capacity() || depth >= o.max_depth) return false;
         const uint32_t parent = depth ? stack[depth - 1].node : 0;
         if (parent >= detached_node) return false;
-        const uint32_t n = graph.cached_child(parent, s->id);
+        const uint32_t n = graph.cached_child(parent, site_id(s));
         if (n == no_node) return false;
         node& nd = graph.at(n);
         if (!nd.throttled) return false; // the first throttled call records the baseline
@@ -156,7 +166,7 @@ public:
                                  depth < o.max_depth,
                              1)) {
             const node& p = graph.at(parent);
-            if (p.cache_site == s->id) {
+            if (p.cache_site == site_id(s)) {
                 node& nd = graph.at(p.cache_node);
                 if (__builtin_expect(!nd.throttled, 0)) {
                     graph.record_baseline(p.cache_node);

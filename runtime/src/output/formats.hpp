@@ -44,10 +44,10 @@ std::string text_table(const result& r, const report_unit& u, const settings::va
 json_t flat_json(const result& r, const report_unit& u, int rank = 0);
 
 /// Nested graph in the layout Hatchet's timemory reader reads: <label>.tree.json.
-json_t tree_json(const result& r, const report_unit& u, int rank = 0);
-/// tree_json as written to a file: in the "mpi" layout (one entry) when nodes ran on
-/// threads other than the main one, which is how Hatchet reads per-thread rows.
-json_t tree_json_file(const result& r, const report_unit& u, int rank = 0);
+/// Written as text with an explicit stack (no recursion: any depth), always compact. When
+/// nodes ran on threads other than the main one, in the "mpi" layout with one entry,
+/// which is how Hatchet reads per-thread rows.
+std::string tree_json_text(const result& r, const report_unit& u, int rank = 0);
 
 /// Chrome trace events: <label>.flamegraph.json. "X" events with integer microseconds,
 /// one track per thread (pid, tid) named by "process_name"/"thread_name" metadata events.
@@ -63,7 +63,8 @@ bool has_flamegraph(const result& r, const report_unit& u);
 json_t flat_json_ranks(const std::vector<result>& ranks, const report_unit& u);
 
 /// <label>.tree.json for several ranks, in Hatchet's MPI layout: "mpi": one graph per rank.
-json_t tree_json_ranks(const std::vector<result>& ranks, const report_unit& u);
+/// <label>.tree.json for several ranks: "mpi" with one tree per rank, "mpi_size".
+std::string tree_json_ranks_text(const std::vector<result>& ranks, const report_unit& u);
 
 /// The text of a JSON report: compact unless TIMEMORY_JSON_INDENT asks for indentation.
 /// Bytes that are not valid UTF-8 (a name, a file path from anywhere) are written as

@@ -184,14 +184,10 @@ json_t flat_json(const result& r, const report_unit& u, int rank) {
         // A combined graph of several ranks: the node's SUM on each rank, over ranks.
         if (u.first + u.count <= n.per_rank.size())
             rec["per_rank"] = unit_stats_json(r, n.per_rank, u);
-        // hierarchy: the rolling hashes from the top-level ancestor down to this node.
-        json_t hierarchy = json_t::array();
-        std::vector<uint64_t> path;
-        for (int64_t p = &n - r.nodes.data(); p >= 0; p = r.nodes[size_t(p)].parent)
-            path.push_back(r.nodes[size_t(p)].rolling_hash);
-        for (auto it = path.rbegin(); it != path.rend(); ++it)
-            hierarchy.push_back(*it);
-        rec["hierarchy"] = std::move(hierarchy);
+        // The parent's index in this list (-1: top level): the tree in constant space per
+        // node, whatever the depth (a path per node grew with depth squared), and readable
+        // by any JSON parser at any depth (the nested tree.json is not, past ~1000 levels).
+        rec["parent"] = n.parent;
         records.push_back(std::move(rec));
     }
     json_t body = component_header(r, u);
@@ -204,58 +200,90 @@ json_t flat_json(const result& r, const report_unit& u, int rank) {
     return wrap(u.key(r), std::move(body));
 }
 
-json_t tree_json(const result& r, const report_unit& u, int rank) {
-    // Built bottom-up: nodes are in pre-order, so every child comes after its parent.
-    std::vector<json_t> built(r.nodes.size());
-    for (size_t i = r.nodes.size(); i-- > 0;) {
-        json_t kids = json_t::array();
-        for (size_t k : r.nodes[i].children)
-            kids.push_back(std::move(built[k]));
-        json_t item = json_t::object();
-        item["node"] = node_json(r, r.nodes[i], u, rank);
-        item["children"] = std::move(kids);
-        built[i] = std::move(item);
-    }
-    // A dummy root (hash 0) holds the top-level nodes; Hatchet passes through it.
-    json_t top = json_t::array();
-    for (size_t i = 0; i < r.nodes.size(); ++i)
-        if (r.nodes[i].parent < 0) top.push_back(std::move(built[i]));
+namespace {
+
+// The dummy root (hash 0) of a rank's tree: Hatchet passes through it.
+json_t root_node_json(const result& r, const report_unit& u, int rank) {
     std::vector<stats> zero(r.components.size());
-    json_t root_node = {
-        {"hash", 0},
-        {"prefix", "root"},
-        {"depth", -1},
-        {"tid", 0},
-        {"pid", 0},
-        {"rank", rank},
-        {"inclusive", {{"entry", {{"laps", 0}}}, {"stats", unit_stats_json(r, zero, u)}}},
-        {"exclusive", {{"entry", {{"laps", 0}}}, {"stats", unit_stats_json(r, zero, u)}}}};
-    json_t body = component_header(r, u);
-    json_t root = json_t::object();
-    root["node"] = std::move(root_node);
-    root["children"] = std::move(top);
-    json_t rank_graphs = json_t::array();
-    rank_graphs.push_back(std::move(root));
-    body["graph"] = json_t::array();
-    body["graph"].push_back(std::move(rank_graphs));
-    return wrap(u.key(r), std::move(body));
+    return {{"hash", 0},
+            {"prefix", "root"},
+            {"depth", -1},
+            {"tid", 0},
+            {"pid", 0},
+            {"rank", rank},
+            {"inclusive", {{"entry", {{"laps", 0}}}, {"stats", unit_stats_json(r, zero, u)}}},
+            {"exclusive", {{"entry", {{"laps", 0}}}, {"stats", unit_stats_json(r, zero, u)}}}};
 }
 
-json_t tree_json_file(const result& r, const report_unit& u, int rank) {
-    json_t out = tree_json(r, u, rank);
-    bool threads = false;
+std::string compact(const json_t& j) {
+    return j.dump(-1, ' ', false, json_t::error_handler_t::replace);
+}
+
+// Appends one rank's nested tree, {"node": root, "children": [...]}, written with an
+// explicit stack: a graph of any depth (100 000 nested calls) costs no recursion, in
+// building or in writing, and no document held in memory besides the text.
+void append_tree(std::string& out, const result& r, const report_unit& u, int rank) {
+    std::vector<size_t> top;
+    for (size_t i = 0; i < r.nodes.size(); ++i)
+        if (r.nodes[i].parent < 0) top.push_back(i);
+    out += "{\"node\":" + compact(root_node_json(r, u, rank)) + ",\"children\":[";
+    struct level {
+        const std::vector<size_t>* kids;
+        size_t next;
+    };
+    std::vector<level> stack{{&top, 0}};
+    while (!stack.empty()) {
+        level& l = stack.back();
+        if (l.next == l.kids->size()) {
+            out += "]}";
+            stack.pop_back();
+            continue;
+        }
+        const size_t i = (*l.kids)[l.next];
+        if (l.next++ > 0) out += ',';
+        out += "{\"node\":" + compact(node_json(r, r.nodes[i], u, rank)) + ",\"children\":[";
+        stack.push_back({&r.nodes[i].children, 0});
+    }
+}
+
+bool has_threads(const result& r) {
     for (const result_node& n : r.nodes)
-        threads = threads || n.tid != 0;
-    if (!threads) return out;
-    // Hatchet's reader indexes rows by thread only with a rank column, which it makes for
-    // the "mpi" layout alone (with "graph" and a thread other than 0 it fails on the
-    // missing column): one process with several threads is written as one rank.
-    auto& body = out["timemory"][u.key(r)];
-    body["mpi"] = json_t::array();
-    body["mpi"].push_back(std::move(body["graph"][0]));
-    body["mpi_size"] = 1;
-    body.erase("graph");
-    return out;
+        if (n.tid != 0) return true;
+    return false;
+}
+
+// The header of `r`'s tree file with `layout` ("graph" or "mpi") replaced by `graph`.
+std::string splice(const result& r, const report_unit& u, const char* layout,
+                   const std::string& graph, size_t mpi_size) {
+    json_t body = component_header(r, u);
+    const std::string mark = R"(\u0001graph\u0001)";
+    body[layout] = "\x01graph\x01";
+    if (mpi_size) body["mpi_size"] = mpi_size;
+    std::string head = compact(wrap(u.key(r), std::move(body)));
+    const size_t at = head.find("\"" + mark + "\"");
+    return head.substr(0, at) + graph + head.substr(at + mark.size() + 2);
+}
+
+} // namespace
+
+std::string tree_json_text(const result& r, const report_unit& u, int rank) {
+    // One list per rank holding its root, in either layout: [[root]].
+    std::string graph = "[[";
+    append_tree(graph, r, u, rank);
+    graph += "]]";
+    const bool threads = has_threads(r);
+    return splice(r, u, threads ? "mpi" : "graph", graph, threads ? 1 : 0);
+}
+
+std::string tree_json_ranks_text(const std::vector<result>& ranks, const report_unit& u) {
+    std::string graph = "[";
+    for (size_t k = 0; k < ranks.size(); ++k) {
+        graph += k ? ",[" : "[";
+        append_tree(graph, ranks[k], u, int(k));
+        graph += ']';
+    }
+    graph += "]";
+    return splice(ranks.at(0), u, "mpi", graph, ranks.size());
 }
 
 json_t flat_json_ranks(const std::vector<result>& ranks, const report_unit& u) {
@@ -266,21 +294,6 @@ json_t flat_json_ranks(const std::vector<result>& ranks, const report_unit& u) {
         json_t one = flat_json(ranks[r], u, int(r));
         body["ranks"].push_back(std::move(one["timemory"][key]["ranks"][0]));
     }
-    body["mpi_size"] = ranks.size();
-    return out;
-}
-
-json_t tree_json_ranks(const std::vector<result>& ranks, const report_unit& u) {
-    json_t out = tree_json(ranks.at(0), u, 0);
-    const std::string key = u.key(ranks[0]);
-    auto& body = out["timemory"][key];
-    json_t mpi = json_t::array();
-    for (size_t r = 0; r < ranks.size(); ++r) {
-        json_t one = tree_json(ranks[r], u, int(r));
-        mpi.push_back(std::move(one["timemory"][key]["graph"][0]));
-    }
-    body.erase("graph");
-    body["mpi"] = std::move(mpi);
     body["mpi_size"] = ranks.size();
     return out;
 }

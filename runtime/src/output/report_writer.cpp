@@ -114,7 +114,7 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
         if (v.flamegraph_output && has_flamegraph(*combined, c))
             emit(stem + ".flamegraph.json", json_text(flamegraph_json(*combined, c, timeline), v));
         if (v.tree_output)
-            emit(stem + ".tree.json", json_text(tree_json_file(*combined, c, main_rank), v));
+            emit(stem + ".tree.json", tree_json_text(*combined, c, main_rank));
         if (v.json_output) emit(stem + ".json", json_text(flat_json(*combined, c, main_rank), v));
         if (v.text_output) emit(stem + ".txt", text_table(*combined, c, v, main_rank));
     }
@@ -124,10 +124,10 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
         if (ranks.size() == 1) {
             if (v.flamegraph_output && has_flamegraph(ranks[0], c))
                 emit(s + ".flamegraph.json", json_text(flamegraph_json(ranks[0], c, timeline), v));
-            if (v.tree_output) emit(s + ".tree.json", json_text(tree_json_file(ranks[0], c), v));
+            if (v.tree_output) emit(s + ".tree.json", tree_json_text(ranks[0], c));
             if (v.json_output) emit(s + ".json", json_text(flat_json(ranks[0], c), v));
         } else {
-            if (v.tree_output) emit(s + ".tree.json", json_text(tree_json_ranks(ranks, c), v));
+            if (v.tree_output) emit(s + ".tree.json", tree_json_ranks_text(ranks, c));
             if (v.json_output) emit(s + ".json", json_text(flat_json_ranks(ranks, c), v));
         }
         if (v.text_output) {

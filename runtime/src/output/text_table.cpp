@@ -48,7 +48,10 @@ bool mixes_languages(const result& r) {
 // then indentation and |_ by depth, then the language tag.
 std::string row_prefix(const result_node& n, int rank, bool tag) {
     std::string label = rank >= 0 ? fmt::format("|{}>>> ", rank) : std::string("|all>>> ");
-    if (n.depth > 0) label += std::string(size_t(2 * (n.depth - 1)), ' ') + "|_";
+    // Indented by depth up to 64 levels; deeper rows keep that indentation (the DEPTH
+    // column says how deep): a table's size stays linear in its rows at any depth.
+    constexpr size_t max_indent = 64;
+    if (n.depth > 0) label += std::string(2 * std::min(size_t(n.depth) - 1, max_indent), ' ') + "|_";
     if (tag) label += language_tag(n.language);
     return label;
 }
