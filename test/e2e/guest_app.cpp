@@ -369,6 +369,22 @@ int long_name_mode() {
     return 0;
 }
 
+// ---- deep: a call chain N deep (recursion), three times --------------------------------
+
+timemory_site s_rec = make_site("rec");
+
+__attribute__((noinline)) void rec(int d) {
+    timemory_enter(&s_rec);
+    if (d > 1) rec(d - 1);
+    timemory_exit(&s_rec);
+}
+
+int deep_mode(int depth) {
+    for (int i = 0; i < 3; ++i)
+        rec(depth);
+    return 0;
+}
+
 // ---- churn: thousands of short threads, each starting one of its own ------------------
 
 timemory_site s_churn = make_site("churn");
@@ -452,11 +468,12 @@ int main(int argc, char** argv) {
     if (mode == "fork-storm") return fork_storm_mode();
     if (mode == "long-name") return long_name_mode();
     if (mode == "churn" && argc > 2) return churn_mode(std::atoi(argv[2]));
+    if (mode == "deep" && argc > 2) return deep_mode(std::atoi(argv[2]));
     if (mode == "concurrent" && argc > 2) return concurrent_mode(argv[2]);
     std::fprintf(stderr,
                  "usage: %s "
                  "fp|pipe|worker-exit|throttle|pool|maps|names|sig-user|sig-chain|sig-storm|fork-"
-                 "storm|long-name|churn N|concurrent TAG\n",
+                 "storm|long-name|churn N|deep N|concurrent TAG\n",
                  argv[0]);
     return 2;
 }

@@ -337,6 +337,28 @@ TEST(Guest, ThousandsOfShortThreadsKeepExactCountsInBoundedMemory) {
     EXPECT_EQ(trace_check::problems(load_json(r.dir / "out/latest/wall.flamegraph.json")), "");
 }
 
+// A call chain 50 000 deep: every report is written (no recursion in the writers: the
+// nested tree once overflowed the stack at exit), sizes stay linear in the nodes, and the
+// flat records give the tree through parent indices.
+TEST(Guest, ADeepCallChainIsReportedWithoutRecursionInLinearSize) {
+    const int depth = 50000;
+    auto r = run_guest("deep", {"deep", std::to_string(depth)}, {{"TIMEMORY_MAX_DEPTH", "100000"}});
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
+    ASSERT_EQ(recs.size(), size_t(depth));
+    for (size_t i = 0; i < recs.size(); ++i) {
+        ASSERT_EQ(recs[i]["parent"], int64_t(i) - 1) << i;
+        ASSERT_EQ(laps_of(&recs[i]), 3u) << i;
+    }
+    // Linear: a few hundred bytes per node in each file (the table's indentation stops at
+    // 64 levels; a path per record or full indentation would be gigabytes here).
+    for (const char* f : {"wall.json", "wall.tree.json", "wall.txt", "wall.flamegraph.json"})
+        EXPECT_LT(fs::file_size(r.dir / "out/latest" / f), uintmax_t(depth) * 700) << f;
+    // The nested tree is complete: its innermost node is as deep as the chain.
+    const std::string tree = slurp(r.dir / "out/latest/wall.tree.json");
+    EXPECT_NE(tree.find("\"depth\":" + std::to_string(depth - 1) + ","), std::string::npos);
+}
+
 TEST(Guest, OptionalLibrariesAreLoadedOnlyWhenTheirComponentsAreAskedFor) {
     auto r = run_guest("maps", {"maps"});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
