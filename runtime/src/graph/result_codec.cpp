@@ -48,6 +48,7 @@ public:
         pos_ += n;
         return s;
     }
+    size_t left() const { return in_.size() - pos_; }
     stats st() {
         stats s;
         s.sum = get<double>();
@@ -147,7 +148,11 @@ result decode(const std::string& bytes) {
         n.file = rd.str();
         n.line = rd.get<uint32_t>();
         n.language = rd.get<int32_t>();
-        n.throttled = rd.get<uint8_t>() != 0;
+        const uint8_t throttled = rd.get<uint8_t>();
+        if (throttled > 1)
+            throw std::runtime_error("timemory result buffer: node " + std::to_string(i) +
+                                     " has an invalid flag");
+        n.throttled = throttled != 0;
         n.parent = rd.get<int64_t>();
         n.depth = rd.get<int32_t>();
         n.count = rd.get<uint64_t>();
@@ -184,6 +189,10 @@ result decode(const std::string& bytes) {
         if (n.parent >= 0) r.nodes[size_t(n.parent)].children.push_back(size_t(i));
         r.nodes.push_back(std::move(n));
     }
+    // Bytes after the last node: a buffer of another version, or two run together.
+    if (rd.left() != 0)
+        throw std::runtime_error("timemory result buffer: " + std::to_string(rd.left()) +
+                                 " bytes after the last node");
     return r;
 }
 
