@@ -19,9 +19,41 @@ struct start_info {
 thread_local int t_parent_thread = -1;
 thread_local uint32_t t_parent_node = 0;
 
-void* thread_main(void* p) {
-    start_info info = *static_cast<start_info*>(p);
-    delete static_cast<start_info*>(p);
+// Start records come from a fixed pool, so that the new thread takes its own without
+// calling the allocator: under ThreadSanitizer (the program and the runtime built with
+// -fsanitize=thread) thread_main runs before the sanitizer has set the thread up (its own
+// start routine is `fn`), and may touch nothing the sanitizer intercepts or instruments.
+// A creator that finds the pool full (256 threads created and not yet started) allocates.
+constexpr size_t start_pool_size = 256;
+start_info g_start_pool[start_pool_size];
+bool g_start_used[start_pool_size]; // taken with __atomic builtins
+
+start_info* take_start_info(const start_info& info) {
+    for (size_t i = 0; i < start_pool_size; ++i) {
+        bool expected = false;
+        if (__atomic_compare_exchange_n(&g_start_used[i], &expected, true, false,
+                                        __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+            g_start_pool[i] = info;
+            return &g_start_pool[i];
+        }
+    }
+    return new start_info(info);
+}
+
+void give_back(start_info* p) {
+    if (p >= g_start_pool && p < g_start_pool + start_pool_size)
+        __atomic_store_n(&g_start_used[p - g_start_pool], false, __ATOMIC_RELEASE);
+    else
+        delete p;
+}
+
+__attribute__((no_sanitize("thread"))) void* thread_main(void* p) {
+    auto* slot = static_cast<start_info*>(p);
+    const start_info info = *slot;
+    if (slot >= g_start_pool && slot < g_start_pool + start_pool_size)
+        __atomic_store_n(&g_start_used[slot - g_start_pool], false, __ATOMIC_RELEASE);
+    else
+        delete slot; // the pool was full: not sanitizer-safe, and rare
     t_parent_thread = info.parent_thread;
     t_parent_node = info.parent_node;
     return info.fn(info.arg);
@@ -61,9 +93,9 @@ pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*fn)(void*)
     thread_state* parent = t_state;
     if (!parent || rt_state().state.load() != int(run_state::running))
         return real(thread, attr, fn, arg);
-    auto* info = new start_info{fn, arg, int(parent->index), innermost_node(parent)};
+    start_info* info = take_start_info({fn, arg, int(parent->index), innermost_node(parent)});
     int rc = real(thread, attr, thread_main, info);
-    if (rc != 0) delete info;
+    if (rc != 0) give_back(info);
     return rc;
 }
 
