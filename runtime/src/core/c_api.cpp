@@ -19,14 +19,8 @@ constexpr uint32_t skip_flags = TIMEMORY_SITE_DISABLED | TIMEMORY_SITE_THROTTLED
 // barriers only; finalize pairs them with a process-wide barrier (quiesce_threads).
 class busy_scope {
 public:
-    explicit busy_scope(thread_state* ts) noexcept : ts_(ts) {
-        ts_->busy = true;
-        __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    }
-    ~busy_scope() {
-        __atomic_signal_fence(__ATOMIC_SEQ_CST);
-        ts_->busy = false;
-    }
+    explicit busy_scope(thread_state* ts) noexcept : ts_(ts) { ts_->set_busy(); }
+    ~busy_scope() { ts_->clear_busy(); }
     busy_scope(const busy_scope&) = delete;
     busy_scope& operator=(const busy_scope&) = delete;
 
@@ -141,8 +135,7 @@ void timemory_enter(timemory_site* s) {
     runtime& r = rt_state();
     thread_state* ts = t_state;
     if (TM_LIKELY(ts && !ts->busy)) {
-        ts->busy = true;
-        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        ts->set_busy();
         bool done = false;
         if (TM_LIKELY(r.recording.load(std::memory_order_relaxed) && site_id(s) != 0 &&
                       r.comps.wall_only)) {
@@ -156,8 +149,7 @@ void timemory_enter(timemory_site* s) {
         } else if (!r.recording.load(std::memory_order_relaxed)) {
             done = r.state.load(std::memory_order_relaxed) != int(run_state::uninitialized);
         }
-        __atomic_signal_fence(__ATOMIC_SEQ_CST);
-        ts->busy = false;
+        ts->clear_busy();
         if (TM_LIKELY(done)) return;
     } else if (ts) {
         return; // inside the runtime
@@ -169,8 +161,7 @@ void timemory_exit(timemory_site* s) {
     runtime& r = rt_state();
     thread_state* ts = t_state;
     if (TM_UNLIKELY(!ts || ts->busy)) return;
-    ts->busy = true;
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    ts->set_busy();
     bool done = false;
     if (TM_LIKELY(r.state.load(std::memory_order_relaxed) == int(run_state::running) &&
                   r.comps.wall_only && g_wall.use_tsc)) {
@@ -191,8 +182,7 @@ void timemory_exit(timemory_site* s) {
             done = true; // disabled
         }
     }
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    ts->busy = false;
+    ts->clear_busy();
     if (TM_LIKELY(done)) return;
     exit_other(s, false);
 }

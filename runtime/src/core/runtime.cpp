@@ -94,8 +94,7 @@ void on_thread_exit(void* p) {
     errno_guard keep_errno; // later thread-exit work of the program may still read it
     auto* ts = static_cast<thread_state*>(p);
     runtime& r = rt_state();
-    ts->busy = true; // finalize reads this thread's graph only when it is not busy
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    ts->set_busy(); // finalize reads this thread's graph only when it is not busy
     const bool running = r.state.load() == int(run_state::running);
     if (running) ts->close_all(r.comps, r.options);
     backends_thread_exit();
@@ -118,8 +117,7 @@ void on_thread_exit(void* p) {
         delete ts;
         return;
     }
-    __atomic_signal_fence(__ATOMIC_SEQ_CST);
-    ts->busy = false;
+    ts->clear_busy();
 }
 
 // A process-wide memory barrier: every thread of the process executes a full barrier
@@ -445,7 +443,7 @@ void finalize() noexcept {
              "be half-updated)");
     }
     if (self_ok) {
-        self->busy = true;
+        self->set_busy();
         self->close_all(r.comps, r.options);
     }
     // From here no other thread changes its graph: they all see the runtime stopped.
@@ -477,7 +475,7 @@ void finalize() noexcept {
     }
     r.state.store(int(run_state::finalized));
     update_recording();
-    if (self_ok) self->busy = false;
+    if (self_ok) self->clear_busy();
 }
 
 } // namespace timemory::rt

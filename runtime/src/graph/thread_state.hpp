@@ -29,6 +29,16 @@ inline uint32_t site_flags(const timemory_site* s) noexcept {
     return __atomic_load_n(&s->flags, __ATOMIC_RELAXED);
 }
 
+#if defined(__SANITIZE_THREAD__)
+#define TIMEMORY_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TIMEMORY_TSAN 1
+#endif
+#endif
+
+class thread_state;
+
 /// Recording options fixed at initialisation, copied so the hot path reads plain fields.
 struct record_options {
     bool flat = false;
@@ -239,6 +249,23 @@ public:
     /// Still inside the runtime when finalize gave up waiting for it (stopped by a debugger,
     /// or interrupted by a signal inside an entry point): its graph cannot be read safely.
     bool unreadable = false;
+
+    /// Entering the runtime on this thread: set before anything is read. A plain store and a
+    /// compiler barrier (finalize pairs them with a process-wide barrier, membarrier, that
+    /// ThreadSanitizer cannot see: under it, a sequentially consistent store instead).
+    void set_busy() noexcept {
+#ifdef TIMEMORY_TSAN
+        __atomic_store_n(&busy, true, __ATOMIC_SEQ_CST);
+#else
+        __atomic_store_n(&busy, true, __ATOMIC_RELAXED);
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+#endif
+    }
+    /// Leaving it: everything written before is visible to finalize once it reads false.
+    void clear_busy() noexcept {
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        __atomic_store_n(&busy, false, __ATOMIC_RELEASE);
+    }
 
 private:
     /// Calls until a throttled node's next sample: random, uniform over 1 .. 2K-1 (mean K =

@@ -31,8 +31,8 @@ bool g_start_used[start_pool_size]; // taken with __atomic builtins
 start_info* take_start_info(const start_info& info) {
     for (size_t i = 0; i < start_pool_size; ++i) {
         bool expected = false;
-        if (__atomic_compare_exchange_n(&g_start_used[i], &expected, true, false,
-                                        __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+        if (__atomic_compare_exchange_n(&g_start_used[i], &expected, true, false, __ATOMIC_ACQUIRE,
+                                        __ATOMIC_RELAXED)) {
             g_start_pool[i] = info;
             return &g_start_pool[i];
         }
@@ -47,7 +47,14 @@ void give_back(start_info* p) {
         delete p;
 }
 
-__attribute__((no_sanitize("thread"))) void* thread_main(void* p) {
+// Not instrumented at all (clang also inserts function entry/exit hooks, which crash here).
+#if defined(__clang__)
+#define TIMEMORY_NOT_INSTRUMENTED __attribute__((disable_sanitizer_instrumentation))
+#else
+#define TIMEMORY_NOT_INSTRUMENTED __attribute__((no_sanitize("thread")))
+#endif
+
+TIMEMORY_NOT_INSTRUMENTED void* thread_main(void* p) {
     auto* slot = static_cast<start_info*>(p);
     const start_info info = *slot;
     if (slot >= g_start_pool && slot < g_start_pool + start_pool_size)
