@@ -11,6 +11,7 @@ class Settings:
     json_output: bool
     tree_output: bool
     flamegraph_output: bool
+    folded_output: bool
     json_indent: int
     output_path: str
     run_folders: bool

@@ -352,8 +352,12 @@ TEST(Guest, ADeepCallChainIsReportedWithoutRecursionInLinearSize) {
     }
     // Linear: a few hundred bytes per node in each file (the table's indentation stops at
     // 64 levels; a path per record or full indentation would be gigabytes here).
-    for (const char* f : {"wall.json", "wall.tree.json", "wall.txt", "wall.flamegraph.json"})
+    for (const char* f :
+         {"wall.json", "wall.tree.json", "wall.txt", "wall.flamegraph.json", "wall.folded"})
         EXPECT_LT(fs::file_size(r.dir / "out/latest" / f), uintmax_t(depth) * 700) << f;
+    // Folded stacks stop at 1000 frames: the rest of the chain is one "[deeper]" line.
+    const std::string folded = slurp(r.dir / "out/latest/wall.folded");
+    EXPECT_NE(folded.find(";[deeper] "), std::string::npos);
     // The nested tree is complete: its innermost node is as deep as the chain.
     const std::string tree = slurp(r.dir / "out/latest/wall.tree.json");
     EXPECT_NE(tree.find("\"depth\":" + std::to_string(depth - 1) + ","), std::string::npos);

@@ -134,6 +134,7 @@ TEST(Flamegraph, OtherThreadsWorkGoesOnItsOwnTrack) {
         timemory::result_node n;
         n.name = name;
         n.parent = parent;
+        n.depth = parent < 0 ? 0 : r.nodes[size_t(parent)].depth + 1;
         n.tid = tid;
         n.pid = 42;
         n.count = 1;
@@ -158,6 +159,11 @@ TEST(Flamegraph, OtherThreadsWorkGoesOnItsOwnTrack) {
     EXPECT_EQ(ev[2]["dur"], 2000);
     EXPECT_EQ(ev[4]["tid"], 1);
     EXPECT_GE(ev[4]["ts"].get<long>(), ev[2]["ts"].get<long>() + 2000) << "after the first";
+    // Folded stacks of the same graph: one line per path with exclusive µs (all of it
+    // here: no node has same-thread children but main and worker).
+    std::string folded = folded_text(r, 0);
+    EXPECT_NE(folded.find("main;spawn;worker;inner 300\n"), std::string::npos) << folded;
+    EXPECT_NE(folded.find("main;more_work 500\n"), std::string::npos) << folded;
     int names = 0;
     for (const auto& e : trace["traceEvents"])
         if (e["ph"] == "M") {

@@ -56,6 +56,11 @@ std::string tree_json_text(const result& r, const report_unit& u, int rank = 0);
 /// its spawn point's start, after the track's previous work: on every track, events nest
 /// or follow each other, never overlap partly. With timeline mode, real start times.
 json_t flamegraph_json(const result& r, const report_unit& u, bool timeline);
+/// Folded stacks: <label>.folded. One line per node with exclusive time, "a;b;c N" (N:
+/// integer microseconds), in pre-order; frame names with ';' or control bytes escaped.
+/// Stacks deeper than 1000 frames end in a "[deeper]" frame holding the rest (each line
+/// holds its whole stack: deeper stacks would make the file grow with depth squared).
+std::string folded_text(const result& r, const report_unit& u);
 /// Whether unit `u` has a flame graph: time components only (a trace's widths are time).
 bool has_flamegraph(const result& r, const report_unit& u);
 

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "components/component.hpp"
+#include "core/text.hpp"
 #include "output/formats.hpp"
 
 namespace timemory::rt {
@@ -295,6 +296,36 @@ json_t flat_json_ranks(const std::vector<result>& ranks, const report_unit& u) {
         body["ranks"].push_back(std::move(one["timemory"][key]["ranks"][0]));
     }
     body["mpi_size"] = ranks.size();
+    return out;
+}
+
+std::string folded_text(const result& r, const report_unit& u) {
+    constexpr size_t max_frames = 1000;
+    const component_info& c = r.components[u.first];
+    // The stacks of the current path only, by depth (pre-order: a node's parent is the
+    // last node seen one level up); nodes past the frame limit share "[deeper]".
+    std::vector<std::string> path;
+    std::map<std::string, int64_t> deeper; // the truncated stacks' summed weights
+    std::string out;
+    for (const result_node& nd : r.nodes) {
+        const size_t d = size_t(std::max(0, nd.depth));
+        const double self = nd.exclusive[u.first].sum * c.unit_value / 1e3;
+        const int64_t us = std::isfinite(self) ? std::llround(std::max(0.0, self)) : 0;
+        if (d + 1 >= max_frames) {
+            if (path.size() < max_frames) path.resize(max_frames);
+            if (d + 1 == max_frames) path[d] = path[d - 1] + ";[deeper]";
+            deeper[path[max_frames - 1]] += us;
+            continue;
+        }
+        std::string name = printable(nd.name);
+        for (char& ch : name)
+            if (ch == ';') ch = ':';
+        if (path.size() < d + 1) path.resize(d + 1);
+        path[d] = d == 0 ? name : path[d - 1] + ";" + name;
+        if (us > 0) out += path[d] + " " + std::to_string(us) + "\n";
+    }
+    for (const auto& [stack, us] : deeper)
+        if (us > 0) out += stack + " " + std::to_string(us) + "\n";
     return out;
 }
 

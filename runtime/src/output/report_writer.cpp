@@ -113,6 +113,8 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
     if (combined) {
         if (v.flamegraph_output && has_flamegraph(*combined, c))
             emit(stem + ".flamegraph.json", json_text(flamegraph_json(*combined, c, timeline), v));
+        if (v.folded_output && has_flamegraph(*combined, c))
+            emit(stem + ".folded", folded_text(*combined, c));
         if (v.tree_output)
             emit(stem + ".tree.json", tree_json_text(*combined, c, main_rank));
         if (v.json_output) emit(stem + ".json", json_text(flat_json(*combined, c, main_rank), v));
@@ -124,6 +126,8 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
         if (ranks.size() == 1) {
             if (v.flamegraph_output && has_flamegraph(ranks[0], c))
                 emit(s + ".flamegraph.json", json_text(flamegraph_json(ranks[0], c, timeline), v));
+            if (v.folded_output && has_flamegraph(ranks[0], c))
+                emit(s + ".folded", folded_text(ranks[0], c));
             if (v.tree_output) emit(s + ".tree.json", tree_json_text(ranks[0], c));
             if (v.json_output) emit(s + ".json", json_text(flat_json(ranks[0], c), v));
         } else {
