@@ -296,6 +296,13 @@ bool register_site(timemory_site* s) noexcept {
     return true;
 }
 
+namespace {
+// Created when the library loads, not at the first region: a function-local static would be
+// constructed under a guard that a fork() from another thread can copy held into the child
+// (which then waits on it forever at its first region).
+auto* const g_sites_by_name = new std::unordered_map<std::string, timemory_site*>;
+} // namespace
+
 timemory_site* region_site(const char* name) noexcept {
     if (!name) name = "<null>";
     // A small per-thread cache keyed by the pointer avoids the lock for names passed as
@@ -308,7 +315,7 @@ timemory_site* region_site(const char* name) noexcept {
     entry& e = cache[(reinterpret_cast<uintptr_t>(name) >> 3) & 63];
     if (e.key == name && std::strcmp(e.site->name, name) == 0) return e.site;
 
-    static auto* by_name = new std::unordered_map<std::string, timemory_site*>;
+    auto* by_name = g_sites_by_name;
     timemory_site* site;
     try {
         std::lock_guard<std::mutex> lk(rt_state().names_mutex);

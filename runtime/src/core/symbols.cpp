@@ -106,6 +106,9 @@ bool in_main_program(uintptr_t addr) {
     return q.found;
 }
 
+// Created at load, not under a function-local guard (see region_site).
+auto* const g_symbol_cache = new std::map<uintptr_t, module_symbols>();
+
 } // namespace
 
 std::string function_at(const void* addr, std::string* module, size_t* offset) {
@@ -125,8 +128,8 @@ std::string function_at(const void* addr, std::string* module, size_t* offset) {
 
     // The module's .symtab, read once per module. The main program's file name may be
     // relative (as it was run): /proc/self/exe is the same file.
-    static std::mutex mutex;
-    static auto* cache = new std::map<uintptr_t, module_symbols>();
+    static std::mutex mutex; // constant-initialized: no guard a fork could copy held
+    auto* cache = g_symbol_cache;
     std::lock_guard<std::mutex> lk(mutex);
     auto it = cache->find(fbase);
     if (it == cache->end()) {

@@ -88,15 +88,20 @@ std::string describe_region(const void* codeptr) {
     return "[omp parallel] " + where;
 }
 
+// Created at load (not under a function-local guard, which a fork() from another thread
+// could copy held into the child).
+auto* const g_region_sites = new std::unordered_map<const void*, timemory_site*>();
+auto* const g_region_names = new std::unordered_map<std::string, int>();
+
 timemory_site* region_of(const void* codeptr) {
     // Initial-exec TLS: no __tls_get_addr call per region (the runtime is linked by the
     // program, not dlopen'ed).
     static __thread const void* last_code __attribute__((tls_model("initial-exec"))) = nullptr;
     static __thread timemory_site* last_site __attribute__((tls_model("initial-exec"))) = nullptr;
     if (codeptr == last_code && last_site) return last_site;
-    static std::mutex mutex;
-    static auto* sites = new std::unordered_map<const void*, timemory_site*>();
-    static auto* names = new std::unordered_map<std::string, int>();
+    static std::mutex mutex; // constant-initialized: no guard a fork could copy held
+    auto* sites = g_region_sites;
+    auto* names = g_region_names;
     timemory_site* s = nullptr;
     {
         std::lock_guard<std::mutex> lk(mutex);
