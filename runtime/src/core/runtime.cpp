@@ -58,18 +58,14 @@ bool fold_locked(runtime& r, thread_state* ts) {
         const runtime::finished_threads& f = r.finished[k];
         const size_t before = ts->graph.size();
         std::vector<uint32_t> map = ts->graph.merge_anchored(f.graph, true);
-        tid.resize(ts->graph.size(), int(ts->index));
-        for (uint32_t n = 1; n < map.size(); ++n)
-            if (map[n] >= before) tid[map[n]] = f.tid[n];
+        carry_node_values(tid, ts->graph.size(), int(ts->index), before, map, f.tid);
         r.finished.erase(r.finished.begin() + long(k));
         break;
     }
     runtime::finished_threads& f = r.finished_of(p);
     const size_t before = f.graph.size();
     std::vector<uint32_t> map = f.graph.merge(ts->graph, f.graph.anchor(at), false);
-    f.tid.resize(f.graph.size(), int(ts->index));
-    for (uint32_t n = 1; n < map.size(); ++n)
-        if (map[n] >= before) f.tid[map[n]] = tid[n];
+    carry_node_values(f.tid, f.graph.size(), int(ts->index), before, map, tid);
     r.folded_failures.reconciled += ts->failures.reconciled;
     r.folded_failures.unmatched += ts->failures.unmatched;
     r.folded_failures.closed_at_end += ts->failures.closed_at_end;

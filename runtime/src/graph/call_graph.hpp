@@ -70,7 +70,7 @@ struct node {
     uint32_t site = 0;  ///< dense site id; 0 for the root and synthetic nodes
     uint32_t depth = 0; ///< root: 0; its children: 1 (reported as depth - 1)
     uint32_t cache_site = 0, cache_node = no_node;
-    uint32_t threads = 1; ///< threads whose calls are merged here (see merge)
+    uint32_t threads = 1;     ///< threads whose calls are merged here (see merge)
     uint64_t count = 0;       ///< completed, measured calls
     uint64_t unmeasured = 0;  ///< calls counted after the site was throttled
     uint32_t sample_tick = 0; ///< throttled calls left until the next timed one (a sample)
@@ -194,5 +194,16 @@ private:
     std::vector<uint32_t> vals_;
     size_t used_ = 0;
 };
+
+/// After a merge into a graph that had `before` nodes and now has `size`: extends `values`
+/// (one per node of that graph, new entries `fill`) and gives each node the merge created
+/// the value of the source node it came from (`map` as the merge returned it, `src` one per
+/// source node). Per-node facts kept beside a graph, such as the recording thread.
+inline void carry_node_values(std::vector<int>& values, size_t size, int fill, size_t before,
+                              const std::vector<uint32_t>& map, const std::vector<int>& src) {
+    values.resize(size, fill);
+    for (uint32_t k = 1; k < map.size(); ++k)
+        if (map[k] < skip_node && map[k] >= before) values[map[k]] = src[k];
+}
 
 } // namespace timemory::rt

@@ -362,9 +362,7 @@ result build_result() {
                 p >= 0 && size_t(p) < nthreads && graphs[size_t(p)] ? size_t(p) : main_idx;
             const size_t before = graphs[dst]->size();
             std::vector<uint32_t> map = graphs[dst]->merge_anchored(f.graph, dst == size_t(p));
-            tids[dst].resize(graphs[dst]->size(), int(dst));
-            for (uint32_t k = 1; k < map.size(); ++k)
-                if (map[k] >= before) tids[dst][map[k]] = f.tid[k];
+            carry_node_values(tids[dst], graphs[dst]->size(), int(dst), before, map, f.tid);
         }
         // Where the nodes of a thread already merged away went, to find the places that
         // anchors of other threads stand for (an OpenMP region opened on a thread merged
@@ -380,13 +378,10 @@ result build_result() {
         // Adds `map`'s new nodes of thread `from` to `dst` (tids) and to where[from].
         auto record = [&](size_t from, size_t dst, size_t before,
                           const std::vector<uint32_t>& map) {
-            tids[dst].resize(graphs[dst]->size(), int(dst));
+            carry_node_values(tids[dst], graphs[dst]->size(), int(dst), before, map, tids[from]);
             where[from].resize(map.size(), {from, no_node});
-            for (uint32_t k = 1; k < map.size(); ++k) {
-                if (map[k] >= skip_node) continue;
-                where[from][k] = {dst, map[k]};
-                if (map[k] >= before) tids[dst][map[k]] = tids[from][k];
-            }
+            for (uint32_t k = 1; k < map.size(); ++k)
+                if (map[k] < skip_node) where[from][k] = {dst, map[k]};
         };
         // Later threads first: a thread's children are folded into it before it is
         // folded into its own parent (parents always attach before their children). The
