@@ -9,6 +9,7 @@ namespace {
 
 int op_yield_value = -1;
 int op_return_generator = -1;
+int op_resume = -1;
 
 // Code objects outlive nothing we hold: the info must stay for the runtime's registry.
 void keep_code_info(void*) {}
@@ -44,6 +45,7 @@ void load_opcodes() {
             op_yield_value = int(PyLong_AsLong(v));
         if (PyObject* v = PyDict_GetItemString(opmap, "RETURN_GENERATOR"))
             op_return_generator = int(PyLong_AsLong(v));
+        if (PyObject* v = PyDict_GetItemString(opmap, "RESUME")) op_resume = int(PyLong_AsLong(v));
     }
     Py_XDECREF(opmap);
     Py_DECREF(dis);
@@ -51,7 +53,7 @@ void load_opcodes() {
 }
 
 code_sites::code_sites(filter_config* config)
-    : index_(_PyEval_RequestCodeExtraIndex(keep_code_info)), config_(config) {
+    : index_(request_code_extra_index(keep_code_info)), config_(config) {
     verify_extra_layout(index_);
 }
 
@@ -63,12 +65,12 @@ void code_sites::verify_extra_layout(Py_ssize_t index) {
         return;
     }
     static int marker;
-    bool ok = _PyCode_SetExtra(code, index, &marker) == 0;
+    bool ok = code_set_extra(code, index, &marker) == 0;
     if (ok) {
         auto* ex =
             static_cast<const extra_layout*>(reinterpret_cast<PyCodeObject*>(code)->co_extra);
         void* via_api = nullptr;
-        ok = _PyCode_GetExtra(code, index, &via_api) == 0 && via_api == &marker && ex &&
+        ok = code_get_extra(code, index, &via_api) == 0 && via_api == &marker && ex &&
              index < ex->size && ex->slots[index] == &marker;
     }
     PyErr_Clear();
@@ -139,19 +141,34 @@ code_info* code_sites::get_slow(PyCodeObject* code, code_info* existing) {
     info->site.line = uint32_t(code->co_firstlineno);
     info->site.abi = TIMEMORY_SITE_ABI;
     decide(info, code);
-    if (_PyCode_SetExtra(reinterpret_cast<PyObject*>(code), index_, info) != 0) PyErr_Clear();
+    if (code_set_extra(reinterpret_cast<PyObject*>(code), index_, info) != 0) PyErr_Clear();
     return info;
 }
 
 timemory_site* code_sites::builtin(PyObject* callable) {
-    if (!PyCFunction_Check(callable)) return nullptr;
-    auto* fn = reinterpret_cast<PyCFunctionObject*>(callable);
-    const void* key = fn->m_ml;
+    const PyMethodDef* def;
+    PyObject* self = nullptr;
+    const char* owner = nullptr;
+    if (PyCFunction_Check(callable)) {
+        auto* fn = reinterpret_cast<PyCFunctionObject*>(callable);
+        def = fn->m_ml;
+        self = fn->m_self;
+    } else if (Py_IS_TYPE(callable, &PyMethodDescr_Type)) {
+        // sys.monitoring's CALL of `obj.method(...)` gives the unbound method descriptor
+        // (the profile hook of 3.11 gives the bound built-in): the same site either way.
+        auto* d = reinterpret_cast<PyMethodDescrObject*>(callable);
+        def = d->d_method;
+        owner = d->d_common.d_type ? d->d_common.d_type->tp_name : nullptr;
+    } else {
+        return nullptr;
+    }
+    const void* key = def;
     auto it = builtins_.find(key);
     if (it != builtins_.end()) return it->second;
-    std::string name = fn->m_ml->ml_name;
-    PyObject* self = fn->m_self;
-    if (self && PyModule_Check(self)) {
+    std::string name = def->ml_name;
+    if (owner) {
+        name = std::string(owner) + "." + name;
+    } else if (self && PyModule_Check(self)) {
         const char* mod = PyModule_GetName(self);
         if (mod) name = std::string(mod) + "." + name;
     } else if (self) {
@@ -171,6 +188,16 @@ bool code_sites::suspending(const code_info* info, PyFrameObject* frame) {
     if (lasti < 0 || size_t(lasti) >= info->bytecode.size()) return false;
     int op = static_cast<unsigned char>(info->bytecode[size_t(lasti)]);
     return op == op_yield_value || op == op_return_generator;
+}
+
+bool code_sites::resuming(const code_info* info, PyFrameObject* frame) {
+    const int lasti = PyFrame_GetLasti(frame);
+    if (lasti < 0 || size_t(lasti) + 1 >= info->bytecode.size()) return false;
+    const int op = static_cast<unsigned char>(info->bytecode[size_t(lasti)]);
+    const int arg = static_cast<unsigned char>(info->bytecode[size_t(lasti) + 1]);
+    // RESUME's argument: 0 at the start of the code, 1-3 after a yield, yield from, await.
+    // A throw() or close() enters at the YIELD_VALUE itself.
+    return (op == op_resume && arg != 0) || op == op_yield_value;
 }
 
 } // namespace tmpy

@@ -15,6 +15,29 @@
 
 namespace tmpy {
 
+// A code object's extra-data slots: public but "unstable" API, renamed in 3.12.
+#if PY_VERSION_HEX >= 0x030c0000
+inline int code_get_extra(PyObject* c, Py_ssize_t i, void** v) {
+    return PyUnstable_Code_GetExtra(c, i, v);
+}
+inline int code_set_extra(PyObject* c, Py_ssize_t i, void* v) {
+    return PyUnstable_Code_SetExtra(c, i, v);
+}
+inline Py_ssize_t request_code_extra_index(freefunc f) {
+    return PyUnstable_Eval_RequestCodeExtraIndex(f);
+}
+#else
+inline int code_get_extra(PyObject* c, Py_ssize_t i, void** v) {
+    return _PyCode_GetExtra(c, i, v);
+}
+inline int code_set_extra(PyObject* c, Py_ssize_t i, void* v) {
+    return _PyCode_SetExtra(c, i, v);
+}
+inline Py_ssize_t request_code_extra_index(freefunc f) {
+    return _PyEval_RequestCodeExtraIndex(f);
+}
+#endif
+
 /// The filters and label options of timemory.profiler.Config (and the Tracer's).
 struct filter_config {
     std::vector<std::regex> only_functions, only_filenames, skip_functions, skip_filenames;
@@ -59,6 +82,9 @@ public:
 
     /// True when `frame` (of resumable code) is stopping at a yield, not returning.
     static bool suspending(const code_info* info, PyFrameObject* frame);
+    /// True when `frame` (of resumable code) is being resumed after a yield (or thrown
+    /// into), not starting: a call event of the profile hook (3.11).
+    static bool resuming(const code_info* info, PyFrameObject* frame);
 
     /// Checks once that co_extra has the layout read_extra() assumes; false: the slower
     /// public _PyCode_GetExtra is used instead.
@@ -80,7 +106,7 @@ private:
             return ex && index_ < ex->size ? ex->slots[index_] : nullptr;
         }
         void* extra = nullptr;
-        if (_PyCode_GetExtra(reinterpret_cast<PyObject*>(code), index_, &extra) != 0) {
+        if (code_get_extra(reinterpret_cast<PyObject*>(code), index_, &extra) != 0) {
             PyErr_Clear();
             return nullptr;
         }

@@ -12,8 +12,9 @@ namespace tmpy {
 filter_config& profiler_config();
 filter_config& tracer_config();
 
-/// Installs the profiler hook on every thread of the interpreter and, through
-/// threading.setprofile, on threads started later. Idempotent.
+/// Starts the profiler on every thread of the interpreter, running and started later:
+/// on 3.11 a C profile hook per thread (threading.setprofile for new ones), on 3.12+ a
+/// sys.monitoring tool. Idempotent.
 void profiler_start();
 /// Removes it everywhere. Warns once if another tool had replaced it meanwhile.
 void profiler_stop();
@@ -36,9 +37,8 @@ void for_each_thread(F install) {
         install(ts);
 }
 
-/// The callables given to threading.setprofile/settrace: on the first event in a new
-/// thread they install the C hook there and forward that event.
-PyObject* profiler_bootstrap();
+/// The callable given to threading.settrace: on the first event in a new thread it
+/// installs the C hook there.
 PyObject* tracer_bootstrap();
 
 } // namespace tmpy

@@ -65,6 +65,13 @@ void call_exit_action(int sig) {
 PYBIND11_MODULE(libpytimemory, m) {
     m.doc() = "Native part of the timemory package (the runtime and the interpreter hooks).";
     m.attr("version") = TIMEMORY_VERSION_STRING;
+    // The hooks read version-specific interpreter structures: this module must run on the
+    // minor version it was compiled for (its ABI tag says so; a renamed file would not).
+    if ((Py_Version >> 16) != (PY_VERSION_HEX >> 16))
+        throw py::import_error("timemory.libpytimemory was built for Python " +
+                               std::to_string(PY_MAJOR_VERSION) + "." +
+                               std::to_string(PY_MINOR_VERSION) + ", not this interpreter");
+    m.attr("profiler_backend") = PY_VERSION_HEX >= 0x030c0000 ? "sys.monitoring" : "setprofile";
     tmpy::load_opcodes();
 
     // --- runtime ----------------------------------------------------------------------
@@ -281,6 +288,9 @@ PYBIND11_MODULE(libpytimemory, m) {
     m.def("profiler_start", &tmpy::profiler_start);
     m.def("profiler_stop", &tmpy::profiler_stop);
     m.def("profiler_running", &tmpy::profiler_running);
+    m.def(
+        "adopt_parent", [](unsigned long long token) { timemory_adopt_parent(token); },
+        "In a new thread, before it records anything: nest it under the captured region.");
     m.def(
         "capture_parent", [] { return timemory_capture_parent(); },
         "A token for the region open on this thread (for a thread about to start).");

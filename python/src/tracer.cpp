@@ -115,15 +115,32 @@ void tracer_start() {
     PyObject* boot = tracer_bootstrap(); // before the hook: importing threading is not traced
     set_threading_hook("settrace", boot);
     Py_DECREF(boot);
+#if PY_VERSION_HEX >= 0x030c0000
+    PyEval_SetTraceAllThreads(on_event, nullptr); // public since 3.12 (3.13 hides the rest)
+#else
     for_each_thread([](PyThreadState* ts) { _PyEval_SetTrace(ts, on_event, nullptr); });
+#endif
     g_running = true;
 }
 
 void tracer_stop() {
     if (!g_running) return;
+#if PY_VERSION_HEX >= 0x030c0000
+    // Only all threads at once can be reset from here: done when no other tool has put
+    // its own trace function on one of them meanwhile, else only on this thread.
+    bool all_ours = true;
+    for_each_thread([&](PyThreadState* ts) {
+        if (ts->c_tracefunc && ts->c_tracefunc != on_event) all_ours = false;
+    });
+    if (all_ours)
+        PyEval_SetTraceAllThreads(nullptr, nullptr);
+    else if (PyThreadState_Get()->c_tracefunc == on_event)
+        PyEval_SetTrace(nullptr, nullptr);
+#else
     for_each_thread([](PyThreadState* ts) {
         if (ts->c_tracefunc == on_event) _PyEval_SetTrace(ts, nullptr, nullptr);
     });
+#endif
     while (!t_open.empty()) {
         timemory_exit(t_open.back().site);
         t_open.pop_back();

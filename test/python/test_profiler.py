@@ -2,6 +2,8 @@
 
 import pstats
 
+import pytest
+
 from conftest import find, laps
 
 
@@ -215,18 +217,59 @@ def test_trace_c_measures_builtins(run_script):
 
 
 def test_replaced_hook_is_reported_once(run_script):
+    # 3.11: sys.setprofile(None) removes the profile hook: said once at stop. 3.12+: the
+    # profiler is a sys.monitoring tool, which sys.setprofile does not touch; freeing its
+    # tool id does stop it, and that is said once.
     r = run_script("""
         import sys, timemory
+        from timemory import libpytimemory as native
         from timemory.profiler import Profiler
         p = Profiler()
+        def replace():
+            if native.profiler_backend == "setprofile":
+                sys.setprofile(None)
+            else:
+                for i in range(6):
+                    if sys.monitoring.get_tool(i) == "timemory":
+                        sys.monitoring.free_tool_id(i)
         p.start()
-        sys.setprofile(None)
+        replace()
         p.stop()
-        p.start(); sys.setprofile(None); p.stop()
+        p.start(); replace(); p.stop()
         timemory.finalize()
     """)
     assert r.rc == 0, r.err
-    assert r.err.count("another tool replaced timemory's profiling hook") == 1, r.err
+    assert r.err.count("another tool") == 1, r.err
+
+
+def test_setprofile_does_not_stop_the_monitoring_profiler(run_script):
+    r = run_script("""
+        import sys, timemory
+        from timemory import libpytimemory as native
+        from timemory.profiler import Profiler, Config
+        if native.profiler_backend == "setprofile":
+            print("SKIP")
+            raise SystemExit(0)
+        Config.only_filenames = [__file__]
+        def work():
+            return 1
+        calls = []
+        def other(frame, event, arg):
+            if event == "call" and frame.f_code is work.__code__:
+                calls.append(event)
+        with Profiler(["wall_clock"]):
+            sys.setprofile(other)
+            work(); work()
+            sys.setprofile(None)
+            work()
+        assert len(calls) == 2, calls
+        timemory.finalize()
+    """)
+    assert r.rc == 0, r.err
+    if r.out.strip() == "SKIP":
+        pytest.skip("Python 3.11: the profiler is the profile hook itself")
+    assert laps(find(r.tree(), "work")) == 3
+    assert "another tool" not in r.err
 
 
 def test_pstats_round_trip(run_script, tmp_path):

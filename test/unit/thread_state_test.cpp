@@ -226,3 +226,73 @@ TEST_F(ThreadState, ThrottledCallsKeepTheirFrameSoCalleesNestUnderThem) {
     EXPECT_EQ(ts.graph.at(2).parent, 1u) << "b is under fn, not under fn's caller";
     EXPECT_EQ(ts.graph.at(2).count, 1u);
 }
+
+namespace {
+// One segment of a generator call: opened fresh or resumed, closed by a yield or the end.
+void segment(thread_state& ts, timemory_site& s, const bundle& bd, const record_options& o,
+             bool resumed, bool suspends) {
+    ts.enter(&s, bd, o);
+    ts.stack.back().resumed = resumed ? 1 : 0;
+    int64_t snap[field_count] = {};
+    read_sources(bd.sources, snap);
+    const int64_t t = bd.wall_only ? wall_ticks() : snap[0];
+    if (suspends)
+        ts.suspend(&s, bd, o, t, snap);
+    else
+        ts.exit(&s, bd, o, t, snap);
+}
+} // namespace
+
+TEST_F(ThreadState, GeneratorSegmentsAreOneCall) {
+    thread_state ts(0, multi);
+    ts.enter(&a, multi, opts);
+    segment(ts, b, multi, opts, false, true); // started, yields
+    for (int i = 0; i < 5; ++i)
+        segment(ts, b, multi, opts, true, true); // resumed, yields again
+    segment(ts, b, multi, opts, true, false);    // resumed, returns
+    exit(ts, a, multi);
+    const node& g = ts.graph.at(2);
+    EXPECT_EQ(g.count, 1u);
+    EXPECT_EQ(g.inflight, 0u);
+    EXPECT_EQ(ts.graph.stats(2)[1].sum, 1) << "trip_count: one per call, not per segment";
+    EXPECT_EQ(ts.graph.stats(2)[0].pending, 0);
+    EXPECT_GT(ts.graph.stats(2)[0].sum, 0);
+}
+
+TEST_F(ThreadState, GeneratorClosedEarlyIsCountedWithTheTimeItRan) {
+    thread_state ts(0, multi);
+    ts.enter(&a, multi, opts);
+    for (int call = 0; call < 3; ++call) {
+        segment(ts, b, multi, opts, false, true); // started, yields, never resumed
+        segment(ts, b, multi, opts, true, true);  // one resume: still suspended at the end
+    }
+    exit(ts, a, multi);
+    const int64_t pending = ts.graph.stats(2)[0].pending;
+    EXPECT_EQ(ts.graph.at(2).count, 0u);
+    EXPECT_EQ(ts.graph.at(2).inflight, 3u);
+    ASSERT_GT(pending, 0);
+
+    call_graph copy = ts.graph;
+    settle_in_flight(copy, multi);
+    EXPECT_EQ(copy.at(2).count, 3u);
+    EXPECT_EQ(copy.at(2).inflight, 0u);
+    EXPECT_EQ(copy.stats(2)[0].sum, pending) << "every segment's time is kept";
+    EXPECT_EQ(copy.stats(2)[0].pending, 0);
+    EXPECT_EQ(copy.stats(2)[1].sum, 3) << "trip_count of three calls";
+    EXPECT_LE(copy.stats(2)[0].max - copy.stats(2)[0].min, 2) << "an equal share each";
+    EXPECT_EQ(ts.graph.at(2).inflight, 3u) << "the live graph is left as it was";
+}
+
+TEST_F(ThreadState, InterleavedGeneratorsOfOneNodeCountTwice) {
+    thread_state ts(0, wall);
+    ts.enter(&a, wall, opts);
+    segment(ts, b, wall, opts, false, true); // g1 starts
+    segment(ts, b, wall, opts, false, true); // g2 starts
+    segment(ts, b, wall, opts, true, false); // g1 ends
+    segment(ts, b, wall, opts, true, true);  // g2 resumes, yields
+    segment(ts, b, wall, opts, true, false); // g2 ends
+    exit(ts, a, wall);
+    EXPECT_EQ(ts.graph.at(2).count, 2u);
+    EXPECT_EQ(ts.graph.at(2).inflight, 0u);
+    EXPECT_EQ(ts.graph.stats(2)[0].pending, 0);
+}

@@ -128,25 +128,37 @@ class Profiler(HookController):
 
 
 _thread_start = None
+_thread_bootstrap_inner = None
 
 
 def _nest_new_threads(on):
-    """While profiling, threading.Thread.start records the region its caller has open, so
-    the new thread's functions nest under it (as C++ threads' do)."""
-    global _thread_start
+    """While profiling, threading.Thread.start records the region its caller has open, and
+    the new thread adopts it before it runs anything, so its functions nest under it (as
+    C++ threads' do). Thread._bootstrap_inner runs first in every threading.Thread (3.11
+    to 3.13), before any code of the thread's own."""
+    global _thread_start, _thread_bootstrap_inner
     import threading
     if on and _thread_start is None:
         _thread_start = threading.Thread.start
+        _thread_bootstrap_inner = threading.Thread._bootstrap_inner
 
         def start(self, *args, **kwargs):
             self._timemory_parent = _native.capture_parent()
             return _thread_start(self, *args, **kwargs)
 
+        def _bootstrap_inner(self):
+            token = getattr(self, "_timemory_parent", 0)
+            if token:
+                _native.adopt_parent(token)
+            return _thread_bootstrap_inner(self)
+
         start.__doc__ = _thread_start.__doc__
         threading.Thread.start = start
+        threading.Thread._bootstrap_inner = _bootstrap_inner
     elif not on and _thread_start is not None:
         threading.Thread.start = _thread_start
-        _thread_start = None
+        threading.Thread._bootstrap_inner = _thread_bootstrap_inner
+        _thread_start = _thread_bootstrap_inner = None
 
 
 def profile(components=None, flat=False, timeline=False):

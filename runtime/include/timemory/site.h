@@ -85,6 +85,12 @@ TIMEMORY_API void timemory_exit(struct timemory_site* site);
  *  timemory_enter. */
 TIMEMORY_API void timemory_suspend(struct timemory_site* site);
 
+/** Opens a frame of `site` for the next segment of a call that timemory_suspend left in
+ *  flight (a generator or coroutine resumed, or thrown into). The call is counted once:
+ *  when this segment ends with timemory_exit, or, when it never does (a generator closed
+ *  early or dropped while suspended), in the reports, with the time its segments ran. */
+TIMEMORY_API void timemory_resume(struct timemory_site* site);
+
 /** Closes every open frame above the innermost open frame of `site`, which stays open.
  *  Called where control re-enters a function after unwinding skipped frames: at a
  *  landing pad (an exception caught here or passing through a cleanup) and after a

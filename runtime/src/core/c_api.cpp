@@ -191,6 +191,17 @@ void timemory_suspend(timemory_site* s) {
     exit_other(s, true);
 }
 
+void timemory_resume(timemory_site* s) {
+    thread_state* ts = t_state;
+    const size_t before = ts ? ts->stack.size() : 0;
+    timemory_enter(s);
+    // Marked after the fact: the enter paths stay as they are. The frame is the one just
+    // opened only when the stack grew by one (disabled, busy or stopped: nothing opened).
+    ts = t_state;
+    if (ts && !ts->busy && ts->stack.size() == before + 1 && ts->stack.back().site == s)
+        ts->stack.back().resumed = 1;
+}
+
 void timemory_unwind_to(timemory_site* s) {
     runtime& r = rt_state();
     thread_state* ts = t_state;

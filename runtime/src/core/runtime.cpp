@@ -62,6 +62,7 @@ bool fold_locked(runtime& r, thread_state* ts) {
         r.finished.erase(r.finished.begin() + long(k));
         break;
     }
+    settle_in_flight(ts->graph, r.comps);
     runtime::finished_threads& f = r.finished_of(p);
     const size_t before = f.graph.size();
     std::vector<uint32_t> map = f.graph.merge(ts->graph, f.graph.anchor(at), false);

@@ -73,6 +73,7 @@ struct node {
     uint32_t threads = 1;     ///< threads whose calls are merged here (see merge)
     uint64_t count = 0;       ///< completed, measured calls
     uint64_t unmeasured = 0;  ///< calls counted after the site was throttled
+    uint64_t inflight = 0;    ///< suspended calls not finished (see settle_segment)
     uint32_t sample_tick = 0; ///< throttled calls left until the next timed one (a sample)
     bool throttled = false;   ///< has had a throttled call (its baseline is recorded)
     bool foreign = false;     ///< top of another thread's work, kept apart (see merge)

@@ -348,6 +348,7 @@ result build_result() {
                 t.add_open_frames(*graphs[i], r.comps, now[static_cast<int>(field::wall_ticks)],
                                   now, read);
             }
+            settle_in_flight(*graphs[i], r.comps);
         }
         if (graphs[i]) tids[i].assign(graphs[i]->size(), int(i));
     }

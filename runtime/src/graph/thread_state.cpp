@@ -103,10 +103,15 @@ void thread_state::close_top(const bundle& b, const record_options& o, int64_t s
     const frame& f = stack.back();
     if (f.start == untimed_start) {
         // A throttled call: counted, its time estimated at report time.
-        if (f.node < detached_node && !suspended) graph.at(f.node).unmeasured += 1;
+        if (f.node < detached_node) {
+            node& nd = graph.at(f.node);
+            if (!suspended) nd.unmeasured += 1;
+            settle_segment(nd, f, suspended);
+        }
     } else if (f.node < detached_node) {
         node& nd = graph.at(f.node);
         if (!suspended) nd.count += 1;
+        settle_segment(nd, f, suspended);
         nd.ticks += stop_ticks - f.start;
         if (f.start < nd.first_ticks) nd.first_ticks = f.start;
         running_stat* st = graph.stats(f.node);
@@ -200,6 +205,7 @@ void thread_state::add_open_frames(call_graph& copy, const bundle& b, int64_t no
         const frame& f = stack[i];
         if (f.node >= detached_node || f.node >= copy.size()) continue;
         node& nd = copy.at(f.node);
+        settle_segment(nd, f, false);
         if (f.start == untimed_start) {
             nd.unmeasured += 1;
             continue;
@@ -216,6 +222,37 @@ void thread_state::add_open_frames(call_graph& copy, const bundle& b, int64_t no
         for (int k = 0; k < field_count; ++k)
             stop[k] = (read >> k) & 1 ? now[k] : start[k];
         b.record(start, stop, st);
+    }
+}
+
+void settle_in_flight(call_graph& g, const bundle& b) noexcept {
+    for (uint32_t i = 1; i < g.size(); ++i) {
+        node& nd = g.at(i);
+        running_stat* st = g.stats(i);
+        const uint64_t k = nd.inflight;
+        bool any = k > 0;
+        for (size_t c = 0; c < b.size() && !any; ++c)
+            any = st[c].pending != 0;
+        if (!any) continue;
+        nd.count += k;
+        nd.inflight = 0;
+        for (size_t c = 0; c < b.size(); ++c) {
+            running_stat& s = st[c];
+            const value_kind how = b.comps[c]->how;
+            if (k == 0) {
+                // Segments of calls counted elsewhere (resumed under another caller).
+                s.sum += s.pending;
+            } else if (how == value_kind::one) {
+                for (uint64_t j = 0; j < k; ++j)
+                    s.add(1);
+            } else if (how != value_kind::absolute) {
+                // The calls' segments were pooled: each in-flight call gets an equal share.
+                const int64_t share = s.pending / int64_t(k);
+                for (uint64_t j = 0; j < k; ++j)
+                    s.add(j == 0 ? s.pending - share * int64_t(k - 1) : share);
+            }
+            s.pending = 0;
+        }
     }
 }
 

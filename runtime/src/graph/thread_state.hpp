@@ -57,11 +57,36 @@ constexpr int64_t untimed_start = std::numeric_limits<int64_t>::min();
 
 /// One open region. `node` is no_node when it is open but not recorded (past max depth).
 struct frame {
-    timemory_site* site;
-    uint32_t node;
-    int64_t start; ///< wall ticks (fast path), or untimed_start; generic bundles keep
-                   ///< snapshots in `starts`
+    frame() = default;
+    frame(timemory_site* s, uint32_t n, int64_t t) noexcept : site(s), node(n), start(t) {}
+
+    timemory_site* site = nullptr;
+    uint32_t node = 0;
+    /// Opened by timemory_resume: a later segment of a call already counted as in flight
+    /// (a generator or coroutine resumed), so its suspension adds no call and its end
+    /// finishes that call. In the padding after `node`: a frame stays 24 bytes.
+    uint32_t resumed = 0;
+    int64_t start = 0; ///< wall ticks (fast path), or untimed_start; generic bundles keep
+                       ///< snapshots in `starts`
 };
+
+/// A call that suspends (a generator's yield) is counted once, however many segments it
+/// runs in: its first suspension puts it in flight at its node; the end of a resumed
+/// segment takes it out again and counts it like any call. A call never resumed (a
+/// generator closed early or dropped while suspended) stays in flight: reports count it
+/// with the time it ran (settle_in_flight).
+inline void settle_segment(node& nd, const frame& f, bool suspended) noexcept {
+    if (suspended) {
+        if (!f.resumed) nd.inflight += 1;
+    } else if (f.resumed && nd.inflight > 0) {
+        nd.inflight -= 1;
+    }
+}
+
+/// Counts the calls still in flight in `g` (a copy for a report, or the graph of a thread
+/// that ended) as finished with the time they ran, and adds left-over suspended segments
+/// to the sums: what a report shows of generators closed early or still suspended.
+void settle_in_flight(call_graph& g, const bundle& b) noexcept;
 
 /// The shadow stack: a plain array whose push and pop inline to a few instructions (a
 /// std::vector's push_back does not, for its reallocation path). Grows by doubling.
@@ -122,7 +147,7 @@ public:
     bool try_exit_fast(timemory_site* s, int64_t stop_ticks, const record_options& o) noexcept {
         if (stack.empty()) return false;
         const frame& f = stack.back();
-        if (f.site != s || f.node >= detached_node) return false;
+        if (f.site != s || f.node >= detached_node || f.resumed) return false;
         node& nd = graph.at(f.node);
         // The call that decides on throttling takes the general path: a call out of here
         // would cost every exit saved registers.
@@ -200,7 +225,11 @@ public:
         if (stack.empty()) return false;
         const frame& f = stack.back();
         if (f.site != s || f.start != untimed_start) return false;
-        if (f.node < detached_node && !suspended) graph.at(f.node).unmeasured += 1;
+        if (f.node < detached_node) {
+            node& nd = graph.at(f.node);
+            if (!suspended) nd.unmeasured += 1;
+            settle_segment(nd, f, suspended);
+        }
         stack.pop_back();
         return true;
     }
