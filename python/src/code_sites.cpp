@@ -195,9 +195,10 @@ bool code_sites::resuming(const code_info* info, PyFrameObject* frame) {
     if (lasti < 0 || size_t(lasti) + 1 >= info->bytecode.size()) return false;
     const int op = static_cast<unsigned char>(info->bytecode[size_t(lasti)]);
     const int arg = static_cast<unsigned char>(info->bytecode[size_t(lasti) + 1]);
-    // RESUME's argument: 0 at the start of the code, 1-3 after a yield, yield from, await.
-    // A throw() or close() enters at the YIELD_VALUE itself.
-    return (op == op_resume && arg != 0) || op == op_yield_value;
+    // A call starts at RESUME 0. Anywhere else it continues: RESUME 1-3 after a yield,
+    // yield from or await; the YIELD_VALUE itself for throw() and close(); the loop of a
+    // `yield from` when the delegate raised.
+    return !(op == op_resume && arg == 0);
 }
 
 } // namespace tmpy
