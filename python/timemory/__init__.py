@@ -22,6 +22,7 @@ import os as _os
 import sys as _sys
 
 from . import libpytimemory as _native
+from ._program import program_argv
 from ._settings import settings
 
 version = _native.version
@@ -42,7 +43,7 @@ def initialize(argv=None, prefix="timemory-", suffix="-output"):
     folder ``<prefix><program><suffix>`` unless TIMEMORY_OUTPUT_PATH is set. Components
     must be chosen (``settings.components``) before this or the first measurement.
     """
-    argv = list(_sys.argv if argv is None else argv)
+    argv = program_argv(argv)
     if "TIMEMORY_OUTPUT_PATH" not in _os.environ and (prefix, suffix) != ("timemory-", "-output"):
         settings.output_path = prefix + "%p" + suffix
     _native.init([str(a) for a in argv])

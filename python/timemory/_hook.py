@@ -6,6 +6,7 @@ import re
 
 from . import _bundle
 from . import libpytimemory as _native
+from ._program import program_argv
 
 _FILTER_KEYS = ("only_functions", "only_filenames", "skip_functions", "skip_filenames")
 
@@ -60,7 +61,7 @@ class HookController:
         if cls._depth > 1:
             return
         self._configure()
-        _native.init([])
+        _native.init(program_argv())
         type(self)._native_start()
 
     def stop(self):

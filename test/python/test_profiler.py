@@ -331,8 +331,8 @@ def test_module_entry_point(run_script, tmp_path):
         for a in sys.argv[1:]:
             work(int(a))
         print("args", sys.argv[1:])
-    """, module_args=["-m", "timemory.profiler", "-c", "wall_clock", "trip_count",
-                      "-o", str(out)], args=["10", "20"])
+    """, module_args=["-m", "timemory.profiler", "-c", "wall_clock,trip_count",
+                      "-d", str(out)], args=["10", "20"])
     assert r.rc == 0, r.err
     assert "args ['10', '20']" in r.out
     import json, os

@@ -14,6 +14,7 @@ import atexit
 import os
 
 from .. import libpytimemory as _native
+from .._program import program_argv
 from .._settings import settings
 
 __all__ = ["rank", "size", "is_initialized", "init", "gather", "finalize"]
@@ -73,7 +74,7 @@ def init(comm=None):
     if not _state["registered"]:
         atexit.register(finalize)
         _state["registered"] = True
-    _native.init([])
+    _native.init(program_argv())
 
 
 def gather(comm=None):

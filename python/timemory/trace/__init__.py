@@ -15,6 +15,7 @@ open and close named regions (the same as timemory.region's).
 from .. import _bundle
 from .. import libpytimemory as _native
 from .._hook import DEFAULT_SKIP_FILENAMES, HookController, config_dict
+from .._program import program_argv
 from ..region import pop, push
 
 __all__ = ["Tracer", "Config", "push", "pop", "init", "finalize"]
@@ -55,7 +56,7 @@ def init(components=None, flat=False, label=""):
     if flat:
         from .._settings import settings
         settings.flat_profile = True
-    _native.init([])
+    _native.init(program_argv())
 
 
 def finalize():
