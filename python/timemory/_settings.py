@@ -4,6 +4,16 @@ from . import libpytimemory as _native
 
 _TRUE = {"on", "true", "yes", "1", "y", "t"}
 
+# Names the original timemory documents that mean nothing in this runtime: accepted (so
+# scripts written for it run), kept, and without effect. name: (type, default, why).
+_NO_EFFECT = {
+    "mpi_thread": ("bool", True, "MPI is initialised by the program or mpi4py here, "
+                   "never by timemory"),
+    "dart_output": ("bool", False, "no CDash/Dart measurement output in this timemory"),
+    "dart_count": ("int", 1, "no CDash/Dart measurement output in this timemory"),
+    "dart_type": ("str", "", "no CDash/Dart measurement output in this timemory"),
+}
+
 
 class Settings:
     """Every runtime setting as an attribute: ``timemory.settings.flat_profile = True``.
@@ -16,12 +26,16 @@ class Settings:
 
     def __init__(self):
         object.__setattr__(self, "_types", {d["name"]: d["type"] for d in _native.settings_api.describe()})
+        object.__setattr__(self, "_kept", {k: v[1] for k, v in _NO_EFFECT.items()})
 
     def __dir__(self):
-        return sorted(list(self._types) + ["parse", "describe", "names"])
+        return sorted(list(self._types) + list(_NO_EFFECT) + ["parse", "describe", "names"])
 
     def __getattr__(self, name):
         types = object.__getattribute__(self, "_types")
+        kept = object.__getattribute__(self, "_kept")
+        if name in kept and name not in types:
+            return kept[name]
         if name not in types:
             raise AttributeError("timemory has no setting '{}'".format(name))
         text = _native.settings_api.get(name)
@@ -33,6 +47,15 @@ class Settings:
         return text
 
     def __setattr__(self, name, value):
+        if name in _NO_EFFECT and name not in self._types:
+            kind = _NO_EFFECT[name][0]
+            cast = {"bool": lambda v: v.lower() in _TRUE if isinstance(v, str) else bool(v),
+                    "int": int, "str": str}[kind]
+            try:
+                self._kept[name] = cast(value)
+            except (TypeError, ValueError):
+                raise ValueError("setting '{}' expects a {}, not {!r}".format(name, kind, value))
+            return
         if name not in self._types:
             raise AttributeError("timemory has no setting '{}'".format(name))
         kind = self._types[name]
@@ -64,8 +87,13 @@ class Settings:
 
     @staticmethod
     def describe():
-        """Every setting as a dict: name, env_name, type, default, description."""
-        return list(_native.settings_api.describe())
+        """Every setting as a dict: name, env_name, type, default, description (the names
+        kept only for scripts written for the original timemory say so)."""
+        out = list(_native.settings_api.describe())
+        for name, (kind, default, why) in _NO_EFFECT.items():
+            out.append({"name": name, "env_name": "", "type": kind, "default": str(default),
+                        "description": "accepted, no effect: " + why})
+        return out
 
 
 settings = Settings()

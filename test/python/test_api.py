@@ -164,3 +164,35 @@ def test_import_loads_no_optional_library():
                          timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_settings_of_the_reference_example_are_accepted(run_script):
+    # The reference's settings example, verbatim in its assignments.
+    r = run_script("""
+        import timemory
+        timemory.settings.verbose = 1
+        timemory.settings.debug = False
+        timemory.settings.json_output = True
+        timemory.settings.mpi_thread = False
+        timemory.settings.dart_output = True
+        timemory.settings.dart_count = 1
+        timemory.settings.banner = False
+        print(timemory.settings.mpi_thread, timemory.settings.dart_output,
+              timemory.settings.dart_count)
+        d = {x["name"]: x for x in timemory.settings.describe()}
+        print(d["dart_output"]["description"].startswith("accepted, no effect"))
+        try:
+            timemory.settings.dart_count = "many"
+        except ValueError as e:
+            print("ValueError", e)
+        try:
+            timemory.settings.no_such_thing = 1
+        except AttributeError as e:
+            print("AttributeError", e)
+    """)
+    assert r.rc == 0, r.err
+    lines = r.out.splitlines()
+    assert lines[0] == "False True 1"
+    assert lines[1] == "True"
+    assert lines[2].startswith("ValueError setting 'dart_count' expects a int")
+    assert lines[3] == "AttributeError timemory has no setting 'no_such_thing'"

@@ -159,3 +159,34 @@ def test_fatal_signal_writes_reports_and_calls_exit_action(run_script):
     assert r.rc == -15
     assert "exit action 15" in r.out
     assert [x["prefix"] for x in r.records()] == ["before_signal"]
+
+
+def test_marker_in_a_loop_reuses_one_node_and_auto_timer_names_its_caller(run_script):
+    r = run_script("""
+        import timemory
+        from timemory.util import marker, auto_timer
+        def work():
+            for i in range(20000):
+                with marker(["wall_clock"], "step"):
+                    pass
+            m = marker(key="same")
+            for i in range(50):
+                with m:
+                    pass
+            for i in range(30):
+                with auto_timer():
+                    pass
+        work()
+        timemory.finalize()
+    """)
+    assert r.rc == 0, r.err
+    recs = r.records()
+    step = [x for x in recs if x["prefix"] == "step"]
+    assert len(step) == 1 and step[0]["inclusive"]["entry"]["laps"] == 20000
+    same = [x for x in recs if x["prefix"] == "same"]
+    assert len(same) == 1 and same[0]["inclusive"]["entry"]["laps"] == 50
+    auto = [x for x in recs if x["prefix"].startswith("work:")]
+    assert len(auto) == 1, [x["prefix"] for x in recs]
+    assert auto[0]["inclusive"]["entry"]["laps"] == 30
+    assert auto[0]["file"].endswith("script.py")
+    assert not any("timemory" in x["file"] for x in recs)

@@ -1,7 +1,7 @@
 """Decorators and context managers that measure a function or a block as one region."""
 
 import functools
-import inspect
+import os
 import sys
 
 from .. import _bundle
@@ -17,6 +17,29 @@ def _label(func, key, add_args, is_class, args):
     if add_args and args:
         name += "({})".format(", ".join(repr(a) for a in args))
     return name
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+# One site per region name and place, for the whole process: `with marker(key=...)` in a
+# loop (a new marker each time, or the same one) reuses one node, as region.push/pop do.
+_sites = {}
+
+
+def _interned(name, file, line):
+    key = (name, file, line)
+    site = _sites.get(key)
+    if site is None:
+        site = _sites[key] = _native.Site(name, file, line, True)
+    return site
+
+
+def _user_frame():
+    """The innermost frame outside the timemory package: the code using the marker."""
+    f = sys._getframe(1)
+    while f is not None and f.f_code.co_filename.startswith(_PACKAGE_DIR):
+        f = f.f_back
+    return f
 
 
 class marker:
@@ -38,7 +61,7 @@ class marker:
         self._open = []
 
     def _site_for(self, name, file, line):
-        return _native.Site(name, file, line, True)
+        return _interned(name, file, line)
 
     def __call__(self, func):
         if not callable(func):
@@ -67,9 +90,16 @@ class marker:
         return wrapper
 
     def __enter__(self):
-        caller = inspect.stack()[1]
-        name = self.key or "{}:{}".format(caller.function, caller.lineno)
-        site = self._site_for(name, caller.filename, caller.lineno)
+        f = _user_frame()
+        code = f.f_code if f is not None else None
+        if self.key:
+            # A named region is one node wherever it is opened (like region.push).
+            site = self._site_for(self.key, "", 0)
+        else:
+            func = getattr(code, "co_qualname", code.co_name) if code else "<unknown>"
+            line = f.f_lineno if f is not None else 0
+            site = self._site_for("{}:{}".format(func, line), code.co_filename if code else "",
+                                  line)
         site.enter()
         self._open.append(site)
         return self
