@@ -1,5 +1,7 @@
 """The function profiler: counts, shapes, generators, exceptions, threads, filters."""
 
+import json
+import os
 import pstats
 
 import pytest
@@ -481,3 +483,51 @@ def test_throttled_functions_keep_their_place_in_the_tree(run_script):
     assert laps(find(tree, "main", "gen")) == 1
     for n in (find(tree, "main"), find(tree, "main", "mid"), leaf):
         assert n["node"]["exclusive"]["stats"]["sum"] >= 0
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_multiprocessing_children_write_their_own_reports(run_script, method):
+    if True:
+        r = run_script("""
+            import json, multiprocessing as mp, os, sys, timemory
+            from timemory.profiler import Profiler, Config
+            Config.only_filenames = [__file__]
+            def work(x):
+                s = 0
+                for i in range(20000):
+                    s += i
+                return x * 2
+            def main(method):
+                ctx = mp.get_context(method)
+                with ctx.Pool(2) as p:
+                    print(p.map(work, range(8), chunksize=1))
+                pr = ctx.Process(target=work, args=(3,))
+                pr.start(); pr.join()
+                print("exit", pr.exitcode)
+            if __name__ == "__main__":
+                with Profiler(["wall_clock"]):
+                    main(sys.argv[1])
+        """, args=[method])
+        assert r.rc == 0, r.err
+        assert "[0, 2, 4, 6, 8, 10, 12, 14]" in r.out and "exit 0" in r.out
+        base = os.path.dirname(r.outdir)
+        lists = [n for n in os.listdir(base) if n.startswith("children-")]
+        assert len(lists) == 1, os.listdir(base)
+        with open(os.path.join(base, lists[0])) as f:
+            children = json.load(f)["children"]
+        assert len(children) == 3, children  # two pool workers, one Process
+        assert {c["start_method"] for c in children} == {method}
+        lone = children[-1]
+        assert lone["exitcode"] == 0 and lone["folder"], children
+        calls = 0
+        for c in children:
+            if not c["folder"]:
+                continue
+            with open(os.path.join(os.path.dirname(base), c["folder"], "wall.json")) as f:
+                recs = json.load(f)["timemory"]["wall_clock"]["ranks"][0]["graph"]
+            calls += sum(x["inclusive"]["entry"]["laps"] for x in recs
+                         if x["prefix"].startswith("work/"))
+        assert calls == 9, (method, calls)  # 8 pool tasks and the lone Process
+        # the parent's own report has no work() of the children in it
+        parent = [x for x in r.records() if x["prefix"].startswith("work/")]
+        assert parent == []

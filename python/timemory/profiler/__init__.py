@@ -93,6 +93,8 @@ class Profiler(HookController):
 
     def _configure(self):
         _nest_new_threads(True)
+        from . import _children
+        _children.install(self.components, self.flat, self.timeline)
         if self.flat:
             settings.flat_profile = True
         if self.timeline:
@@ -101,6 +103,8 @@ class Profiler(HookController):
 
     def _unconfigure(self):
         _nest_new_threads(False)
+        from . import _children
+        _children.uninstall()
 
     def runcall(self, func, *args, **kwargs):
         """Calls ``func(*args, **kwargs)`` under the profiler and returns its result."""

@@ -103,8 +103,6 @@ def main(argv=None):
     except ImportError as e:
         parser.error(str(e))
 
-    if opts.output_dir:
-        timemory.settings.output_path = opts.output_dir
     components = None
     if opts.components:
         components = [c for arg in opts.components for c in arg.replace(",", " ").split()]
@@ -122,6 +120,8 @@ def main(argv=None):
     module_obj.__dict__["__builtins__"] = builtins
     sys.modules["__main__"] = module_obj
     timemory.init(sys.argv)
+    if opts.output_dir:  # after init: a %p in it names the script, not the interpreter
+        timemory.settings.output_path = opts.output_dir
     try:
         prof.start()
         try:
