@@ -70,9 +70,11 @@ def install(components, flat, timeline):
     def start(self):
         r = orig_start(self)
         if _state is not None and os.getpid() == parent:
-            method = getattr(getattr(self, "_popen", None), "method", None) or \
-                type(self).__name__
-            _state["children"].append((self, method))
+            # The Popen, not the Process: holding a Process would keep it in
+            # multiprocessing's set of dangling processes (test suites check it).
+            popen = getattr(self, "_popen", None)
+            method = getattr(popen, "method", None) or type(self).__name__
+            _state["children"].append((popen, method))
         return r
 
     def get_command_line(**kwds):
@@ -183,10 +185,12 @@ def _write_children_list():
         names = os.listdir(base)
     except OSError:
         names = []
-    for proc, method in children:
-        pid = proc.pid
+    for popen, method in children:
+        pid = getattr(popen, "pid", None)
         folder = next((n for n in sorted(names) if n.endswith("-{}".format(pid))), None)
-        entries.append({"pid": pid, "start_method": method, "exitcode": proc.exitcode,
+        # returncode: known once the program joined the child (never reaped from here)
+        entries.append({"pid": pid, "start_method": method,
+                        "exitcode": getattr(popen, "returncode", None),
                         "folder": os.path.join(base, folder) if folder else None})
     try:
         os.makedirs(base, exist_ok=True)
