@@ -10,7 +10,6 @@
 
 #include <atomic>
 #include <cerrno>
-#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -18,11 +17,12 @@
 #include <string>
 #include <thread>
 
-namespace {
+#include "../common/host_program.hpp"
 
-timemory_site make_site(const char* name) {
-    return timemory_site{0, TIMEMORY_LANG_CXX, name, name, __FILE__, __LINE__, TIMEMORY_SITE_ABI};
-}
+using tmtest::make_site;
+using tmtest::spin_ns;
+
+namespace {
 
 timemory_site s_main = make_site("main");
 timemory_site s_hot = make_site("hot");
@@ -30,13 +30,6 @@ timemory_site s_callee = make_site("callee");
 timemory_site s_long = make_site("long_call");
 timemory_site s_worker = make_site("worker");
 timemory_site s_wait = make_site("wait_for_worker");
-
-// Busy work of about `ns` nanoseconds without floating point (the fp scenario may trap).
-void spin_ns(long ns) {
-    auto end = std::chrono::steady_clock::now() + std::chrono::nanoseconds(ns);
-    while (std::chrono::steady_clock::now() < end) {
-    }
-}
 
 // ---- fp: the floating-point environment and errno are the program's own ----------------
 

@@ -7,33 +7,26 @@
 //   omp_app one-thread       a region with num_threads(1)
 #include <omp.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
 #include "timemory/timemory.h"
 
-namespace {
+#include "../common/host_program.hpp"
 
-timemory_site make_site(const char* name) {
-    return timemory_site{0, TIMEMORY_LANG_CXX, name, name, __FILE__, __LINE__, TIMEMORY_SITE_ABI};
-}
+using tmtest::make_site;
+
+namespace {
 
 timemory_site s_main = make_site("main");
 timemory_site s_step = make_site("step");
 timemory_site s_other = make_site("other_phase");
 timemory_site s_work = make_site("work");
 
-void spin_us(long us) {
-    auto end = std::chrono::steady_clock::now() + std::chrono::microseconds(us);
-    while (std::chrono::steady_clock::now() < end) {
-    }
-}
-
 void work(long us) {
     timemory_enter(&s_work);
-    spin_us(us);
+    tmtest::spin_ns(us * 1000);
     timemory_exit(&s_work);
 }
 
