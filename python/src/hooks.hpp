@@ -25,6 +25,12 @@ void tracer_start();
 void tracer_stop();
 bool tracer_running();
 
+/// One line on stderr: "[timemory] warning: " and the printf-formatted text.
+void warn(const char* format, ...) __attribute__((format(printf, 1, 2)));
+/// Says once per process that another tool took the profiler's hook away (`how`), so
+/// calls after that were not measured.
+void warn_profiler_lost(const char* how);
+
 /// Calls threading.<setter>(fn) (setprofile or settrace); errors are cleared.
 void set_threading_hook(const char* setter, PyObject* fn);
 

@@ -11,7 +11,6 @@
 #include <Python.h>
 
 #include <cstdarg>
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -235,14 +234,13 @@ void profiler_start() {
     Py_XDECREF(sys);
     if (!g_monitoring) {
         PyErr_Clear();
-        std::fprintf(stderr, "[timemory] warning: sys.monitoring is missing: the profiler "
-                             "measures nothing\n");
+        warn("sys.monitoring is missing: the profiler measures nothing");
         return;
     }
     g_tool = claim_tool_id();
     if (g_tool < 0) {
-        std::fprintf(stderr, "[timemory] warning: sys.monitoring tool ids 2, 3 and 4 are all in "
-                             "use by other tools: the profiler measures nothing\n");
+        warn("sys.monitoring tool ids 2, 3 and 4 are all in use by other tools: the "
+             "profiler measures nothing");
         Py_CLEAR(g_monitoring);
         return;
     }
@@ -266,13 +264,7 @@ void profiler_stop() {
     if (!g_running) return;
     if (tool_name(g_tool) != "timemory") {
         // Someone freed our id (and may have taken it): theirs now, left alone.
-        static bool warned = false;
-        if (!warned) {
-            std::fprintf(stderr, "[timemory] warning: another tool freed timemory's "
-                                 "sys.monitoring tool id %d; calls after that were not measured\n",
-                         g_tool);
-            warned = true;
-        }
+        warn_profiler_lost("another tool freed timemory's sys.monitoring tool id");
         g_tool = -1;
         Py_CLEAR(g_monitoring);
         g_running = false;

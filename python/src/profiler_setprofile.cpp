@@ -12,7 +12,6 @@
 #include <internal/pycore_frame.h>
 #undef Py_BUILD_CORE
 
-#include <cstdio>
 #include <vector>
 
 #include "hooks.hpp"
@@ -141,13 +140,8 @@ void profiler_stop() {
     if (!g_running) return;
     PyThreadState* self = PyThreadState_Get();
     if (self->c_profilefunc != on_event) {
-        static bool warned = false;
-        if (!warned) {
-            std::fprintf(stderr, "[timemory] warning: another tool replaced timemory's profiling "
-                                 "hook on this thread (sys.setprofile, a debugger or a coverage "
-                                 "tool); calls after that were not measured\n");
-            warned = true;
-        }
+        warn_profiler_lost("another tool replaced timemory's profiling hook on this thread "
+                           "(sys.setprofile, a debugger or a coverage tool)");
     }
     for_each_thread([](PyThreadState* ts) {
         if (ts->c_profilefunc == on_event) _PyEval_SetProfile(ts, nullptr, nullptr);
