@@ -17,10 +17,6 @@ import types
 import timemory
 from timemory.profiler import Config, Profiler
 
-# Options that take a value: the scan for the script must skip their values.
-_VALUED = {"-c", "--components", "-d", "--output-dir", "-o", "--outfile", "--pstats"}
-
-
 def _parser():
     p = argparse.ArgumentParser(
         prog="python -m timemory.profiler",
@@ -40,7 +36,13 @@ def _parser():
     return p
 
 
-def split_argv(argv):
+def _valued_options(parser):
+    """The option strings that take a value: the scan for the script skips their values."""
+    return {s for a in parser._actions if a.option_strings and a.nargs != 0
+            for s in a.option_strings}
+
+
+def split_argv(argv, valued):
     """(options, module or None, script or None, program args): options end at the first
     positional argument, at ``-m NAME`` or at ``--``."""
     i = 0
@@ -57,7 +59,7 @@ def split_argv(argv):
             return argv[:i], a[2:], None, argv[i + 1:]
         if not a.startswith("-") or a == "-":
             return argv[:i], None, a, argv[i + 1:]
-        if a in _VALUED:
+        if a in valued:
             i += 1  # its value, whatever it looks like
         i += 1
     return argv, None, None, []
@@ -86,7 +88,7 @@ def _module_target(name):
 def main(argv=None):
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
-    opt_args, module, script, prog_args = split_argv(argv)
+    opt_args, module, script, prog_args = split_argv(argv, _valued_options(parser))
     opts = parser.parse_args(opt_args)
     if module == "":
         parser.error("-m needs a module name")

@@ -33,8 +33,7 @@ def _child_config(components, flat, timeline):
     cfg = Config.as_dict()
     return {"components": list(components), "flat": bool(flat), "timeline": bool(timeline),
             "config": cfg, "output_path": _base_folder(),
-            "program": _program_name(), "parent": os.getpid(),
-            "max_stack_depth": cfg.get("max_stack_depth"), "native": native.version}
+            "program": _program_name(), "native": native.version}
 
 
 def _program_name():
