@@ -531,3 +531,40 @@ def test_multiprocessing_children_write_their_own_reports(run_script, method):
         # the parent's own report has no work() of the children in it
         parent = [x for x in r.records() if x["prefix"].startswith("work/")]
         assert parent == []
+
+
+def test_threads_started_while_profilers_start_and_stop_never_die(run_script):
+    # 150 start/stop cycles on the main thread while another thread keeps starting batches
+    # of 4 threads: none may die (3.11 once raised "Cannot install a profile function
+    # while another profile function is being installed" in such a thread).
+    r = run_script("""
+        import threading, timemory
+        from timemory.profiler import Profiler, Config
+        Config.only_filenames = [__file__]
+        errors = []
+        threading.excepthook = lambda args: errors.append(repr(args.exc_value))
+        def body():
+            s = 0
+            for i in range(200):
+                s += i
+        def starter(stop):
+            while not stop.is_set():
+                ts = [threading.Thread(target=body) for _ in range(4)]
+                for t in ts: t.start()
+                for t in ts: t.join()
+        stop = threading.Event()
+        st = threading.Thread(target=starter, args=(stop,))
+        st.start()
+        for i in range(150):
+            p = Profiler(["wall_clock"])
+            p.start()
+            body()
+            p.stop()
+        stop.set()
+        st.join()
+        print("errors", len(errors), errors[:2])
+        timemory.finalize()
+    """)
+    assert r.rc == 0, r.err
+    assert "errors 0 []" in r.out, r.out
+    assert "Cannot install" not in r.err
