@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Added ns per Python call of timemory's Profiler against cProfile, yappi (wall clock) and
-an empty C profile hook (the floor), all in one run, medians of several repetitions.
+empty C callbacks (the floors: a profile hook, and on 3.12+ the sys.monitoring events
+timemory uses), all in one run, medians of several repetitions.
 
 Workloads: a recursive fib (call-heavy) and a json round trip of a large document
 (realistic: most time in C code, fewer Python calls).
 
-usage: PYTHONPATH=build/python /usr/bin/python3 bench/python_compare.py [reps]
+usage: PYTHONPATH=build/python <python> bench/python_compare.py [reps]
+       (each interpreter the package was built for: /usr/bin/python3, pyenv 3.12, 3.13)
 """
 
 import cProfile
@@ -82,10 +84,16 @@ def run_variants(fn, throttled_fn=None):
     variants = {
         "baseline": (None, None),
         "empty C hook": (native._empty_hook_start, native._empty_hook_stop),
+    }
+    if hasattr(native, "_empty_monitoring_start"):
+        # 3.12+: the floor of timemory's own mechanism (sys.monitoring, empty C callbacks)
+        variants["empty C monitoring"] = (native._empty_monitoring_start,
+                                          native._empty_monitoring_stop)
+    variants.update({
         "cProfile": (prof.enable, prof.disable),
         "timemory": (lambda: (setattr(timemory.settings, "throttle_count", 0), tm.start()),
                      tm.stop),
-    }
+    })
     if yappi:
         yappi.set_clock_type("wall")
         variants["yappi (wall)"] = (yappi.start, yappi.stop)

@@ -20,6 +20,13 @@ void profiler_start();
 void profiler_stop();
 bool profiler_running();
 
+#if PY_VERSION_HEX >= 0x030c0000
+/// The benchmark floor on 3.12+: the profiler's events, with a C callback that does
+/// nothing (bench/python_compare.py).
+void empty_monitoring_start();
+void empty_monitoring_stop();
+#endif
+
 /// The same for the line tracer.
 void tracer_start();
 void tracer_stop();

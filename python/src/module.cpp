@@ -282,6 +282,11 @@ PYBIND11_MODULE(libpytimemory, m) {
         PyEval_SetProfile([](PyObject*, PyFrameObject*, int, PyObject*) { return 0; }, nullptr);
     });
     m.def("_empty_hook_stop", [] { PyEval_SetProfile(nullptr, nullptr); });
+#if PY_VERSION_HEX >= 0x030c0000
+    // 3.12+: the same events as the profiler's, to an empty C callback (sys.monitoring).
+    m.def("_empty_monitoring_start", &tmpy::empty_monitoring_start);
+    m.def("_empty_monitoring_stop", &tmpy::empty_monitoring_stop);
+#endif
 
     // --- interpreter hooks ------------------------------------------------------------
     m.def("profiler_configure", [](const py::dict& d) { configure(tmpy::profiler_config(), d); });

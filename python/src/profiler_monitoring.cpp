@@ -29,8 +29,7 @@ namespace {
 filter_config& g_config = profiler_config();
 code_sites* g_sites = nullptr; // created at first start (needs the interpreter)
 bool g_running = false;
-int g_tool = -1;         ///< the tool id held while running
-PyObject* g_monitoring;  ///< sys.monitoring, held while running
+int g_tool = -1; ///< the tool id held while running
 
 // Python frames opened since profiling began on this thread, newest last. A return is
 // matched against the top by code object (events of one thread nest properly); a return
@@ -171,9 +170,21 @@ callback g_callbacks[] = {
      true},
 };
 
+// sys.monitoring (a borrowed reference, kept for the process's life), or nullptr.
+PyObject* monitoring() {
+    static PyObject* mod = nullptr;
+    if (!mod) {
+        PyObject* sys = PyImport_ImportModule("sys");
+        mod = sys ? PyObject_GetAttrString(sys, "monitoring") : nullptr;
+        Py_XDECREF(sys);
+        PyErr_Clear();
+    }
+    return mod;
+}
+
 // sys.monitoring.<name>(args...) with the error cleared; true when it succeeded.
 bool call_monitoring(const char* name, const char* format, ...) {
-    PyObject* fn = PyObject_GetAttrString(g_monitoring, name);
+    PyObject* fn = monitoring() ? PyObject_GetAttrString(monitoring(), name) : nullptr;
     if (!fn) {
         PyErr_Clear();
         return false;
@@ -199,18 +210,10 @@ long event_bit(PyObject* events, const char* name) {
     return bit > 0 ? bit : 0;
 }
 
-// The profiler id (2) when it is free, as tools expect; else another id no standard tool
-// uses (3, 4). -1 when every one is taken.
-int claim_tool_id() {
-    for (int id : {2, 3, 4})
-        if (call_monitoring("use_tool_id", "(is)", id, "timemory")) return id;
-    return -1;
-}
-
 // The name the tool id is registered under now, or "" (freed, or not readable).
 std::string tool_name(int id) {
     std::string name;
-    PyObject* fn = PyObject_GetAttrString(g_monitoring, "get_tool");
+    PyObject* fn = monitoring() ? PyObject_GetAttrString(monitoring(), "get_tool") : nullptr;
     PyObject* r = fn ? PyObject_CallFunction(fn, "i", id) : nullptr;
     if (r && PyUnicode_Check(r))
         if (const char* c = PyUnicode_AsUTF8(r)) name = c;
@@ -219,6 +222,62 @@ std::string tool_name(int id) {
     PyErr_Clear();
     return name;
 }
+
+// Claims a tool id named `name`, the profiler id (2) when it is free, as tools expect,
+// else another id no standard tool uses (3, 4), and registers the callbacks (those of
+// built-ins only with `c_calls`; every one `only` when given) and their events. The id,
+// or -1 with a warning.
+int install_tool(const char* name, bool c_calls, PyMethodDef* only) {
+    if (!monitoring()) {
+        warn("sys.monitoring is missing: the profiler measures nothing");
+        return -1;
+    }
+    int id = -1;
+    for (int candidate : {2, 3, 4})
+        if (call_monitoring("use_tool_id", "(is)", candidate, name)) {
+            id = candidate;
+            break;
+        }
+    if (id < 0) {
+        warn("sys.monitoring tool ids 2, 3 and 4 are all in use by other tools: the "
+             "profiler measures nothing");
+        return -1;
+    }
+    PyObject* events = PyObject_GetAttrString(monitoring(), "events");
+    long mask = 0;
+    for (callback& c : g_callbacks) {
+        if (c.c_calls && !c_calls) continue;
+        const long bit = events ? event_bit(events, c.event) : 0;
+        if (!bit) continue;
+        PyObject* fn = PyCFunction_New(only ? only : &c.def, nullptr);
+        if (fn && call_monitoring("register_callback", "(ilO)", id, bit, fn)) mask |= bit;
+        Py_XDECREF(fn);
+    }
+    Py_XDECREF(events);
+    PyErr_Clear();
+    call_monitoring("set_events", "(il)", id, mask);
+    return id;
+}
+
+// Undoes install_tool: no events, no callbacks, the id freed.
+void remove_tool(int id) {
+    call_monitoring("set_events", "(il)", id, 0L);
+    PyObject* events = PyObject_GetAttrString(monitoring(), "events");
+    for (callback& c : g_callbacks) {
+        const long bit = events ? event_bit(events, c.event) : 0;
+        if (bit) call_monitoring("register_callback", "(ilO)", id, bit, Py_None);
+    }
+    Py_XDECREF(events);
+    PyErr_Clear();
+    call_monitoring("free_tool_id", "(i)", id);
+}
+
+// The benchmark floor: the same events reaching a C callback that does nothing.
+PyObject* on_nothing(PyObject*, PyObject* const*, Py_ssize_t) {
+    return none();
+}
+PyMethodDef g_nothing_def = {"_timemory_nothing", fast(+on_nothing), METH_FASTCALL, nullptr};
+int g_empty_tool = -1;
 
 } // namespace
 
@@ -229,35 +288,8 @@ bool profiler_running() {
 void profiler_start() {
     if (!g_sites) g_sites = new code_sites(&g_config);
     if (g_running) return;
-    PyObject* sys = PyImport_ImportModule("sys");
-    g_monitoring = sys ? PyObject_GetAttrString(sys, "monitoring") : nullptr;
-    Py_XDECREF(sys);
-    if (!g_monitoring) {
-        PyErr_Clear();
-        warn("sys.monitoring is missing: the profiler measures nothing");
-        return;
-    }
-    g_tool = claim_tool_id();
-    if (g_tool < 0) {
-        warn("sys.monitoring tool ids 2, 3 and 4 are all in use by other tools: the "
-             "profiler measures nothing");
-        Py_CLEAR(g_monitoring);
-        return;
-    }
-    PyObject* events = PyObject_GetAttrString(g_monitoring, "events");
-    long mask = 0;
-    for (callback& c : g_callbacks) {
-        if (c.c_calls && !g_config.trace_c) continue;
-        const long bit = events ? event_bit(events, c.event) : 0;
-        if (!bit) continue;
-        PyObject* fn = PyCFunction_New(&c.def, nullptr);
-        if (fn && call_monitoring("register_callback", "(ilO)", g_tool, bit, fn)) mask |= bit;
-        Py_XDECREF(fn);
-    }
-    Py_XDECREF(events);
-    PyErr_Clear();
-    call_monitoring("set_events", "(il)", g_tool, mask);
-    g_running = true;
+    g_tool = install_tool("timemory", g_config.trace_c, nullptr);
+    g_running = g_tool >= 0;
 }
 
 void profiler_stop() {
@@ -265,23 +297,20 @@ void profiler_stop() {
     if (tool_name(g_tool) != "timemory") {
         // Someone freed our id (and may have taken it): theirs now, left alone.
         warn_profiler_lost("another tool freed timemory's sys.monitoring tool id");
-        g_tool = -1;
-        Py_CLEAR(g_monitoring);
-        g_running = false;
-        return;
+    } else {
+        remove_tool(g_tool);
     }
-    call_monitoring("set_events", "(il)", g_tool, 0L);
-    PyObject* events = PyObject_GetAttrString(g_monitoring, "events");
-    for (callback& c : g_callbacks) {
-        const long bit = events ? event_bit(events, c.event) : 0;
-        if (bit) call_monitoring("register_callback", "(ilO)", g_tool, bit, Py_None);
-    }
-    Py_XDECREF(events);
-    PyErr_Clear();
-    call_monitoring("free_tool_id", "(i)", g_tool);
     g_tool = -1;
-    Py_CLEAR(g_monitoring);
     g_running = false;
+}
+
+void empty_monitoring_start() {
+    if (g_empty_tool < 0) g_empty_tool = install_tool("timemory-empty", false, &g_nothing_def);
+}
+
+void empty_monitoring_stop() {
+    if (g_empty_tool >= 0) remove_tool(g_empty_tool);
+    g_empty_tool = -1;
 }
 
 } // namespace tmpy
