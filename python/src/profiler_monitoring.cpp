@@ -1,7 +1,7 @@
 // The profiler on CPython 3.12 and later: a sys.monitoring tool (PEP 669). Events reach
 // C functions registered as the tool's callbacks (vectorcall, no Python frame), on every
-// thread of the interpreter, without touching sys.setprofile: cProfile's own
-// setprofile-based users, debuggers and threading.setprofile keep working beside it.
+// thread of the interpreter, without touching sys.setprofile: its users (the profile
+// module, debuggers) and threading.setprofile keep working beside it.
 //
 // One logical call is one count on every version: PY_START opens a call, PY_YIELD
 // suspends it (timemory_suspend), PY_RESUME and PY_THROW resume it (timemory_resume),
@@ -33,7 +33,7 @@ int g_tool = -1; ///< the tool id held while running
 
 // Python frames opened since profiling began on this thread, newest last. A return is
 // matched against the top by code object (events of one thread nest properly); a return
-// with no match is of a frame that began before profiling started, and is ignored.
+// with no match is of a frame that began before profiling started (see on_close).
 struct entered {
     PyObject* code; // identity only
     code_info* info;
