@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
-# CPython's own regression tests (Debian's libpython3.11-testsuite) under
+# CPython's own regression tests (Debian's libpython3.11-testsuite, pyenv's own) under
 # `python -m timemory.profiler -m test`: every test that passes plain must pass profiled,
 # the environment checks of regrtest included (--fail-env-changed: a profiler that leaves
 # threads, processes, profile hooks or modules behind fails them). Then the profile must
 # exist and hold the tests' own functions. Exit 77 (skipped) without the testsuite.
 set -euo pipefail
+# usage: run_cpython_tests.sh BUILD PYTHON [TEST...]   (default: the subset below)
 build="$1"
 python="$2"
-tests=(test_json test_re test_itertools test_generators test_threading test_contextlib
-       test_functools test_collections)
+shift 2
+tests=("$@")
+if [ ${#tests[@]} -eq 0 ]; then
+    tests=(test_json test_re test_itertools test_generators test_threading test_contextlib
+           test_functools test_collections)
+fi
 if ! "$python" -c "import test.test_json" 2>/dev/null; then
-    echo "skipped: CPython's test package is not installed for $python (libpython3.11-testsuite)"
+    echo "skipped: CPython's test package is not installed for $python (Debian:" \
+         "libpython3.X-testsuite; pyenv builds include it)"
     exit 77
 fi
 work="$(mktemp -d)"
