@@ -296,3 +296,26 @@ TEST_F(ThreadState, InterleavedGeneratorsOfOneNodeCountTwice) {
     EXPECT_EQ(ts.graph.at(2).inflight, 0u);
     EXPECT_EQ(ts.graph.stats(2)[0].pending, 0);
 }
+
+TEST_F(ThreadState, SegmentsResumedUnderAnotherCallerCountThereWithTheirTime) {
+    // Started under a (in flight there), resumed under c, where it yields and is dropped:
+    // one call under each, each with its own time; no time is left uncounted.
+    thread_state ts(0, wall);
+    ts.enter(&a, wall, opts);
+    segment(ts, b, wall, opts, false, true);
+    exit(ts, a, wall);
+    ts.enter(&c, wall, opts);
+    segment(ts, b, wall, opts, true, true);
+    exit(ts, c, wall);
+    const uint32_t under_a = 2, under_c = 4;
+    ASSERT_EQ(ts.graph.at(under_c).parent, 3u);
+    const int64_t pending_c = ts.graph.stats(under_c)[0].pending;
+    ASSERT_GT(pending_c, 0);
+    EXPECT_EQ(ts.graph.at(under_c).inflight, 0u);
+    call_graph copy = ts.graph;
+    settle_in_flight(copy, wall);
+    EXPECT_EQ(copy.at(under_a).count, 1u);
+    EXPECT_EQ(copy.at(under_c).count, 1u);
+    EXPECT_EQ(copy.stats(under_c)[0].sum, pending_c);
+    EXPECT_EQ(copy.stats(under_c)[0].pending, 0);
+}

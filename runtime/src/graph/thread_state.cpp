@@ -229,20 +229,20 @@ void settle_in_flight(call_graph& g, const bundle& b) noexcept {
     for (uint32_t i = 1; i < g.size(); ++i) {
         node& nd = g.at(i);
         running_stat* st = g.stats(i);
-        const uint64_t k = nd.inflight;
-        bool any = k > 0;
-        for (size_t c = 0; c < b.size() && !any; ++c)
-            any = st[c].pending != 0;
-        if (!any) continue;
+        bool pending = false;
+        for (size_t c = 0; c < b.size() && !pending; ++c)
+            pending = st[c].pending != 0;
+        // Segments left pending with no call in flight here were resumed under this node
+        // from another caller and never ended under it: one call here, as any call that
+        // ran under a function (else a report would drop their time into the caller's).
+        const uint64_t k = nd.inflight > 0 ? nd.inflight : (pending ? 1 : 0);
+        if (k == 0) continue;
         nd.count += k;
         nd.inflight = 0;
         for (size_t c = 0; c < b.size(); ++c) {
             running_stat& s = st[c];
             const value_kind how = b.comps[c]->how;
-            if (k == 0) {
-                // Segments of calls counted elsewhere (resumed under another caller).
-                s.sum += s.pending;
-            } else if (how == value_kind::one) {
+            if (how == value_kind::one) {
                 for (uint64_t j = 0; j < k; ++j)
                     s.add(1);
             } else if (how != value_kind::absolute) {

@@ -84,8 +84,9 @@ inline void settle_segment(node& nd, const frame& f, bool suspended) noexcept {
 }
 
 /// Counts the calls still in flight in `g` (a copy for a report, or the graph of a thread
-/// that ended) as finished with the time they ran, and adds left-over suspended segments
-/// to the sums: what a report shows of generators closed early or still suspended.
+/// that ended) as finished with the time they ran, and left-over suspended segments of a
+/// call resumed from another caller as one call where they ran: what a report shows of
+/// generators closed early or still suspended.
 void settle_in_flight(call_graph& g, const bundle& b) noexcept;
 
 /// The shadow stack: a plain array whose push and pop inline to a few instructions (a
