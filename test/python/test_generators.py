@@ -156,3 +156,38 @@ timemory.finalize()
     assert calls("ticker") == 3
     assert calls("leaf") == 15
     assert calls("cancelled") == 1
+
+
+def test_generator_resumed_from_another_function_keeps_its_time_there(run_script):
+    # Started (and suspended) under start_it, resumed under go_on, where it spins 20 ms,
+    # yields and is dropped: one call under each, and go_on's 20 ms are the generator's,
+    # not go_on's own time.
+    r = run_script(HEADER + """
+def steps():
+    spin(0.005)
+    yield 1
+    spin(0.02)
+    yield 2
+    yield 3
+def start_it(it):
+    return next(it)
+def go_on(it):
+    return next(it)
+def main():
+    it = steps()
+    start_it(it)
+    go_on(it)
+    del it
+with Profiler(["wall_clock"]):
+    main()
+timemory.finalize()
+""")
+    assert r.rc == 0, r.err
+    tree = r.tree()
+    first = find(tree, "main", "start_it", "steps")
+    later = find(tree, "main", "go_on", "steps")
+    assert laps(first) == 1 and laps(later) == 1
+    assert node_sum(first) >= 0.0045
+    assert node_sum(later) >= 0.019
+    go_on = find(tree, "main", "go_on")
+    assert go_on["node"]["exclusive"]["stats"]["sum"] < 0.005, "the spin is the generator's"
