@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include <timemory/timemory.h>
+#include "../common/graph_shapes.h"
 
 static double now_ms(void) {
     struct timespec t;
@@ -20,18 +20,7 @@ int main(int argc, char** argv) {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     int n = argc > 1 ? atoi(argv[1]) : 1000;
-    char name[64];
-    for (int p = 0; p < 100; ++p) {
-        snprintf(name, sizeof(name), "parent_%d", p);
-        timemory_push_region(name);
-        for (int i = p; i < n - 100; i += 100) {
-            snprintf(name, sizeof(name), "region_%d", i);
-            timemory_push_region(name);
-            timemory_pop_region(name);
-        }
-        snprintf(name, sizeof(name), "parent_%d", p);
-        timemory_pop_region(name);
-    }
+    record_wide_graph(n - 100);
     MPI_Barrier(MPI_COMM_WORLD);
     double t0 = now_ms();
     MPI_Finalize();

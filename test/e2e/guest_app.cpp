@@ -378,6 +378,25 @@ int deep_mode(int depth) {
     return 0;
 }
 
+// ---- wide: n distinct regions under 100 parents, each entered twice ------------------
+
+int wide_mode(int n) {
+    char name[64];
+    for (int round = 0; round < 2; ++round)
+        for (int p = 0; p < 100; ++p) {
+            std::snprintf(name, sizeof(name), "parent_%d", p);
+            timemory_push_region(name);
+            for (int i = p; i < n; i += 100) {
+                std::snprintf(name, sizeof(name), "region_%d", i);
+                timemory_push_region(name);
+                timemory_pop_region(name);
+            }
+            std::snprintf(name, sizeof(name), "parent_%d", p);
+            timemory_pop_region(name);
+        }
+    return 0;
+}
+
 // ---- churn: thousands of short threads, each starting one of its own ------------------
 
 timemory_site s_churn = make_site("churn");
@@ -462,6 +481,7 @@ int main(int argc, char** argv) {
     if (mode == "long-name") return long_name_mode();
     if (mode == "churn" && argc > 2) return churn_mode(std::atoi(argv[2]));
     if (mode == "deep" && argc > 2) return deep_mode(std::atoi(argv[2]));
+    if (mode == "wide" && argc > 2) return wide_mode(std::atoi(argv[2]));
     if (mode == "concurrent" && argc > 2) return concurrent_mode(argv[2]);
     std::fprintf(stderr,
                  "usage: %s "

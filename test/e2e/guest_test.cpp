@@ -363,6 +363,47 @@ TEST(Guest, ADeepCallChainIsReportedWithoutRecursionInLinearSize) {
     EXPECT_NE(tree.find("\"depth\":" + std::to_string(depth - 1) + ","), std::string::npos);
 }
 
+// 100 000 distinct regions: every report is written completely (they are streamed, never
+// built as documents) and agrees with the others node for node.
+TEST(Guest, AHundredThousandNodesAreReportedCompletelyInEveryFormat) {
+    const int n = 100000;
+    auto r = run_guest("wide", {"wide", std::to_string(n)});
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    const fs::path out = r.dir / "out/latest";
+    json recs = records(out / "wall.json", "wall_clock");
+    ASSERT_EQ(recs.size(), size_t(n + 100));
+    size_t regions = 0;
+    for (size_t i = 0; i < recs.size(); ++i) {
+        const std::string name = recs[i]["prefix"];
+        ASSERT_EQ(laps_of(&recs[i]), 2u) << name;
+        const bool parent = name.rfind("parent_", 0) == 0;
+        ASSERT_EQ(recs[i]["depth"], parent ? 0 : 1) << name;
+        if (!parent) {
+            const json& up = recs[size_t(recs[i]["parent"].get<int64_t>())];
+            const int k = std::stoi(name.substr(7));
+            ASSERT_EQ(up["prefix"], "parent_" + std::to_string(k % 100)) << name;
+            ++regions;
+        }
+    }
+    EXPECT_EQ(regions, size_t(n));
+    // The nested tree holds the same nodes (Hatchet's layout: a root, then the parents).
+    json tree = load_json(out / "wall.tree.json");
+    const json& top = tree["timemory"]["wall_clock"]["graph"][0][0]["children"];
+    ASSERT_EQ(top.size(), 100u);
+    size_t kids = 0;
+    for (const json& p : top)
+        kids += p["children"].size();
+    EXPECT_EQ(kids, size_t(n));
+    // One trace event per node, properly nested; one table row per node; compact JSON.
+    json trace = load_json(out / "wall.flamegraph.json");
+    EXPECT_EQ(trace_check::complete_events(trace).size(), size_t(n + 100));
+    EXPECT_EQ(trace_check::problems(trace), "");
+    const std::string txt = slurp(out / "wall.txt");
+    EXPECT_EQ(size_t(std::count(txt.begin(), txt.end(), '\n')), size_t(n + 100 + 6)) << "3 title lines, 2 header lines, a closing rule";
+    const std::string flat = slurp(out / "wall.json");
+    EXPECT_EQ(flat.find('\n'), std::string::npos) << "compact unless TIMEMORY_JSON_INDENT";
+}
+
 TEST(Guest, OptionalLibrariesAreLoadedOnlyWhenTheirComponentsAreAskedFor) {
     auto r = run_guest("maps", {"maps"});
     ASSERT_EQ(r.exit_code(), 0) << r.err;

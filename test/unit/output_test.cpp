@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -18,6 +21,25 @@
 using namespace timemory::rt;
 
 namespace {
+// Each report as the writers stream it, parsed back.
+json_t flat_json(const timemory::result& r, const report_unit& u, int indent = 0) {
+    return json_t::parse(json_string(
+        [&](json_writer& w) { write_flat_json(w, std::span(&r, 1), u); }, indent));
+}
+std::string tree_json_text(const timemory::result& r, const report_unit& u) {
+    return json_string([&](json_writer& w) { write_tree_json(w, std::span(&r, 1), u); });
+}
+std::string folded_text(const timemory::result& r, const report_unit& u) {
+    std::string out;
+    memory_file f(out);
+    write_folded(f.get(), r, u);
+    f.close();
+    return out;
+}
+json_t flamegraph_json(const timemory::result& r, const report_unit& u, bool timeline) {
+    return json_t::parse(
+        json_string([&](json_writer& w) { write_flamegraph_json(w, r, u, timeline); }));
+}
 // main (2 calls: 3 + 5) > child (4 calls of 1) ; other (1 call of 10). Values in ns.
 struct Output : ::testing::Test {
     timemory_site s_main{1, TIMEMORY_LANG_CXX, "main", "main", "a.cpp", 3, TIMEMORY_SITE_ABI};
@@ -192,6 +214,93 @@ TEST(FileIo, FailuresNameThePath) {
     EXPECT_NE(err.find("/proc/forbidden"), std::string::npos) << err;
     EXPECT_FALSE(write_atomic("/proc/forbidden.txt", "x", &err));
     EXPECT_NE(err.find("/proc/forbidden.txt"), std::string::npos) << err;
+}
+
+// A staged file that is never committed leaves nothing behind; one whose writes fail
+// (RLIMIT_FSIZE: "File too large") names the file and the first error, not a later one.
+TEST(FileIo, StagedFileIsAllOrNothing) {
+    std::string dir = ::testing::TempDir() + "/staged_file_test";
+    std::string err;
+    ASSERT_TRUE(make_dirs(dir, &err)) << err;
+    const std::string path = dir + "/report.json";
+    std::remove(path.c_str());
+    {
+        staged_file f(path);
+        ASSERT_NE(f.get(), nullptr);
+        std::fputs("abandoned", f.get());
+    }
+    EXPECT_NE(access(path.c_str(), F_OK), 0) << "no commit: no file";
+    EXPECT_NE(access((path + ".tmp." + std::to_string(getpid())).c_str(), F_OK), 0);
+
+    pid_t child = fork();
+    if (child == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        rlimit small{4096, 4096};
+        setrlimit(RLIMIT_FSIZE, &small);
+        staged_file f(path);
+        std::string big(1 << 20, 'x');
+        std::fwrite(big.data(), 1, big.size(), f.get());
+        std::string why;
+        const bool ok = f.commit(&why);
+        const bool named = why == "cannot write '" + path + "': File too large";
+        _exit(!ok && named && access(path.c_str(), F_OK) != 0 ? 0 : 1);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+}
+
+// The streaming writer: bytes that are not UTF-8 become U+FFFD, NaN and infinities null,
+// control bytes are escaped; compact by default, indented on request; parses back.
+TEST(JsonWriter, WritesValidJsonFromAnyInput) {
+    const std::string bad = std::string("f\xff\xc3(") + '\x01' + "\"q\"";
+    auto text = json_string([&](json_writer& w) {
+        w.begin_object();
+        w.member("name", bad);
+        w.member(std::string_view(bad), 1);
+        w.member("nan", std::nan(""));
+        w.member("inf", HUGE_VAL);
+        w.member("big", uint64_t(18446744073709551615ull));
+        w.member("neg", int64_t(-3));
+        w.member("half", 0.5);
+        w.key("list");
+        w.begin_array();
+        w.value(true);
+        w.null();
+        w.end_array();
+        w.end_object();
+    });
+    EXPECT_EQ(text.find('\n'), std::string::npos) << "compact: one line";
+    auto j = json_t::parse(text); // throws on invalid UTF-8
+    const std::string fffd = "\xEF\xBF\xBD";
+    EXPECT_EQ(j["name"], "f" + fffd + fffd + "(\x01\"q\"");
+    EXPECT_EQ(j["f" + fffd + fffd + "(\x01\"q\""], 1);
+    EXPECT_TRUE(j["nan"].is_null());
+    EXPECT_TRUE(j["inf"].is_null());
+    EXPECT_EQ(j["big"].get<uint64_t>(), 18446744073709551615ull);
+    EXPECT_EQ(j["neg"], -3);
+    EXPECT_EQ(j["half"], 0.5);
+    EXPECT_EQ(j["list"], json_t::parse("[true,null]"));
+    EXPECT_NE(text.find("\\u0001"), std::string::npos) << text;
+
+    auto indented = json_string([](json_writer& w) {
+        w.begin_object();
+        w.member("a", 1);
+        w.end_object();
+    }, 2);
+    EXPECT_EQ(indented, "{\n  \"a\": 1\n}");
+}
+
+// Reports are streamed: the text table written to a FILE* and returned as a string agree,
+// and a flat report with indentation parses to the same document as the compact one.
+TEST_F(Output, StreamedReportsMatchTheirStringForms) {
+    std::string streamed;
+    {
+        memory_file f(streamed);
+        write_text_table(f.get(), res, 0, settings::current());
+    }
+    EXPECT_EQ(streamed, text_table(res, 0, settings::current()));
+    EXPECT_EQ(flat_json(res, 0), flat_json(res, 0, 3));
 }
 
 TEST_F(Output, EncodeDecodeRoundTripsAndRejectsBadBuffers) {

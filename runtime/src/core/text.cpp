@@ -38,7 +38,7 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 
 namespace {
 // Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not one.
-size_t utf8_length(const std::string& s, size_t i) {
+size_t utf8_length(std::string_view s, size_t i) {
     const auto b = [&s](size_t k) { return static_cast<unsigned char>(s[k]); };
     const unsigned char c = b(i);
     size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
@@ -54,6 +54,35 @@ size_t utf8_length(const std::string& s, size_t i) {
     return n;
 }
 } // namespace
+
+bool is_valid_utf8(std::string_view s) {
+    for (size_t i = 0; i < s.size();) {
+        if (static_cast<unsigned char>(s[i]) < 0x80) {
+            ++i;
+            continue;
+        }
+        const size_t n = utf8_length(s, i);
+        if (n == 0) return false;
+        i += n;
+    }
+    return true;
+}
+
+std::string valid_utf8(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 8);
+    for (size_t i = 0; i < s.size();) {
+        const size_t n = utf8_length(s, i);
+        if (n == 0) {
+            out += "\xEF\xBF\xBD"; // U+FFFD
+            ++i;
+        } else {
+            out.append(s.substr(i, n));
+            i += n;
+        }
+    }
+    return out;
+}
 
 std::string printable(const std::string& s) {
     std::string out;

@@ -214,6 +214,7 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
     std::vector<int64_t> out_index(g.size(), -1);
     // Iterative pre-order walk: deep graphs must not overflow the stack.
     std::vector<uint32_t> todo(kids[0].rbegin(), kids[0].rend());
+    res.nodes.reserve(g.size() - 1); // no reallocation: the result is the largest structure here
     while (!todo.empty()) {
         uint32_t i = todo.back();
         todo.pop_back();

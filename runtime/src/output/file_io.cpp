@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace timemory::rt {
@@ -34,31 +35,99 @@ bool make_dirs(const std::string& dir, std::string* error) {
     return true;
 }
 
-bool write_atomic(const std::string& path, const std::string& content, std::string* error) {
-    std::string tmp = path + ".tmp." + std::to_string(getpid());
-    int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        if (error) *error = "cannot create '" + path + "': " + std::strerror(errno);
-        return false;
-    }
+// The staged file's stream writes through this function (fopencookie), which keeps the
+// first write error: the FILE* keeps only a flag, and errno is gone by the time commit()
+// looks (a full disk reads "Input/output error" instead of "No space left on device").
+ssize_t staged_file::write_out(void* cookie, const char* data, size_t size) {
+    auto* self = static_cast<staged_file*>(cookie);
     size_t done = 0;
-    while (done < content.size()) {
-        ssize_t n = write(fd, content.data() + done, content.size() - done);
+    while (done < size) {
+        ssize_t n = ::write(self->fd_, data + done, size - done);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
-            if (error) *error = "cannot write '" + path + "': " + std::strerror(errno);
-            close(fd);
-            unlink(tmp.c_str());
-            return false;
+            if (!self->write_errno_) self->write_errno_ = n < 0 ? errno : ENOSPC;
+            return done > 0 ? ssize_t(done) : -1;
         }
         done += size_t(n);
     }
-    if (close(fd) != 0 || rename(tmp.c_str(), path.c_str()) != 0) {
-        if (error) *error = "cannot write '" + path + "': " + std::strerror(errno);
-        unlink(tmp.c_str());
-        return false;
+    return ssize_t(done);
+}
+
+staged_file::staged_file(std::string path)
+    : path_(std::move(path)), tmp_(path_ + ".tmp." + std::to_string(getpid())) {
+    fd_ = open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) {
+        write_errno_ = errno;
+        return;
     }
-    return true;
+    cookie_io_functions_t io{};
+    io.write = &staged_file::write_out;
+    file_ = fopencookie(this, "w", io);
+    if (!file_) {
+        write_errno_ = errno;
+        discard();
+        return;
+    }
+    std::setvbuf(file_, nullptr, _IOFBF, 1 << 16);
+}
+
+staged_file::~staged_file() {
+    discard();
+}
+
+void staged_file::discard() {
+    if (file_) std::fclose(file_);
+    file_ = nullptr;
+    if (fd_ >= 0) {
+        ::close(fd_);
+        unlink(tmp_.c_str());
+    }
+    fd_ = -1;
+}
+
+bool staged_file::commit(std::string* error) {
+    bool ok = file_ && std::fflush(file_) == 0 && !std::ferror(file_) && !write_errno_;
+    if (file_) std::fclose(file_);
+    file_ = nullptr;
+    if (ok && ::close(fd_) != 0) {
+        write_errno_ = errno;
+        ok = false;
+    }
+    if (ok) {
+        fd_ = -1;
+        if (rename(tmp_.c_str(), path_.c_str()) != 0) {
+            const int why = errno;
+            unlink(tmp_.c_str());
+            if (error) *error = "cannot write '" + path_ + "': " + std::strerror(why);
+            return false;
+        }
+        return true;
+    }
+    const bool created = fd_ >= 0;
+    discard();
+    if (error)
+        *error = (created ? "cannot write '" : "cannot create '") + path_ +
+                 "': " + std::strerror(write_errno_ ? write_errno_ : EIO);
+    return false;
+}
+
+bool write_atomic(const std::string& path, const std::string& content, std::string* error) {
+    staged_file f(path);
+    if (f.get()) std::fwrite(content.data(), 1, content.size(), f.get());
+    return f.commit(error);
+}
+
+memory_file::memory_file(std::string& out) : out_(out) {
+    file_ = open_memstream(&buffer_, &size_);
+}
+
+void memory_file::close() {
+    if (!file_) return;
+    std::fclose(file_);
+    file_ = nullptr;
+    if (buffer_) out_.assign(buffer_, size_);
+    std::free(buffer_);
+    buffer_ = nullptr;
 }
 
 } // namespace timemory::rt

@@ -2,10 +2,13 @@
 // the values of a multi-valued component (papi_vector), which share one set of files.
 #pragma once
 
+#include <span>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "output/file_io.hpp"
+#include "output/json_writer.hpp"
 #include "settings/settings.hpp"
 #include "timemory/timemory.hpp"
 
@@ -39,15 +42,22 @@ std::string unit_description(const result& r, const report_unit& u);
 /// table. Display decoration (">>>", "|_") exists only here.
 std::string text_table(const result& r, const report_unit& u, const settings::values& v,
                        int rank = 0);
+/// The same table written to `out` as it is produced (two passes over the nodes: widths,
+/// then rows; nothing kept per row).
+void write_text_table(std::FILE* out, const result& r, const report_unit& u,
+                      const settings::values& v, int rank = 0);
 
-/// Flat records, one per node in pre-order: <label>.json.
-json_t flat_json(const result& r, const report_unit& u, int rank = 0);
+/// Flat records, one per node in pre-order: <label>.json. One entry per result in "ranks"
+/// (rank labels 0.. and "mpi_size" for several; `rank` for one: -1 for ranks combined).
+void write_flat_json(json_writer& w, std::span<const result> ranks, const report_unit& u,
+                     int rank = 0);
 
-/// Nested graph in the layout Hatchet's timemory reader reads: <label>.tree.json.
-/// Written as text with an explicit stack (no recursion: any depth), always compact. When
-/// nodes ran on threads other than the main one, in the "mpi" layout with one entry,
-/// which is how Hatchet reads per-thread rows.
-std::string tree_json_text(const result& r, const report_unit& u, int rank = 0);
+/// Nested graph in the layout Hatchet's timemory reader reads: <label>.tree.json. Written
+/// with an explicit stack (no recursion: any depth). Several results, or one whose nodes
+/// ran on threads other than the main one, use the "mpi" layout (one tree per rank, and
+/// "mpi_size"), which is how Hatchet reads per-thread rows.
+void write_tree_json(json_writer& w, std::span<const result> ranks, const report_unit& u,
+                     int rank = 0);
 
 /// Chrome trace events: <label>.flamegraph.json. "X" events with integer microseconds,
 /// one track per thread (pid, tid) named by "process_name"/"thread_name" metadata events.
@@ -55,32 +65,35 @@ std::string tree_json_text(const result& r, const report_unit& u, int rank = 0);
 /// are exact sums); a subtree that ran on another thread goes on that thread's track, from
 /// its spawn point's start, after the track's previous work: on every track, events nest
 /// or follow each other, never overlap partly. With timeline mode, real start times.
-json_t flamegraph_json(const result& r, const report_unit& u, bool timeline);
+void write_flamegraph_json(json_writer& w, const result& r, const report_unit& u, bool timeline);
 /// Folded stacks: <label>.folded. One line per node with exclusive time, "a;b;c N" (N:
 /// integer microseconds), in pre-order; frame names with ';' or control bytes escaped.
 /// Stacks deeper than 1000 frames end in a "[deeper]" frame holding the rest (each line
 /// holds its whole stack: deeper stacks would make the file grow with depth squared).
-std::string folded_text(const result& r, const report_unit& u);
+void write_folded(std::FILE* out, const result& r, const report_unit& u);
 /// Whether unit `u` has a flame graph: time components only (a trace's widths are time).
 bool has_flamegraph(const result& r, const report_unit& u);
 
-/// <label>.json for several ranks: one entry per rank in "ranks".
-json_t flat_json_ranks(const std::vector<result>& ranks, const report_unit& u);
+/// The text a writer call produces, compact or indented (tests, small reports).
+template <typename Fn>
+std::string json_string(Fn&& write, int indent = 0) {
+    std::string out;
+    memory_file f(out);
+    if (!f.get()) return out;
+    {
+        json_writer w(f.get(), indent);
+        write(w);
+    }
+    f.close();
+    return out;
+}
 
-/// <label>.tree.json for several ranks, in Hatchet's MPI layout: "mpi": one graph per rank.
-/// <label>.tree.json for several ranks: "mpi" with one tree per rank, "mpi_size".
-std::string tree_json_ranks_text(const std::vector<result>& ranks, const report_unit& u);
-
-/// The text of a JSON report: compact unless TIMEMORY_JSON_INDENT asks for indentation.
-/// Bytes that are not valid UTF-8 (a name, a file path from anywhere) are written as
-/// U+FFFD instead of throwing: no report is lost to one odd name.
+/// The text of a small JSON document (metadata): compact unless TIMEMORY_JSON_INDENT asks
+/// for indentation; bytes that are not valid UTF-8 are written as U+FFFD.
 template <typename Json>
 std::string json_text(const Json& j, const settings::values& v) {
     return j.dump(v.json_indent > 0 ? int(v.json_indent) : -1, ' ', false,
                   Json::error_handler_t::replace);
 }
-
-/// The `inclusive`/`exclusive` object of one node's stats (NaN written as null).
-json_t stats_json(const stats& s);
 
 } // namespace timemory::rt

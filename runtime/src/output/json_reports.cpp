@@ -1,9 +1,13 @@
 // <label>.json (flat records), <label>.tree.json (nested, for Hatchet) and
-// <label>.flamegraph.json (Chrome trace events).
+// <label>.flamegraph.json (Chrome trace events), streamed through json_writer: no report
+// is built as a document in memory, whatever the size of the graph.
 #include <errno.h> // program_invocation_short_name
 
+#include <algorithm>
 #include <cmath>
 #include <map>
+
+#include <fmt/format.h>
 
 #include "components/component.hpp"
 #include "core/text.hpp"
@@ -12,10 +16,6 @@
 namespace timemory::rt {
 
 namespace {
-
-json_t number_or_null(double x) {
-    return std::isnan(x) ? json_t(nullptr) : json_t(x);
-}
 
 const char* language_name(int lang) {
     switch (lang) {
@@ -32,111 +32,136 @@ const char* language_name(int lang) {
     }
 }
 
-json_t wrap(const std::string& id, json_t body) {
-    json_t inner = json_t::object();
-    inner[id] = std::move(body);
-    json_t out = json_t::object();
-    out["timemory"] = std::move(inner);
-    return out;
+// The component header: Hatchet reads a "type" list as one metric per value of a group.
+void write_header(json_writer& w, const result& r, const report_unit& u) {
+    const component_info& c = r.components[u.first];
+    if (!u.grouped(r)) {
+        w.member("type", c.label);
+        w.member("id", c.id);
+        w.member("description", c.description);
+        w.member("unit_value", c.unit_value);
+        w.member("unit_repr", c.units);
+        return;
+    }
+    auto list = [&](const char* key, auto field) {
+        w.key(key);
+        w.begin_array();
+        for (size_t k = u.first; k < u.first + u.count; ++k)
+            w.value(field(r.components[k]));
+        w.end_array();
+    };
+    list("type", [](const component_info& ci) { return ci.label; });
+    w.member("id", c.group);
+    w.member("description", unit_description(r, u));
+    list("unit_value", [](const component_info& ci) { return ci.unit_value; });
+    list("unit_repr", [](const component_info& ci) { return ci.units; });
+    list("value_descriptions", [](const component_info& ci) { return ci.description; });
 }
 
-// A group's header lists its values: Hatchet reads a "type" list as one metric per value.
-json_t component_header(const result& r, const report_unit& u) {
-    const component_info& c = r.components[u.first];
-    if (!u.grouped(r))
-        return {{"type", c.label},
-                {"id", c.id},
-                {"description", c.description},
-                {"unit_value", c.unit_value},
-                {"unit_repr", c.units}};
-    json_t type = json_t::array(), values = json_t::array(), reprs = json_t::array(),
-           descriptions = json_t::array();
-    for (size_t k = u.first; k < u.first + u.count; ++k) {
-        type.push_back(r.components[k].label);
-        values.push_back(r.components[k].unit_value);
-        reprs.push_back(r.components[k].units);
-        descriptions.push_back(r.components[k].description);
-    }
-    return {{"type", std::move(type)},
-            {"id", c.group},
-            {"description", unit_description(r, u)},
-            {"unit_value", std::move(values)},
-            {"unit_repr", std::move(reprs)},
-            {"value_descriptions", std::move(descriptions)}};
+void write_stats(json_writer& w, const stats& s) {
+    w.begin_object();
+    w.member("sum", s.sum);
+    w.member("mean", s.mean);
+    w.member("min", s.min);
+    w.member("max", s.max);
+    w.member("stddev", s.stddev);
+    w.end_object();
 }
 
 // One stats object for a unit: plain numbers for one component; for a group each
 // statistic is an object keyed by value name, in value order (Hatchet's layout).
-json_t unit_stats_json(const result& r, const std::vector<stats>& s, const report_unit& u) {
-    if (!u.grouped(r)) return stats_json(s[u.first]);
-    json_t out = json_t::object();
-    for (const char* key : {"sum", "mean", "min", "max", "stddev"})
-        out[key] = json_t::object();
-    for (size_t k = u.first; k < u.first + u.count; ++k) {
-        const std::string& name = r.components[k].label;
-        out["sum"][name] = number_or_null(s[k].sum);
-        out["mean"][name] = number_or_null(s[k].mean);
-        out["min"][name] = number_or_null(s[k].min);
-        out["max"][name] = number_or_null(s[k].max);
-        out["stddev"][name] = number_or_null(s[k].stddev);
-    }
-    return out;
-}
-
-// Built field by field, moving each part in: nested initializer lists would deep-copy
-// every level (tens of thousands of instructions per node on large graphs).
-json_t entry_json(const result& r, uint64_t laps, const std::vector<stats>& s,
-                  const report_unit& u) {
-    json_t entry = json_t::object();
-    entry["laps"] = laps;
-    if (u.grouped(r)) {
-        json_t value = json_t::array();
+void write_unit_stats(json_writer& w, const result& r, const std::vector<stats>& s,
+                      const report_unit& u) {
+    if (!u.grouped(r)) return write_stats(w, s[u.first]);
+    w.begin_object();
+    for (double stats::*field : {&stats::sum, &stats::mean, &stats::min, &stats::max, &stats::stddev}) {
+        w.key(field == &stats::sum    ? "sum"
+              : field == &stats::mean ? "mean"
+              : field == &stats::min  ? "min"
+              : field == &stats::max  ? "max"
+                                      : "stddev");
+        w.begin_object();
         for (size_t k = u.first; k < u.first + u.count; ++k)
-            value.push_back(number_or_null(s[k].sum));
-        entry["value"] = std::move(value);
-    } else {
-        entry["value"] = number_or_null(s[u.first].sum);
+            w.member(r.components[k].label, s[k].*field);
+        w.end_object();
     }
-    json_t out = json_t::object();
-    out["entry"] = std::move(entry);
-    out["stats"] = unit_stats_json(r, s, u);
-    return out;
+    w.end_object();
 }
 
-json_t node_json(const result& r, const result_node& n, const report_unit& u, int rank) {
-    json_t j = json_t::object();
-    j["hash"] = n.hash;
-    j["rolling_hash"] = n.rolling_hash;
-    j["prefix"] = n.name;
-    j["name"] = n.name;
-    j["linkage"] = n.linkage;
-    j["file"] = n.file;
-    j["line"] = n.line;
-    j["language"] = language_name(n.language);
-    j["throttled"] = n.throttled;
-    j["depth"] = n.depth;
-    j["tid"] = n.tid;
-    j["threads"] = n.threads;
-    j["pid"] = n.pid;
-    j["rank"] = rank;
-    j["start_ns"] = n.start_ns;
-    j["ranks"] = n.ranks;
+void write_entry(json_writer& w, const result& r, uint64_t laps, const std::vector<stats>& s,
+                 const report_unit& u) {
+    w.begin_object();
+    w.key("entry");
+    w.begin_object();
+    w.member("laps", laps);
+    w.key("value");
+    if (u.grouped(r)) {
+        w.begin_array();
+        for (size_t k = u.first; k < u.first + u.count; ++k)
+            w.value(s[k].sum);
+        w.end_array();
+    } else {
+        w.value(s[u.first].sum);
+    }
+    w.end_object();
+    w.key("stats");
+    write_unit_stats(w, r, s, u);
+    w.end_object();
+}
+
+// A node's members (the caller opens and closes the object).
+void write_node_members(json_writer& w, const result& r, const result_node& n,
+                        const report_unit& u, int rank) {
+    w.member("hash", n.hash);
+    w.member("rolling_hash", n.rolling_hash);
+    w.member("prefix", n.name);
+    w.member("name", n.name);
+    w.member("linkage", n.linkage);
+    w.member("file", n.file);
+    w.member("line", n.line);
+    w.member("language", language_name(n.language));
+    w.member("throttled", n.throttled);
+    w.member("depth", n.depth);
+    w.member("tid", n.tid);
+    w.member("threads", n.threads);
+    w.member("pid", n.pid);
+    w.member("rank", rank);
+    w.member("start_ns", n.start_ns);
+    w.member("ranks", n.ranks);
     if (n.untimed > 0) {
         // Calls of a throttled function that were counted, not timed: the part of the
         // inclusive values estimated from the timed calls.
-        j["untimed"] = n.untimed;
+        w.member("untimed", n.untimed);
         if (u.grouped(r)) {
-            json_t est = json_t::object();
+            w.key("estimated");
+            w.begin_object();
             for (size_t k = u.first; k < u.first + u.count && k < n.estimated.size(); ++k)
-                est[r.components[k].label] = number_or_null(n.estimated[k]);
-            j["estimated"] = std::move(est);
+                w.member(r.components[k].label, n.estimated[k]);
+            w.end_object();
         } else if (u.first < n.estimated.size()) {
-            j["estimated"] = number_or_null(n.estimated[u.first]);
+            w.member("estimated", n.estimated[u.first]);
         }
     }
-    j["inclusive"] = entry_json(r, n.count, n.inclusive, u);
-    j["exclusive"] = entry_json(r, n.count, n.exclusive, u);
-    return j;
+    w.key("inclusive");
+    write_entry(w, r, n.count, n.inclusive, u);
+    w.key("exclusive");
+    write_entry(w, r, n.count, n.exclusive, u);
+}
+
+// {"timemory": {"<key>": { header, ... }}}: opens the three objects, writes the header.
+void open_report(json_writer& w, const result& r, const report_unit& u) {
+    w.begin_object();
+    w.key("timemory");
+    w.begin_object();
+    w.key(u.key(r));
+    w.begin_object();
+    write_header(w, r, u);
+}
+
+void close_report(json_writer& w) {
+    w.end_object();
+    w.end_object();
+    w.end_object();
 }
 
 } // namespace
@@ -168,66 +193,79 @@ std::vector<report_unit> report_units(const result& r) {
     return out;
 }
 
-json_t stats_json(const stats& s) {
-    json_t j = json_t::object();
-    j["sum"] = number_or_null(s.sum);
-    j["mean"] = number_or_null(s.mean);
-    j["min"] = number_or_null(s.min);
-    j["max"] = number_or_null(s.max);
-    j["stddev"] = number_or_null(s.stddev);
-    return j;
-}
-
-json_t flat_json(const result& r, const report_unit& u, int rank) {
-    json_t records = json_t::array();
-    for (const auto& n : r.nodes) {
-        json_t rec = node_json(r, n, u, rank);
-        // A combined graph of several ranks: the node's SUM on each rank, over ranks.
-        if (u.first + u.count <= n.per_rank.size())
-            rec["per_rank"] = unit_stats_json(r, n.per_rank, u);
-        // The parent's index in this list (-1: top level): the tree in constant space per
-        // node, whatever the depth (a path per node grew with depth squared), and readable
-        // by any JSON parser at any depth (the nested tree.json is not, past ~1000 levels).
-        rec["parent"] = n.parent;
-        records.push_back(std::move(rec));
+void write_flat_json(json_writer& w, std::span<const result> ranks, const report_unit& u,
+                     int rank) {
+    const result& first = ranks.front();
+    open_report(w, first, u);
+    w.key("ranks");
+    w.begin_array();
+    for (size_t k = 0; k < ranks.size(); ++k) {
+        const result& r = ranks[k];
+        const int label = ranks.size() > 1 ? int(k) : rank;
+        w.begin_object();
+        w.member("rank", label);
+        w.member("graph_size", r.nodes.size());
+        w.key("graph");
+        w.begin_array();
+        for (const result_node& n : r.nodes) {
+            w.begin_object();
+            write_node_members(w, r, n, u, label);
+            // A combined graph of several ranks: the node's SUM on each rank, over ranks.
+            if (u.first + u.count <= n.per_rank.size()) {
+                w.key("per_rank");
+                write_unit_stats(w, r, n.per_rank, u);
+            }
+            // The parent's index in this list (-1: top level): the tree in constant space
+            // per node, whatever the depth, readable by any JSON parser at any depth (the
+            // nested tree.json is not, past ~1000 levels).
+            w.member("parent", n.parent);
+            w.end_object();
+        }
+        w.end_array();
+        w.end_object();
     }
-    json_t body = component_header(r, u);
-    json_t entry = json_t::object();
-    entry["rank"] = rank;
-    entry["graph_size"] = r.nodes.size();
-    entry["graph"] = std::move(records);
-    body["ranks"] = json_t::array();
-    body["ranks"].push_back(std::move(entry));
-    return wrap(u.key(r), std::move(body));
+    w.end_array();
+    if (ranks.size() > 1) w.member("mpi_size", ranks.size());
+    close_report(w);
 }
 
 namespace {
 
 // The dummy root (hash 0) of a rank's tree: Hatchet passes through it.
-json_t root_node_json(const result& r, const report_unit& u, int rank) {
+void write_root_node(json_writer& w, const result& r, const report_unit& u, int rank) {
     std::vector<stats> zero(r.components.size());
-    return {{"hash", 0},
-            {"prefix", "root"},
-            {"depth", -1},
-            {"tid", 0},
-            {"pid", 0},
-            {"rank", rank},
-            {"inclusive", {{"entry", {{"laps", 0}}}, {"stats", unit_stats_json(r, zero, u)}}},
-            {"exclusive", {{"entry", {{"laps", 0}}}, {"stats", unit_stats_json(r, zero, u)}}}};
+    w.begin_object();
+    w.member("hash", 0);
+    w.member("prefix", "root");
+    w.member("depth", -1);
+    w.member("tid", 0);
+    w.member("pid", 0);
+    w.member("rank", rank);
+    for (const char* which : {"inclusive", "exclusive"}) {
+        w.key(which);
+        w.begin_object();
+        w.key("entry");
+        w.begin_object();
+        w.member("laps", 0);
+        w.end_object();
+        w.key("stats");
+        write_unit_stats(w, r, zero, u);
+        w.end_object();
+    }
+    w.end_object();
 }
 
-std::string compact(const json_t& j) {
-    return j.dump(-1, ' ', false, json_t::error_handler_t::replace);
-}
-
-// Appends one rank's nested tree, {"node": root, "children": [...]}, written with an
-// explicit stack: a graph of any depth (100 000 nested calls) costs no recursion, in
-// building or in writing, and no document held in memory besides the text.
-void append_tree(std::string& out, const result& r, const report_unit& u, int rank) {
+// One rank's nested tree, {"node": root, "children": [...]}, written with an explicit
+// stack: a graph of any depth (100 000 nested calls) costs no recursion.
+void write_tree(json_writer& w, const result& r, const report_unit& u, int rank) {
     std::vector<size_t> top;
     for (size_t i = 0; i < r.nodes.size(); ++i)
         if (r.nodes[i].parent < 0) top.push_back(i);
-    out += "{\"node\":" + compact(root_node_json(r, u, rank)) + ",\"children\":[";
+    w.begin_object();
+    w.key("node");
+    write_root_node(w, r, u, rank);
+    w.key("children");
+    w.begin_array();
     struct level {
         const std::vector<size_t>* kids;
         size_t next;
@@ -236,13 +274,19 @@ void append_tree(std::string& out, const result& r, const report_unit& u, int ra
     while (!stack.empty()) {
         level& l = stack.back();
         if (l.next == l.kids->size()) {
-            out += "]}";
+            w.end_array();
+            w.end_object();
             stack.pop_back();
             continue;
         }
-        const size_t i = (*l.kids)[l.next];
-        if (l.next++ > 0) out += ',';
-        out += "{\"node\":" + compact(node_json(r, r.nodes[i], u, rank)) + ",\"children\":[";
+        const size_t i = (*l.kids)[l.next++];
+        w.begin_object();
+        w.key("node");
+        w.begin_object();
+        write_node_members(w, r, r.nodes[i], u, rank);
+        w.end_object();
+        w.key("children");
+        w.begin_array();
         stack.push_back({&r.nodes[i].children, 0});
     }
 }
@@ -253,60 +297,34 @@ bool has_threads(const result& r) {
     return false;
 }
 
-// The header of `r`'s tree file with `layout` ("graph" or "mpi") replaced by `graph`.
-std::string splice(const result& r, const report_unit& u, const char* layout,
-                   const std::string& graph, size_t mpi_size) {
-    json_t body = component_header(r, u);
-    const std::string mark = R"(\u0001graph\u0001)";
-    body[layout] = "\x01graph\x01";
-    if (mpi_size) body["mpi_size"] = mpi_size;
-    std::string head = compact(wrap(u.key(r), std::move(body)));
-    const size_t at = head.find("\"" + mark + "\"");
-    return head.substr(0, at) + graph + head.substr(at + mark.size() + 2);
-}
-
 } // namespace
 
-std::string tree_json_text(const result& r, const report_unit& u, int rank) {
-    // One list per rank holding its root, in either layout: [[root]].
-    std::string graph = "[[";
-    append_tree(graph, r, u, rank);
-    graph += "]]";
-    const bool threads = has_threads(r);
-    return splice(r, u, threads ? "mpi" : "graph", graph, threads ? 1 : 0);
-}
-
-std::string tree_json_ranks_text(const std::vector<result>& ranks, const report_unit& u) {
-    std::string graph = "[";
+void write_tree_json(json_writer& w, std::span<const result> ranks, const report_unit& u,
+                     int rank) {
+    // One list per rank holding its root, in either layout: [[root]]. One process whose
+    // nodes ran on other threads uses the "mpi" layout with one entry (Hatchet's reader
+    // fails on "graph" with a thread other than 0).
+    const bool mpi = ranks.size() > 1 || has_threads(ranks.front());
+    open_report(w, ranks.front(), u);
+    w.key(mpi ? "mpi" : "graph");
+    w.begin_array();
     for (size_t k = 0; k < ranks.size(); ++k) {
-        graph += k ? ",[" : "[";
-        append_tree(graph, ranks[k], u, int(k));
-        graph += ']';
+        w.begin_array();
+        write_tree(w, ranks[k], u, ranks.size() > 1 ? int(k) : rank);
+        w.end_array();
     }
-    graph += "]";
-    return splice(ranks.at(0), u, "mpi", graph, ranks.size());
+    w.end_array();
+    if (mpi) w.member("mpi_size", ranks.size());
+    close_report(w);
 }
 
-json_t flat_json_ranks(const std::vector<result>& ranks, const report_unit& u) {
-    json_t out = flat_json(ranks.at(0), u, 0);
-    const std::string key = u.key(ranks[0]);
-    auto& body = out["timemory"][key];
-    for (size_t r = 1; r < ranks.size(); ++r) {
-        json_t one = flat_json(ranks[r], u, int(r));
-        body["ranks"].push_back(std::move(one["timemory"][key]["ranks"][0]));
-    }
-    body["mpi_size"] = ranks.size();
-    return out;
-}
-
-std::string folded_text(const result& r, const report_unit& u) {
+void write_folded(std::FILE* out, const result& r, const report_unit& u) {
     constexpr size_t max_frames = 1000;
     const component_info& c = r.components[u.first];
     // The stacks of the current path only, by depth (pre-order: a node's parent is the
     // last node seen one level up); nodes past the frame limit share "[deeper]".
     std::vector<std::string> path;
     std::map<std::string, int64_t> deeper; // the truncated stacks' summed weights
-    std::string out;
     for (const result_node& nd : r.nodes) {
         const size_t d = size_t(std::max(0, nd.depth));
         const double self = nd.exclusive[u.first].sum * c.unit_value / 1e3;
@@ -322,18 +340,17 @@ std::string folded_text(const result& r, const report_unit& u) {
             if (ch == ';') ch = ':';
         if (path.size() < d + 1) path.resize(d + 1);
         path[d] = d == 0 ? name : path[d - 1] + ";" + name;
-        if (us > 0) out += path[d] + " " + std::to_string(us) + "\n";
+        if (us > 0) fmt::print(out, "{} {}\n", path[d], us);
     }
     for (const auto& [stack, us] : deeper)
-        if (us > 0) out += stack + " " + std::to_string(us) + "\n";
-    return out;
+        if (us > 0) fmt::print(out, "{} {}\n", stack, us);
 }
 
 bool has_flamegraph(const result& r, const report_unit& u) {
     return r.components.at(u.first).kind == "time";
 }
 
-json_t flamegraph_json(const result& r, const report_unit& u, bool timeline) {
+void write_flamegraph_json(json_writer& w, const result& r, const report_unit& u, bool timeline) {
     const size_t comp = u.first;
     const component_info& c = r.components[comp];
     const size_t n = r.nodes.size();
@@ -368,7 +385,6 @@ json_t flamegraph_json(const result& r, const report_unit& u, bool timeline) {
         }
         cursor[i] = start[i];
     }
-    json_t events = json_t::array();
     // Names of the process(es) and of every thread track, as viewers show them.
     std::map<int, int> ranks; // pid → rank
     std::map<std::pair<int, int64_t>, bool> tracks;
@@ -376,35 +392,49 @@ json_t flamegraph_json(const result& r, const report_unit& u, bool timeline) {
         ranks.emplace(nd.pid, nd.rank);
         tracks.emplace(std::make_pair(nd.pid, nd.tid), true);
     }
+    auto metadata = [&w](const char* what, int pid, int64_t tid, const std::string& name) {
+        w.begin_object();
+        w.member("name", what);
+        w.member("ph", "M");
+        w.member("pid", pid);
+        w.member("tid", tid);
+        w.key("args");
+        w.begin_object();
+        w.member("name", name);
+        w.end_object();
+        w.end_object();
+    };
+    w.begin_object();
+    w.key("traceEvents");
+    w.begin_array();
     for (const auto& [pid, rank] : ranks) {
         std::string name = program_invocation_short_name;
         if (ranks.size() > 1) name += " (rank " + std::to_string(rank) + ")";
-        events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", pid}, {"tid", 0},
-                          {"args", {{"name", name}}}});
+        metadata("process_name", pid, 0, name);
     }
     for (const auto& [track, unused] : tracks)
-        events.push_back({{"name", "thread_name"},
-                          {"ph", "M"},
-                          {"pid", track.first},
-                          {"tid", track.second},
-                          {"args",
-                           {{"name", track.second == 0 ? std::string("main thread")
-                                                       : "thread " + std::to_string(track.second)}}}});
+        metadata("thread_name", track.first, track.second,
+                 track.second == 0 ? std::string("main thread")
+                                   : "thread " + std::to_string(track.second));
     // Frames carry no args: viewers that fold args into the frame's name (speedscope) would
     // never merge two calls of one function; counts, files and values are in <label>.json.
     const std::string cat = u.grouped(r) ? c.group : c.label;
     for (size_t i = 0; i < n; ++i) {
         const result_node& nd = r.nodes[i];
         const int64_t ts = start[i] / 1000;
-        events.push_back({{"name", nd.name},
-                          {"cat", cat},
-                          {"ph", "X"},
-                          {"ts", ts},
-                          {"dur", end[i] / 1000 - ts},
-                          {"pid", nd.pid},
-                          {"tid", nd.tid}});
+        w.begin_object();
+        w.member("name", nd.name);
+        w.member("cat", cat);
+        w.member("ph", "X");
+        w.member("ts", ts);
+        w.member("dur", end[i] / 1000 - ts);
+        w.member("pid", nd.pid);
+        w.member("tid", nd.tid);
+        w.end_object();
     }
-    return {{"traceEvents", std::move(events)}, {"displayTimeUnit", "ms"}};
+    w.end_array();
+    w.member("displayTimeUnit", "ms");
+    w.end_object();
 }
 
 } // namespace timemory::rt

@@ -97,10 +97,13 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
                      const settings::values& v, bool timeline, bool& all_ok) {
     // One process reports as rank 0; a graph combined over ranks as "all" (-1).
     const int main_rank = ranks.size() > 1 ? -1 : 0;
-    auto emit = [&](const std::string& file, const std::string& text) {
+    // Every file is streamed into place (staged_file): no report is held in memory whole.
+    auto emit_with = [&](const std::string& file, auto&& write) {
         std::string path = dir + "/" + file;
         std::string err;
-        if (!write_atomic(path, text, &err)) {
+        staged_file out(path);
+        if (out.get()) write(out.get());
+        if (!out.commit(&err)) {
             // Named where the set will be once published, not by its staging folder.
             for (size_t at = err.find(dir); at != std::string::npos; at = err.find(dir, at + 1))
                 err.replace(at, dir.size(), shown_dir);
@@ -110,35 +113,52 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
         }
         info(1, "[" + c.stem(ranks[0]) + "]|0> Outputting '" + path + "'...");
     };
+    const int indent = v.json_indent > 0 ? int(v.json_indent) : 0;
+    // tree.json is always compact: it nests as deep as the call graph, and indentation
+    // would make its size grow with the square of the depth.
+    auto emit_json = [&](const std::string& file, auto&& write, bool may_indent = true) {
+        emit_with(file, [&](std::FILE* f) {
+            json_writer w(f, may_indent ? indent : 0);
+            write(w);
+        });
+    };
+    auto flamegraph = [&](const result& r) {
+        return [&](json_writer& w) { write_flamegraph_json(w, r, c, timeline); };
+    };
+    const std::span<const result> all(ranks);
     if (combined) {
+        const std::span<const result> one(combined, 1);
         if (v.flamegraph_output && has_flamegraph(*combined, c))
-            emit(stem + ".flamegraph.json", json_text(flamegraph_json(*combined, c, timeline), v));
+            emit_json(stem + ".flamegraph.json", flamegraph(*combined));
         if (v.folded_output && has_flamegraph(*combined, c))
-            emit(stem + ".folded", folded_text(*combined, c));
+            emit_with(stem + ".folded", [&](std::FILE* f) { write_folded(f, *combined, c); });
         if (v.tree_output)
-            emit(stem + ".tree.json", tree_json_text(*combined, c, main_rank));
-        if (v.json_output) emit(stem + ".json", json_text(flat_json(*combined, c, main_rank), v));
-        if (v.text_output) emit(stem + ".txt", text_table(*combined, c, v, main_rank));
+            emit_json(stem + ".tree.json",
+                      [&](json_writer& w) { write_tree_json(w, one, c, main_rank); }, false);
+        if (v.json_output)
+            emit_json(stem + ".json", [&](json_writer& w) { write_flat_json(w, one, c, main_rank); });
+        if (v.text_output)
+            emit_with(stem + ".txt",
+                      [&](std::FILE* f) { write_text_table(f, *combined, c, v, main_rank); });
     }
     // Per rank: the main files when there is no combined graph, else "<stem>.ranks.*".
     if (ranks.size() > 1 || !combined) {
         const std::string s = combined ? stem + ".ranks" : stem;
         if (ranks.size() == 1) {
             if (v.flamegraph_output && has_flamegraph(ranks[0], c))
-                emit(s + ".flamegraph.json", json_text(flamegraph_json(ranks[0], c, timeline), v));
+                emit_json(s + ".flamegraph.json", flamegraph(ranks[0]));
             if (v.folded_output && has_flamegraph(ranks[0], c))
-                emit(s + ".folded", folded_text(ranks[0], c));
-            if (v.tree_output) emit(s + ".tree.json", tree_json_text(ranks[0], c));
-            if (v.json_output) emit(s + ".json", json_text(flat_json(ranks[0], c), v));
-        } else {
-            if (v.tree_output) emit(s + ".tree.json", tree_json_ranks_text(ranks, c));
-            if (v.json_output) emit(s + ".json", json_text(flat_json_ranks(ranks, c), v));
+                emit_with(s + ".folded", [&](std::FILE* f) { write_folded(f, ranks[0], c); });
         }
+        if (v.tree_output)
+            emit_json(s + ".tree.json", [&](json_writer& w) { write_tree_json(w, all, c); }, false);
+        if (v.json_output)
+            emit_json(s + ".json", [&](json_writer& w) { write_flat_json(w, all, c); });
         if (v.text_output) {
-            std::string text;
-            for (size_t r = 0; r < ranks.size(); ++r)
-                text += text_table(ranks[r], c, v, int(r));
-            emit(s + ".txt", text);
+            emit_with(s + ".txt", [&](std::FILE* f) {
+                for (size_t r = 0; r < ranks.size(); ++r)
+                    write_text_table(f, ranks[r], c, v, int(r));
+            });
         }
     }
 }
@@ -317,7 +337,9 @@ std::string write_all_reports() {
     run_folder folder(v, rt_state().start_time_ns, report_pid());
     bool all_ok = true;
     std::string note;
-    bool wrote = write_results(folder, {build_result()}, v, all_ok, &note);
+    std::vector<result> one(1); // built in place: a copy would double the largest structure
+    one[0] = build_result();
+    bool wrote = write_results(folder, one, v, all_ok, &note);
     wrote = write_backend_results(folder, v, all_ok) || wrote;
     return finish(folder, wrote, all_ok, note);
 }

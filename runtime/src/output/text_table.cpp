@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <cmath>
+#include <iterator>
 #include <limits>
 
 #include "core/host_state.hpp"
@@ -16,9 +18,39 @@ namespace timemory::rt {
 
 namespace {
 
-std::string number(double x, const settings::values& v, int prec) {
-    if (std::isnan(x)) return "";
-    return v.scientific ? fmt::format("{:.{}e}", x, prec) : fmt::format("{:.{}f}", x, prec);
+// Writes `x` into `out` (replacing its text, keeping its capacity: no allocation per cell).
+// std::to_chars: the same digits as printf's %.*f / %.*e, several times faster than a
+// format string (a table of a million rows formats seven million numbers).
+void number(std::string& out, double x, bool scientific, int prec) {
+    out.clear();
+    if (std::isnan(x)) return;
+    char buf[400]; // DBL_MAX in fixed notation with up to 20 decimals fits
+    auto res = std::to_chars(buf, buf + sizeof(buf), x,
+                             scientific ? std::chars_format::scientific : std::chars_format::fixed,
+                             std::clamp(prec, 0, 20));
+    if (res.ec == std::errc()) out.assign(buf, res.ptr);
+}
+
+template <typename Int>
+void integer(std::string& out, Int x) {
+    char buf[24];
+    out.assign(buf, std::to_chars(buf, buf + sizeof(buf), x).ptr);
+}
+
+// Characters as a terminal counts them (UTF-8 continuation bytes are not characters).
+size_t display_width(const std::string& s) {
+    size_t n = 0;
+    for (unsigned char c : s)
+        n += (c & 0xc0) != 0x80;
+    return n;
+}
+
+// Appends `s` padded with spaces to `width` characters, on the right or on the left.
+void pad(std::string& out, const std::string& s, size_t width, bool left) {
+    const size_t n = display_width(s);
+    if (!left && n < width) out.append(width - n, ' ');
+    out += s;
+    if (left && n < width) out.append(width - n, ' ');
 }
 
 const char* language_tag(int lang) {
@@ -122,32 +154,28 @@ std::vector<value_column> choose_columns(const result& r, size_t comp, const set
 
 } // namespace
 
-std::string text_table(const result& r, const report_unit& u, const settings::values& v, int rank) {
+void write_text_table(std::FILE* out, const result& r, const report_unit& u,
+                      const settings::values& v, int rank) {
     fp_env_guard fp;
     const std::string title = unit_description(r, u);
     const bool tag = mixes_languages(r);
-    // A group (papi_vector) has one row per value and node; METRIC names the value.
-    struct row {
-        std::string label;
-        size_t comp;
-        const result_node* node;
-        std::array<double, 5> values; // SUM MEAN MIN MAX STDDEV in display units
+    // Two passes over the rows, nothing stored per row: the first finds the column widths,
+    // the second writes. A group (papi_vector) has one row per value and node (METRIC
+    // names the value).
+    auto values = [](const stats& in) {
+        return std::array<double, 5>{in.sum, in.mean, in.min, in.max, in.stddev};
     };
-    std::vector<row> rows;
     bool any_estimated = false, any_thread = false;
+    std::vector<std::array<double, 5>> cells;
+    cells.reserve(r.nodes.size() * u.count);
     for (const auto& n : r.nodes) {
         any_estimated = any_estimated || n.untimed > 0;
         any_thread = any_thread || !thread_mark(r, n).empty();
-        for (size_t c = u.first; c < u.first + u.count; ++c) {
-            const stats& in = n.inclusive[c];
-            rows.push_back({decorate(r, n, rank, tag, size_t(v.max_label_width)), c, &n,
-                            {in.sum, in.mean, in.min, in.max, in.stddev}});
-        }
+        for (size_t c = u.first; c < u.first + u.count; ++c)
+            cells.push_back(values(n.inclusive[c]));
     }
-    std::vector<std::array<double, 5>> cells;
-    for (const auto& rw : rows)
-        cells.push_back(rw.values);
     const std::vector<value_column> cols = choose_columns(r, u.first, v, cells);
+    cells = {};
     const bool auto_units = !cols[0].unit.empty();
 
     // Headers: the UNITS column, or (auto units) the unit of each value column.
@@ -161,67 +189,89 @@ std::string text_table(const result& r, const report_unit& u, const settings::va
     const size_t ncol = headers.size();
     const size_t first_value = auto_units ? 3 : 4;
 
-    std::vector<std::vector<std::string>> table;
-    for (const auto& rw : rows) {
-        const component_info& ci = r.components[rw.comp];
-        const stats& in = rw.node->inclusive[rw.comp];
-        const stats& ex = rw.node->exclusive[rw.comp];
-        double self = in.sum != 0 ? 100.0 * ex.sum / in.sum : 0.0;
-        std::vector<std::string> cells_text{std::to_string(rw.node->count),
-                                            std::to_string(rw.node->depth), ci.label};
-        if (!auto_units) cells_text.push_back(ci.units);
-        for (size_t k = 0; k < 5; ++k)
-            cells_text.push_back(number(rw.values[k] * cols[k].factor, v, cols[k].precision));
-        cells_text.push_back(fmt::format("{:.1f}", self));
-        table.push_back(std::move(cells_text));
-    }
+    std::vector<std::string> text(ncol);
+    auto row_text = [&](const result_node& n, size_t comp) {
+        const component_info& ci = r.components[comp];
+        const stats& in = n.inclusive[comp];
+        const stats& ex = n.exclusive[comp];
+        const std::array<double, 5> vals = values(in);
+        size_t k = 0;
+        integer(text[k++], n.count);
+        integer(text[k++], n.depth);
+        text[k++] = ci.label;
+        if (!auto_units) text[k++] = ci.units;
+        for (size_t j = 0; j < 5; ++j)
+            number(text[k++], vals[j] * cols[j].factor, v.scientific, cols[j].precision);
+        number(text[k], in.sum != 0 ? 100.0 * ex.sum / in.sum : 0.0, false, 1);
+    };
+    const size_t max_width = size_t(v.max_label_width);
     size_t lw = 5;
-    for (const auto& rw : rows)
-        lw = std::max(lw, rw.label.size());
     std::vector<size_t> w(ncol);
-    for (size_t c = 0; c < ncol; ++c) {
+    for (size_t c = 0; c < ncol; ++c)
         w[c] = std::max<size_t>(size_t(v.width), headers[c].size());
-        for (const auto& cells_text : table)
-            w[c] = std::max(w[c], cells_text[c].size());
+    for (const auto& n : r.nodes) {
+        const size_t label = display_width(decorate(r, n, rank, tag, max_width));
+        for (size_t comp = u.first; comp < u.first + u.count; ++comp) {
+            lw = std::max(lw, label);
+            row_text(n, comp);
+            for (size_t c = 0; c < ncol; ++c)
+                w[c] = std::max(w[c], display_width(text[c]));
+        }
     }
     size_t total = 2 + lw;
     for (size_t c = 0; c < ncol; ++c)
         total += 3 + w[c];
     total += 2;
 
-    std::string out;
+    auto put = [out](const std::string& s) { std::fwrite(s.data(), 1, s.size(), out); };
     const std::string rule = "|" + std::string(total - 2, '-') + "|\n";
-    out += rule;
-    out += fmt::format("| {:<{}} |\n", upper(title), total - 4);
-    out += rule;
-    auto line = [&](const std::string& label, const std::vector<std::string>& cells_text,
-                    bool left) {
-        std::string s = fmt::format("| {:<{}} ", label, lw);
+    put(rule);
+    put(fmt::format("| {:<{}} |\n", upper(title), total - 4));
+    put(rule);
+    std::string line;
+    auto write_line = [&](const std::string& label, const std::vector<std::string>& cells_text,
+                          bool left) {
+        line.assign("| ");
+        pad(line, label, lw, true);
         for (size_t c = 0; c < ncol; ++c) {
-            bool align_left = left || c == 2 || (c == 3 && first_value == 4);
-            s += align_left ? fmt::format("| {:<{}} ", cells_text[c], w[c])
-                            : fmt::format("| {:>{}} ", cells_text[c], w[c]);
+            line += " | ";
+            pad(line, cells_text[c], w[c], left || c == 2 || (c == 3 && first_value == 4));
         }
-        return s + "|\n";
+        line += ' ';
+        line += "|\n";
+        put(line);
     };
-    out += line("LABEL", headers, true);
+    write_line("LABEL", headers, true);
     std::vector<std::string> dashes(ncol);
     for (size_t c = 0; c < ncol; ++c)
         dashes[c] = std::string(w[c], '-');
-    out += line(std::string(lw, '-'), dashes, true);
-    for (size_t i = 0; i < rows.size(); ++i)
-        out += line(rows[i].label, table[i], false);
-    out += rule;
+    write_line(std::string(lw, '-'), dashes, true);
+    for (const auto& n : r.nodes) {
+        const std::string label = decorate(r, n, rank, tag, max_width);
+        for (size_t comp = u.first; comp < u.first + u.count; ++comp) {
+            row_text(n, comp);
+            write_line(label, text, false);
+        }
+    }
+    put(rule);
     if (any_thread)
-        out += "[thread N], [N threads]: work that ran on other threads (started here), "
-               "concurrently with the row above it: never part of that row's % SELF, and its "
-               "SUM may exceed the row's.\n";
+        put("[thread N], [N threads]: work that ran on other threads (started here), "
+            "concurrently with the row above it: never part of that row's % SELF, and its "
+            "SUM may exceed the row's.\n");
     if (any_estimated)
-        out += std::string(estimated_mark + 1) +
-               ": a throttled function (short, and called more than TIMEMORY_THROTTLE_COUNT "
-               "times): some calls were counted but not timed, and their share of SUM and MEAN "
-               "is estimated from the timed calls (MIN, MAX and STDDEV describe the timed "
-               "calls). TIMEMORY_THROTTLE_COUNT=0 times every call.\n";
+        put(std::string(estimated_mark + 1) +
+            ": a throttled function (short, and called more than TIMEMORY_THROTTLE_COUNT "
+            "times): some calls were counted but not timed, and their share of SUM and MEAN "
+            "is estimated from the timed calls (MIN, MAX and STDDEV describe the timed "
+            "calls). TIMEMORY_THROTTLE_COUNT=0 times every call.\n");
+}
+
+std::string text_table(const result& r, const report_unit& u, const settings::values& v, int rank) {
+    std::string out;
+    memory_file f(out);
+    if (!f.get()) return out;
+    write_text_table(f.get(), r, u, v, rank);
+    f.close();
     return out;
 }
 
