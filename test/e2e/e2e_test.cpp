@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "harness.hpp"
+#include "../common/sanitizers.hpp"
 #include "../common/trace_check.hpp"
 
 using namespace e2e;
@@ -365,7 +366,8 @@ TEST(E2E, SetEnabledSkipsRegionsWhileOff) {
 }
 
 TEST(E2E, FatalSignalWritesCollectedDataThenDies) {
-    auto r = run_app("crash", "crash", {{"TIMEMORY_ENABLE_SIGNAL_HANDLER", "ON"}});
+    auto r = run_app("crash", "crash",
+                     tmtest::without_sanitizer_segv_handler({{"TIMEMORY_ENABLE_SIGNAL_HANDLER", "ON"}}));
     EXPECT_EQ(r.signal(), SIGSEGV);
     json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
     EXPECT_EQ(count_named(recs, "completed"), 1);
@@ -373,7 +375,7 @@ TEST(E2E, FatalSignalWritesCollectedDataThenDies) {
 }
 
 TEST(E2E, WithoutSignalHandlerACrashWritesNothing) {
-    auto r = run_app("crash-nohandler", "crash");
+    auto r = run_app("crash-nohandler", "crash", tmtest::without_sanitizer_segv_handler());
     EXPECT_EQ(r.signal(), SIGSEGV);
     EXPECT_FALSE(fs::exists(r.dir / "out/latest/wall.json"));
 }

@@ -14,6 +14,7 @@
 #include <set>
 
 #include "harness.hpp"
+#include "../common/sanitizers.hpp"
 #include "../common/trace_check.hpp"
 
 using namespace e2e;
@@ -268,7 +269,7 @@ TEST(Guest, ThreadPoolWorkStaysUnderItsSpawnPointWithoutNegativeSelfTime) {
     std::function<void(const json&)> walk = [&](const json& n) {
         for (const auto& c : n["children"]) {
             EXPECT_GE(c["node"]["exclusive"]["stats"]["sum"].get<double>(), 0.0)
-                << c["node"]["prefix"];
+                << c["node"]["name"];
             walk(c);
         }
     };
@@ -306,8 +307,14 @@ TEST(Guest, ThousandsOfShortThreadsKeepExactCountsInBoundedMemory) {
     ASSERT_NE(p, std::string::npos) << r.err;
     peak = std::stol(r.err.substr(p + 8));
     // Kept per thread before folding: ~7 kB (9 000 threads after the early mark: 60 MB).
-    EXPECT_LT(end - early, 8 * 1024) << "resident kB after 10 % of the rounds and at the end";
-    EXPECT_LT(peak - early, 16 * 1024) << "the peak, reports written, against early rounds";
+    if (tmtest::sanitizer) {
+        // ASan keeps freed memory in quarantine and TSan shadows it: resident size then
+        // says nothing about the runtime's own. The counts below are still exact.
+        std::cout << "[ note     ] memory bound not checked under " << tmtest::sanitizer << "\n";
+    } else {
+        EXPECT_LT(end - early, 8 * 1024) << "resident kB after 10 % of the rounds and at the end";
+        EXPECT_LT(peak - early, 16 * 1024) << "the peak, reports written, against early rounds";
+    }
 
     json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
     const uint64_t n = 4 * rounds;
@@ -351,10 +358,11 @@ TEST(Guest, ADeepCallChainIsReportedWithoutRecursionInLinearSize) {
         ASSERT_EQ(laps_of(&recs[i]), 3u) << i;
     }
     // Linear: a few hundred bytes per node in each file (the table's indentation stops at
-    // 64 levels; a path per record or full indentation would be gigabytes here).
+    // 64 levels; a path per record or full indentation would be gigabytes here). tree.json
+    // has the most per node: every field, and a prefix with file and line for Hatchet.
     for (const char* f :
          {"wall.json", "wall.tree.json", "wall.txt", "wall.flamegraph.json", "wall.folded"})
-        EXPECT_LT(fs::file_size(r.dir / "out/latest" / f), uintmax_t(depth) * 700) << f;
+        EXPECT_LT(fs::file_size(r.dir / "out/latest" / f), uintmax_t(depth) * 800) << f;
     // Folded stacks stop at 1000 frames: the rest of the chain is one "[deeper]" line.
     const std::string folded = slurp(r.dir / "out/latest/wall.folded");
     EXPECT_NE(folded.find(";[deeper] "), std::string::npos);

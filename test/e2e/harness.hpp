@@ -46,19 +46,33 @@ inline fs::path fresh_dir(const std::string& name) {
     return d;
 }
 
+/// The environment of a program a test runs: this one's without TIMEMORY_* variables (tests
+/// must not leak into each other) and without those `env` sets, then `env`, and HOME in
+/// `dir` (no user config file).
+inline std::vector<std::string> child_environment(const std::map<std::string, std::string>& env,
+                                                  const fs::path& dir) {
+    std::vector<std::string> envs;
+    for (char** e = environ; *e; ++e) {
+        const std::string entry(*e);
+        const std::string key = entry.substr(0, entry.find('='));
+        if (key.rfind("TIMEMORY_", 0) != 0 && !env.count(key) && key != "HOME")
+            envs.push_back(entry);
+    }
+    envs.push_back("HOME=" + dir.string());
+    for (const auto& [k, v] : env)
+        envs.push_back(k + "=" + v);
+    return envs;
+}
+
 /// Runs `argv` in a fresh folder with the environment plus `env` (TIMEMORY_* variables of
 /// the caller removed first so tests do not leak into each other).
 inline run_result run(const std::string& name, const std::vector<std::string>& argv,
                       const std::map<std::string, std::string>& env) {
     run_result r;
     r.dir = fresh_dir(name);
-    std::vector<std::string> envs;
-    for (char** e = environ; *e; ++e)
-        if (std::string(*e).rfind("TIMEMORY_", 0) != 0) envs.emplace_back(*e);
-    if (!env.count("TIMEMORY_COUT_OUTPUT")) envs.push_back("TIMEMORY_COUT_OUTPUT=OFF");
-    envs.push_back("HOME=" + r.dir.string()); // no user config file
-    for (const auto& [k, v] : env)
-        envs.push_back(k + "=" + v);
+    std::map<std::string, std::string> with = env;
+    with.emplace("TIMEMORY_COUT_OUTPUT", "OFF");
+    const std::vector<std::string> envs = child_environment(with, r.dir);
     pid_t pid = fork();
     if (pid == 0) {
         if (chdir(r.dir.c_str()) != 0) _exit(126);
@@ -105,12 +119,7 @@ inline run_result run_on_terminal(const std::string& name, const std::vector<std
     if (openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) return run_result{};
     run_result r;
     r.dir = fresh_dir(name);
-    std::vector<std::string> envs;
-    for (char** e = environ; *e; ++e)
-        if (std::string(*e).rfind("TIMEMORY_", 0) != 0) envs.emplace_back(*e);
-    envs.push_back("HOME=" + r.dir.string());
-    for (const auto& [k, v] : env)
-        envs.push_back(k + "=" + v);
+    const std::vector<std::string> envs = child_environment(env, r.dir);
     pid_t pid = fork();
     if (pid == 0) {
         if (chdir(r.dir.c_str()) != 0) _exit(126);
@@ -152,7 +161,7 @@ inline json records(const fs::path& file, const std::string& id) {
 /// Finds a child of tree node `n` (a {"node","children"} object) by name.
 inline const json* child(const json& n, const std::string& name) {
     for (const auto& c : n["children"])
-        if (c["node"]["prefix"] == name) return &c;
+        if (c["node"]["name"] == name) return &c;
     return nullptr;
 }
 

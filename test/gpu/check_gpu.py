@@ -13,12 +13,12 @@ MIB = 1 << 20
 
 def child(node, name):
     for c in node["children"]:
-        prefix = c["node"]["prefix"]
+        prefix = c["node"]["name"]
         if prefix == name or prefix.startswith(name + "("):
             return c
-    names = [c["node"]["prefix"] for c in node["children"]]
+    names = [c["node"]["name"] for c in node["children"]]
     raise AssertionError("no child {!r} under {!r}; children: {}".format(
-        name, node["node"]["prefix"], names))
+        name, node["node"]["name"], names))
 
 
 def laps(n):
@@ -47,7 +47,7 @@ def main(out):
         (child(download, "[CUDA memcpy DtoH]"), 1, MIB),
     ]
     for node, count, nbytes in checks:
-        name = node["node"]["prefix"]
+        name = node["node"]["name"]
         assert laps(node) == count, "{}: {} records, expected {}".format(name, laps(node), count)
         assert value(node, "gpu_time", units) > 0, name + ": no GPU time"
         got = value(node, "gpu_bytes", units)

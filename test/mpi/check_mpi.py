@@ -7,6 +7,9 @@ import json
 import os
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import trace_check  # noqa: E402  (test/common)
+
 
 def load(path):
     with open(path) as f:
@@ -80,6 +83,11 @@ def main():
             errors.append("combined text report lacks '|all>>> main'")
         meta = load(os.path.join(outdir, "metadata.json"))["timemory"]
         expect("metadata mpi_size", meta.get("mpi_size"), n)
+
+    # The flame graph a viewer reads: integer times, named tracks, proper nesting.
+    trace_path = os.path.join(outdir, "wall.flamegraph.json")
+    if os.path.exists(trace_path):
+        errors += ["flamegraph: " + p for p in trace_check.problems(load(trace_path))]
 
     if errors:
         print("\n".join(errors))

@@ -39,8 +39,8 @@ class Run:
 def find(node, *names):
     """The tree node reached from `node` by a path of names (prefix match on the label)."""
     for name in names:
-        nxt = [c for c in node["children"] if c["node"]["prefix"].split("/")[0] == name
-               or c["node"]["prefix"] == name]
+        nxt = [c for c in node["children"] if c["node"]["name"].split("/")[0] == name
+               or c["node"]["name"] == name]
         if not nxt:
             return None
         node = nxt[0]

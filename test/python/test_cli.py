@@ -42,7 +42,7 @@ def tree(outdir, label="wall", component="wall_clock"):
 
 
 def top_names(node):
-    return [c["node"]["prefix"].split("/")[0] for c in node["children"]]
+    return [c["node"]["name"].split("/")[0] for c in node["children"]]
 
 
 def test_options_before_the_script_are_not_swallowed(tmp_path):

@@ -3,10 +3,14 @@
 import json
 import os
 import pstats
+import sys
 
 import pytest
 
 from conftest import find, laps
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "common"))
+import trace_check  # noqa: E402  (test/common: shared with the MPI checker)
 
 
 def test_recursion_counts_and_nesting(run_script):
@@ -445,6 +449,11 @@ def test_thread_pools_started_from_short_functions_never_give_negative_times(run
     tasks = [x for x in recs if x["prefix"].startswith("task/")]
     assert all(x["tid"] != 0 for x in tasks)
     assert sum(x["threads"] for x in tasks) >= 2
+    # The flame graph: a named track per thread, integer times, proper nesting on each.
+    trace = r.json("wall.flamegraph.json")
+    assert trace_check.problems(trace) == []
+    tracks = {(e["pid"], e["tid"]) for e in trace_check.complete_events(trace)}
+    assert len(tracks) >= 2, "the threads' work on tracks of their own"
 
 
 def test_throttled_functions_keep_their_place_in_the_tree(run_script):

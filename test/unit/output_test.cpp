@@ -129,13 +129,17 @@ TEST_F(Output, TreeJsonHasHatchetShape) {
     EXPECT_EQ(root["node"]["hash"], 0);
     ASSERT_EQ(root["children"].size(), 2u);
     auto main = root["children"][0];
-    EXPECT_EQ(main["node"]["prefix"], "main");
+    EXPECT_EQ(main["node"]["name"], "main");
     for (const char* k : {"hash", "prefix", "tid", "pid", "depth", "inclusive", "exclusive"})
         EXPECT_TRUE(main["node"].contains(k)) << k;
     for (const char* k : {"sum", "mean", "min", "max", "stddev"})
         EXPECT_TRUE(main["node"]["inclusive"]["stats"].contains(k)) << k;
-    EXPECT_EQ(main["children"][0]["node"]["prefix"], "child");
+    EXPECT_EQ(main["children"][0]["node"]["name"], "child");
     EXPECT_EQ(main["children"][0]["node"]["inclusive"]["entry"]["laps"], 4);
+    // The prefix in the one form Hatchet's reader takes whole: "<name> [<lang>/<file>:<line>]".
+    EXPECT_EQ(main["node"]["prefix"], "main [c++/a.cpp:3]");
+    EXPECT_EQ(main["children"][0]["node"]["prefix"], "child [c/b.c:7]");
+    EXPECT_EQ(root["children"][1]["node"]["prefix"], "other [region/<unknown>:0]");
 }
 
 TEST_F(Output, FlamegraphLaysChildrenInsideParents) {

@@ -4,6 +4,7 @@
 #include <errno.h> // program_invocation_short_name
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 
@@ -109,12 +110,34 @@ void write_entry(json_writer& w, const result& r, uint64_t laps, const std::vect
     w.end_object();
 }
 
-// A node's members (the caller opens and closes the object).
+// The "prefix" of a node in tree.json, as Hatchet's timemory reader parses it. The reader
+// tries a list of patterns on the prefix alone; the first that always applies whole is
+// "<label> [<func>/<file>:<line>]", from which it takes the label as the node's name and
+// the file and line as they are. Anything else is split at the first '@', '/' or ':' it
+// finds, and nodes of one name under one parent become one row. So: the label is the
+// node's name as every report shows it (a Python function's is "f/file.py:line", distinct
+// for distinct functions), printable on one line; <func> is the language (ignored by the
+// reader); the file is the base name (the reader keeps only what follows the last '/')
+// with white space replaced, as the pattern needs it.
+std::string hatchet_prefix(const result_node& n) {
+    std::string file = n.file.substr(n.file.rfind('/') + 1);
+    if (file.empty()) file = "<unknown>";
+    for (char& c : file)
+        if (std::isspace(static_cast<unsigned char>(c))) c = '_';
+    return printable(n.name) + " [" + language_name(n.language) + "/" + file + ":" +
+           std::to_string(n.line) + "]";
+}
+
+// A node's members (the caller opens and closes the object). `hatchet`: tree.json's
+// prefix (see hatchet_prefix); elsewhere the prefix is the name.
 void write_node_members(json_writer& w, const result& r, const result_node& n,
-                        const report_unit& u, int rank) {
+                        const report_unit& u, int rank, bool hatchet = false) {
     w.member("hash", n.hash);
     w.member("rolling_hash", n.rolling_hash);
-    w.member("prefix", n.name);
+    if (hatchet)
+        w.member("prefix", hatchet_prefix(n));
+    else
+        w.member("prefix", n.name);
     w.member("name", n.name);
     w.member("linkage", n.linkage);
     w.member("file", n.file);
@@ -283,7 +306,7 @@ void write_tree(json_writer& w, const result& r, const report_unit& u, int rank)
         w.begin_object();
         w.key("node");
         w.begin_object();
-        write_node_members(w, r, r.nodes[i], u, rank);
+        write_node_members(w, r, r.nodes[i], u, rank, true);
         w.end_object();
         w.key("children");
         w.begin_array();

@@ -31,7 +31,7 @@ def load(path, component):
 def find(root, path):
     node = root
     for name in path:
-        nxt = [c for c in node["children"] if c["node"]["prefix"] == name]
+        nxt = [c for c in node["children"] if c["node"]["name"] == name]
         if not nxt:
             return None
         node = nxt[0]
@@ -42,7 +42,7 @@ def dump(node, depth=0, out=None):
     out = [] if out is None else out
     for c in node["children"]:
         n = c["node"]
-        out.append("  " * depth + f'{n["prefix"]} ({n["inclusive"]["entry"]["laps"]})')
+        out.append("  " * depth + f'{n["name"]} ({n["inclusive"]["entry"]["laps"]})')
         dump(c, depth + 1, out)
     return out
 
