@@ -489,6 +489,36 @@ TEST(Guest, AFileSizeLimitFailsTheReportsNotTheProgram) {
     EXPECT_NE(r.err.find("File too large"), std::string::npos) << r.err;
 }
 
+// A full disk: the output folder is a 64 KiB tmpfs (in a mount namespace of the test's
+// own), the reports need megabytes. The partial set is removed and the whole set written
+// to the fallback folder ($TMPDIR), with one line saying so; the program's status is its own.
+TEST(Guest, AFullDiskSendsTheWholeSetToTheFallbackFolder) {
+    const std::string script =
+        "mkdir -p out tmp && unshare -m true 2>/dev/null || exit 77; "
+        "exec unshare -m sh -c 'mount -t tmpfs -o size=64k tmpfs out 2>/dev/null || exit 77; "
+        "exec \"$0\" \"$@\"' \"$0\" \"$@\"";
+    auto r = run("disk-full", {"/bin/sh", "-c", script, app, "wide", "3000"},
+                 {{"TIMEMORY_OUTPUT_PATH", "out"}, {"TMPDIR", "tmp"}});
+    if (r.exit_code() == 77)
+        GTEST_SKIP() << "no mount namespace with a small tmpfs here (needs root): " << r.err;
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    const fs::path fallback = r.dir / "tmp" / ("timemory-tm-guest-app-" + std::to_string(r.pid) + "-output");
+    const fs::path set = run_folder_of(fallback, r.pid);
+    ASSERT_FALSE(set.empty()) << r.err;
+    EXPECT_NE(r.err.find("no space left for the reports in 'out/"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("written to 'tmp/timemory-tm-guest-app-" + std::to_string(r.pid) +
+                         "-output/" + set.filename().string() + "' instead"),
+              std::string::npos)
+        << r.err;
+    EXPECT_EQ(r.err.find("cannot write"), std::string::npos) << "nothing is missing: " << r.err;
+    EXPECT_EQ(r.err.find("incomplete"), std::string::npos) << r.err;
+    // The whole set, complete.
+    for (const char* f : {"metadata.json", "wall.json", "wall.tree.json", "wall.txt",
+                          "wall.flamegraph.json", "wall.folded"})
+        EXPECT_TRUE(fs::exists(set / f)) << f;
+    EXPECT_EQ(records(set / "wall.json", "wall_clock").size(), 3100u);
+}
+
 TEST(Guest, HostileConfigFilesAreRefusedAndTheProgramRuns) {
     fs::path dir = fresh_dir("config-files");
     const std::string fifo = (dir / "fifo").string();

@@ -25,6 +25,8 @@ public:
     /// Flushes, closes and renames into place. False (with `error` set, naming the file
     /// and the system's reason) on any failure, the temporary file removed.
     bool commit(std::string* error);
+    /// The system's reason for the failure (errno), 0 while none.
+    int error() const { return write_errno_; }
 
 private:
     static ssize_t write_out(void* cookie, const char* data, size_t size);

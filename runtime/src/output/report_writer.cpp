@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -90,11 +91,26 @@ nlohmann::json metadata(const result& res, const settings::values& v) {
 
 namespace {
 
+// How writing a set went: files not written (their messages, said at the end unless the
+// whole set is written again elsewhere), whether a disk was full, and the files written.
+struct write_status {
+    bool all_ok = true;
+    bool disk_full = false;          ///< a file failed for lack of space (ENOSPC, EDQUOT)
+    std::vector<std::string> errors; ///< one message per file not written
+    std::vector<std::string> written;
+
+    void failed(std::string message, int err) {
+        all_ok = false;
+        disk_full = disk_full || err == ENOSPC || err == EDQUOT;
+        errors.push_back(std::move(message));
+    }
+};
+
 // Writes one component's files for one set of results: a single process (`ranks` of one),
 // or several MPI ranks. `stem` is the file name without extension.
 void write_component(const std::string& dir, const std::string& shown_dir, const std::string& stem,
                      const report_unit& c, const std::vector<result>& ranks, const result* combined,
-                     const settings::values& v, bool timeline, bool& all_ok) {
+                     const settings::values& v, bool timeline, write_status& status) {
     // One process reports as rank 0; a graph combined over ranks as "all" (-1).
     const int main_rank = ranks.size() > 1 ? -1 : 0;
     // Every file is streamed into place (staged_file): no report is held in memory whole.
@@ -107,10 +123,10 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
             // Named where the set will be once published, not by its staging folder.
             for (size_t at = err.find(dir); at != std::string::npos; at = err.find(dir, at + 1))
                 err.replace(at, dir.size(), shown_dir);
-            warn(err);
-            all_ok = false;
+            status.failed(err, out.error());
             return;
         }
+        status.written.push_back(path);
         info(1, "[" + c.stem(ranks[0]) + "]|0> Outputting '" + path + "'...");
     };
     const int indent = v.json_indent > 0 ? int(v.json_indent) : 0;
@@ -183,10 +199,10 @@ void print_tables(const std::vector<result>& ranks, const result* main, const se
 void write_unit_files(const std::string& dir, const std::string& shown_dir,
                       const std::vector<result>& ranks, const result* main,
                       const std::string& suffix, bool timeline, const settings::values& v,
-                      bool& all_ok) {
+                      write_status& status) {
     for (const report_unit& c : report_units(ranks[0]))
         write_component(dir, shown_dir, v.output_prefix + c.stem(ranks[0]) + suffix, c, ranks, main,
-                        v, timeline, all_ok);
+                        v, timeline, status);
 }
 
 // One line on throttled functions, for the message at exit: how many, how many calls
@@ -221,7 +237,7 @@ std::string throttle_note(const result& res) {
 // Writes the files of one set of results (one process, or several MPI ranks) into
 // `folder`. False when nothing was written (nothing recorded, or no folder).
 bool write_results(run_folder& folder, const std::vector<result>& ranks, const settings::values& v,
-                   bool& all_ok, std::string* note) {
+                   write_status& status, std::string* note) {
     runtime& r = rt_state();
     bool any = false;
     for (const auto& res : ranks)
@@ -239,7 +255,7 @@ bool write_results(run_folder& folder, const std::vector<result>& ranks, const s
     if (!v.file_output) return false;
     const std::string& dir = folder.path();
     if (dir.empty()) {
-        all_ok = false;
+        status.all_ok = false;
         return false;
     }
     // Without run folders, a fork child, or a process writing alone on a fatal signal
@@ -248,61 +264,95 @@ bool write_results(run_folder& folder, const std::vector<result>& ranks, const s
         !v.run_folders && (report_pid() != r.root_pid ||
                            (g_finalizing_on_signal.load() && g_finalize_handler.load()));
     const std::string suffix = own_name ? "-" + std::to_string(report_pid()) : "";
-    write_unit_files(dir, folder.final_path(), ranks, main, suffix, r.options.timeline, v, all_ok);
+    write_unit_files(dir, folder.final_path(), ranks, main, suffix, r.options.timeline, v, status);
     nlohmann::json meta = metadata(ranks[0], v);
     if (mpi) meta["timemory"]["mpi_size"] = ranks.size();
     std::string path = dir + "/" + v.output_prefix + "metadata" + suffix + ".json";
     std::string err;
-    if (!write_atomic(path, json_text(meta, v), &err)) {
+    staged_file out(path);
+    const std::string text = json_text(meta, v);
+    if (out.get()) std::fwrite(text.data(), 1, text.size(), out.get());
+    if (!out.commit(&err)) {
         const std::string shown = folder.final_path();
         for (size_t at = err.find(dir); at != std::string::npos; at = err.find(dir, at + 1))
             err.replace(at, dir.size(), shown);
-        warn(err);
-        all_ok = false;
+        status.failed(err, out.error());
     } else {
+        status.written.push_back(path);
         info(1, "[metadata]|0> Outputting '" + path + "'...");
     }
     return true;
 }
 
 // One backend's report (a result of its own) into `folder`.
-bool write_own_report(run_folder& folder, result& own, const settings::values& v, bool& all_ok) {
+bool write_own_report(run_folder& folder, result& own, const settings::values& v,
+                      write_status& status) {
     print_tables({own}, &own, v);
     if (!v.file_output) return false;
     const std::string& dir = folder.path();
     if (dir.empty()) {
-        all_ok = false;
+        status.all_ok = false;
         return false;
     }
     // Without run folders, each process of an MPI job or a fork child names its own files.
     const bool own_name =
         !v.run_folders && (report_pid() != rt_state().root_pid || g_finalize_handler.load());
     const std::string suffix = own_name ? "-" + std::to_string(report_pid()) : "";
-    write_unit_files(dir, folder.final_path(), {own}, &own, suffix, false, v, all_ok);
+    write_unit_files(dir, folder.final_path(), {own}, &own, suffix, false, v, status);
     return true;
 }
 
 // The reports of the backends that have their own (a graph of GPU activity), into `folder`.
-bool write_backend_results(run_folder& folder, const settings::values& v, bool& all_ok) {
+bool write_backend_results(run_folder& folder, const settings::values& v, write_status& status) {
     bool wrote = false;
     for (const backend* b : backends()) {
         result own;
         if (b->missing || !b->own_report || !b->own_report(own)) continue;
-        wrote = write_own_report(folder, own, v, all_ok) || wrote;
+        wrote = write_own_report(folder, own, v, status) || wrote;
     }
     return wrote;
 }
 
 // Makes a written set visible and says where it is, in one line (plus the throttling
-// note). Returns the folder, or "" when a file is missing (each one was named above).
-std::string finish(run_folder& folder, bool wrote, bool all_ok, const std::string& note) {
+// note). Returns the folder, or "" when a file is missing (each one is named).
+std::string finish(run_folder& folder, bool wrote, const write_status& status,
+                   const std::string& note) {
+    for (const std::string& e : status.errors)
+        warn(e);
     std::string where = wrote ? folder.publish() : "";
     if (!where.empty())
-        notice("reports " + std::string(all_ok ? "in '" : "(incomplete: see above) in '") + where +
-               "'" + (note.empty() ? "" : "; " + note));
+        notice("reports " + std::string(status.all_ok ? "in '" : "(incomplete: see above) in '") +
+               where + "'" + (note.empty() ? "" : "; " + note));
     else if (!note.empty())
         notice(note);
-    return all_ok ? where : "";
+    return status.all_ok ? where : "";
+}
+
+// Writes one set with `write` (false: nothing to write) and makes it visible. When the
+// disk of the output folder fills up on the way, the partial set is removed and the whole
+// set written again in the fallback folder ($TMPDIR or /tmp), with one line saying so;
+// if that fails too, the set stays where it was first written, every missing file named.
+template <typename Write>
+std::string write_set(const settings::values& v, const std::string& note, Write&& write) {
+    run_folder folder(v, rt_state().start_time_ns, report_pid());
+    write_status status;
+    bool wrote = write(folder, status, v);
+    if (wrote && status.disk_full && folder.can_fall_back()) {
+        run_folder other(v, rt_state().start_time_ns, report_pid(), true);
+        write_status again;
+        settings::values quiet = v; // the tables were printed the first time
+        quiet.cout_output = false;
+        const bool rewrote = write(other, again, quiet);
+        if (rewrote && again.all_ok) {
+            const std::string full = folder.final_path();
+            folder.discard(status.written);
+            warn("no space left for the reports in '" + full + "'; written to '" +
+                 other.final_path() + "' instead");
+            return finish(other, rewrote, again, note);
+        }
+        other.discard(again.written);
+    }
+    return finish(folder, wrote, status, note);
 }
 
 // While reports are written, a file-size limit (`ulimit -f`) must fail the write, not
@@ -334,32 +384,30 @@ std::string write_all_reports() {
     file_size_signal_ignored keep_exit_status;
     refine_wall_clock();
     const settings::values v = settings::current();
-    run_folder folder(v, rt_state().start_time_ns, report_pid());
-    bool all_ok = true;
-    std::string note;
     std::vector<result> one(1); // built in place: a copy would double the largest structure
     one[0] = build_result();
-    bool wrote = write_results(folder, one, v, all_ok, &note);
-    wrote = write_backend_results(folder, v, all_ok) || wrote;
-    return finish(folder, wrote, all_ok, note);
+    std::string note;
+    return write_set(v, note, [&](run_folder& f, write_status& status, const settings::values& s) {
+        bool wrote = write_results(f, one, s, status, &note);
+        return write_backend_results(f, s, status) || wrote;
+    });
 }
 
 std::string write_backend_reports() {
     file_size_signal_ignored keep_exit_status;
     const settings::values v = settings::current();
-    run_folder folder(v, rt_state().start_time_ns, report_pid());
-    bool all_ok = true;
-    return finish(folder, write_backend_results(folder, v, all_ok), all_ok, "");
+    return write_set(v, "", [](run_folder& f, write_status& status, const settings::values& s) {
+        return write_backend_results(f, s, status);
+    });
 }
 
 std::string write_rank_reports(const std::vector<result>& ranks) {
     file_size_signal_ignored keep_exit_status;
     const settings::values v = settings::current();
-    run_folder folder(v, rt_state().start_time_ns, report_pid());
-    bool all_ok = true;
     std::string note;
-    bool wrote = write_results(folder, ranks, v, all_ok, &note);
-    return finish(folder, wrote, all_ok, note);
+    return write_set(v, note, [&](run_folder& f, write_status& status, const settings::values& s) {
+        return write_results(f, ranks, s, status, &note);
+    });
 }
 
 } // namespace timemory::rt

@@ -63,10 +63,17 @@ int metadata_pid(const std::string& dir) {
     return p.is_number_integer() ? p.get<int>() : 0;
 }
 
+// Where reports go when the output folder cannot take them.
+std::string fallback_base(int pid) {
+    const char* tmp = std::getenv("TMPDIR");
+    return std::string(tmp && *tmp ? tmp : "/tmp") + "/timemory-" + program_name() + "-" +
+           std::to_string(pid) + "-output";
+}
+
 } // namespace
 
-run_folder::run_folder(const settings::values& v, int64_t start_ns, int pid)
-    : v_(v), start_ns_(start_ns), pid_(pid) {}
+run_folder::run_folder(const settings::values& v, int64_t start_ns, int pid, bool fallback)
+    : v_(v), start_ns_(start_ns), pid_(pid), fallback_(fallback) {}
 
 run_folder::~run_folder() {
     if (lock_fd_ >= 0) close(lock_fd_);
@@ -75,13 +82,17 @@ run_folder::~run_folder() {
 const std::string& run_folder::path() {
     if (opened_) return path_;
     opened_ = true;
-    base_ = expand_output_path(v_.output_path.empty() ? "timemory-%p-output" : v_.output_path);
+    base_ = fallback_ ? fallback_base(pid_)
+                      : expand_output_path(v_.output_path.empty() ? "timemory-%p-output"
+                                                                  : v_.output_path);
     if (!v_.run_folders && v_.time_output) base_ += "/" + time_subfolder();
     std::string err;
     if (!make_dirs(base_, &err)) {
-        const char* tmp = std::getenv("TMPDIR");
-        std::string fallback = std::string(tmp && *tmp ? tmp : "/tmp") + "/timemory-" +
-                               program_name() + "-" + std::to_string(pid_) + "-output";
+        if (fallback_) {
+            warn("fallback folder unusable (" + err + "); reports not written there");
+            return path_;
+        }
+        std::string fallback = fallback_base(pid_);
         std::string err2;
         if (!make_dirs(fallback, &err2)) {
             warn("output folder unusable (" + err + ") and fallback unusable (" + err2 +
@@ -90,6 +101,7 @@ const std::string& run_folder::path() {
         }
         warn("output folder unusable (" + err + "); writing the reports to '" + fallback + "'");
         base_ = fallback;
+        fallback_ = true;
     }
     if (!v_.run_folders) {
         // One folder for every process: a lock keeps concurrent sets from interleaving.
@@ -126,6 +138,19 @@ const std::string& run_folder::path() {
     }
     warn("no free run folder name under '" + base_ + "'; reports not written");
     return path_;
+}
+
+bool run_folder::can_fall_back() const {
+    return opened_ && !fallback_ && !path_.empty();
+}
+
+void run_folder::discard(const std::vector<std::string>& written) {
+    for (const std::string& f : written)
+        unlink(f.c_str());
+    if (v_.run_folders && !path_.empty()) rmdir(path_.c_str()); // the (now empty) staging folder
+    if (lock_fd_ >= 0) close(lock_fd_);
+    lock_fd_ = -1;
+    path_.clear();
 }
 
 std::string run_folder::publish() {

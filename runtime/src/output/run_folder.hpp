@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "settings/settings.hpp"
 
@@ -22,7 +23,9 @@ namespace timemory::rt {
 /// the shared folder of a fork child or a lone MPI rank) applies without run folders only.
 class run_folder {
 public:
-    run_folder(const settings::values& v, int64_t start_ns, int pid);
+    /// `fallback`: in the fallback folder ($TMPDIR or /tmp, `timemory-<program>-<pid>-output`)
+    /// from the start, for a set written again after the output folder's disk filled up.
+    run_folder(const settings::values& v, int64_t start_ns, int pid, bool fallback = false);
     ~run_folder();
     run_folder(const run_folder&) = delete;
     run_folder& operator=(const run_folder&) = delete;
@@ -35,12 +38,19 @@ public:
     /// Makes the set visible and returns where it is ("" when nothing was opened or it
     /// could not be moved into place, with a warning naming the folder left behind).
     std::string publish();
+    /// Whether a set that failed here can be written again in the fallback folder (it is
+    /// not the fallback folder already).
+    bool can_fall_back() const;
+    /// Removes a set that is being written again elsewhere: the files `written` here, and the
+    /// staging folder when it is one (never anything else in a shared output folder).
+    void discard(const std::vector<std::string>& written);
 
 private:
     settings::values v_;
     int64_t start_ns_;
     int pid_;
     bool opened_ = false;
+    bool fallback_ = false; ///< writing in the fallback folder
     std::string base_;  ///< the output folder
     std::string name_;  ///< the run folder's name (run folders only)
     std::string path_;  ///< where files are written now
