@@ -228,14 +228,26 @@ bool available(std::string*) {
     return true;
 }
 
+// Whether a library whose path contains `name` is mapped, read from /proc/self/maps: at
+// exit, also in a fork child, where dlopen(RTLD_NOLOAD) would take the loader's lock (held
+// at the fork by another thread, it would never be released in the child).
+bool library_mapped(const char* name) noexcept {
+    std::FILE* maps = std::fopen("/proc/self/maps", "re");
+    if (!maps) return false;
+    char line[4096];
+    bool found = false;
+    while (!found && std::fgets(line, sizeof(line), maps))
+        found = std::strstr(line, name) != nullptr;
+    std::fclose(maps);
+    return found;
+}
+
 // Said once at exit: an OpenMP program whose runtime has no OMPT (GCC's libgomp) had its
 // parallel work attached where its threads were created, not per region.
 void at_finalize() noexcept {
     g_active.store(false);
     if (g_started.load() || !settings::current().ompt) return;
-    void* gomp = dlopen("libgomp.so.1", RTLD_NOW | RTLD_NOLOAD);
-    if (!gomp) return;
-    dlclose(gomp);
+    if (!library_mapped("/libgomp.so")) return;
     // Only when other threads recorded: a library that merely links libgomp (and a
     // program whose threads measured nothing) has nothing misplaced.
     {
