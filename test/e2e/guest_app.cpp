@@ -397,6 +397,43 @@ int wide_mode(int n) {
     return 0;
 }
 
+// ---- return-while-recording: main returns while four threads keep recording ----------
+
+void* forever_recording(void*) {
+    char name[32];
+    for (unsigned long i = 0;; ++i) {
+        std::snprintf(name, sizeof(name), "w-%lu", i % 64);
+        timemory_push_region(name);
+        timemory_enter(&s_hot);
+        timemory_exit(&s_hot);
+        timemory_pop_region(name);
+    }
+    return nullptr;
+}
+
+int return_while_recording_mode() {
+    timemory_enter(&s_main);
+    for (int i = 0; i < 4; ++i) {
+        pthread_t t;
+        pthread_create(&t, nullptr, forever_recording, nullptr);
+        pthread_detach(t);
+    }
+    tmtest::spin_ns(5000000);
+    timemory_exit(&s_main);
+    return 0; // exit() runs while the threads still record
+}
+
+// ---- write-slowly: a large graph, so that writing the reports at exit takes a while -----
+
+int write_slowly_mode() {
+    timemory_enter(&s_main);
+    wide_mode(40000);
+    timemory_exit(&s_main);
+    std::printf("writing\n");
+    std::fflush(stdout);
+    return 0;
+}
+
 // ---- churn: thousands of short threads, each starting one of its own ------------------
 
 timemory_site s_churn = make_site("churn");
@@ -482,6 +519,8 @@ int main(int argc, char** argv) {
     if (mode == "churn" && argc > 2) return churn_mode(std::atoi(argv[2]));
     if (mode == "deep" && argc > 2) return deep_mode(std::atoi(argv[2]));
     if (mode == "wide" && argc > 2) return wide_mode(std::atoi(argv[2]));
+    if (mode == "return-while-recording") return return_while_recording_mode();
+    if (mode == "write-slowly") return write_slowly_mode();
     if (mode == "concurrent" && argc > 2) return concurrent_mode(argv[2]);
     std::fprintf(stderr,
                  "usage: %s "

@@ -584,6 +584,60 @@ TEST(Guest, SigtermWhileNamesAreRegisteredEndsTheProgramEveryTime) {
     EXPECT_GT(written, 0) << "the writer never succeeded";
 }
 
+// SIGTERM while the reports are being written at exit (a 40 000-node graph: writing takes
+// a while): the program ends by SIGTERM at once every time (no second writer waiting for
+// the first one's locks), one line says the set is incomplete, and what was written stays
+// in the hidden staging folder, never a visible partial set.
+TEST(Guest, SigtermWhileReportsAreWrittenEndsTheProgramEveryTime) {
+    for (int k = 0; k < 8; ++k) {
+        fs::path dir = fresh_dir("sig-write-" + std::to_string(k));
+        std::string cmd = "cd " + dir.string() + " || exit 1; TIMEMORY_OUTPUT_PATH=out " +
+                          "TIMEMORY_ENABLE_SIGNAL_HANDLER=ON " + app +
+                          " write-slowly > out.txt 2> err.txt & pid=$!; n=0; " +
+                          "until grep -q writing out.txt || [ $n -gt 3000 ]; do sleep 0.01; " +
+                          "n=$((n+1)); done; sleep 0.0" + std::to_string(k) +
+                          "; kill -TERM $pid; timeout 30 tail --pid=$pid -f /dev/null || " +
+                          "kill -KILL $pid; wait $pid; echo $? > rc.txt";
+        ASSERT_EQ(std::system(("/bin/sh -c '" + cmd + "'").c_str()), 0);
+        const std::string rc = slurp(dir / "rc.txt");
+        // 143: killed while writing; 0: the reports were done before the signal came.
+        EXPECT_TRUE(rc == "143\n" || rc == "0\n") << "run " << k << ": " << rc << slurp(dir / "err.txt");
+        if (rc == "0\n") continue;
+        EXPECT_NE(slurp(dir / "err.txt").find("fatal signal while the reports were being written"),
+                  std::string::npos)
+            << "run " << k << ": " << slurp(dir / "err.txt");
+        if (!fs::exists(dir / "out")) continue; // the signal came before the folder was made
+        for (const auto& e : fs::directory_iterator(dir / "out")) {
+            const std::string name = e.path().filename().string();
+            if (name == "latest" || name[0] == '.') continue;
+            // A visible set is a complete one.
+            EXPECT_TRUE(fs::exists(e.path() / "metadata.json")) << e.path();
+            EXPECT_TRUE(fs::exists(e.path() / "wall.json")) << e.path();
+        }
+    }
+}
+
+// main returns while four threads keep recording, 100 times: exit() must read the other
+// threads' graphs safely and threads still running after finalize touch no freed state.
+TEST(Guest, MainReturningWhileThreadsRecordNeverCrashes) {
+    int crashes = 0;
+    std::string first;
+    for (int k = 0; k < 100; ++k) {
+        auto r = run_guest("return-" + std::to_string(k), {"return-while-recording"});
+        const bool ok = r.signal() == 0 && r.exit_code() == 0 &&
+                        fs::exists(r.dir / "out/latest/wall.json");
+        if (!ok && first.empty())
+            first = "run " + std::to_string(k) + ": signal " + std::to_string(r.signal()) +
+                    ", exit " + std::to_string(r.exit_code()) + ": " + r.err;
+        crashes += !ok;
+        if (k == 0 && ok) {
+            json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
+            EXPECT_EQ(laps_of(record_at(recs, {"main"})), 1u);
+        }
+    }
+    EXPECT_EQ(crashes, 0) << first;
+}
+
 TEST(Guest, ForkWhileOtherThreadsRecordNeverHangsTheChild) {
     auto r = run_guest("fork-storm", {"fork-storm"});
     ASSERT_EQ(r.exit_code(), 0) << r.err;

@@ -79,7 +79,14 @@ bool is_crash(int sig) {
 
 void on_fatal_signal(int sig, siginfo_t* info, void* context) {
     const int saved_errno = errno;
-    if (!g_in_handler.exchange(true)) {
+    const bool writing = rt_state().state.load() == int(run_state::finalizing) &&
+                         !g_finalize_handler.load();
+    if (writing && !g_in_handler.exchange(true)) {
+        // The process was writing its own reports (at exit): a copy would wait for the lock
+        // the interrupted writer holds. The set stays in its hidden staging folder.
+        say("[timemory] fatal signal while the reports were being written: they are "
+            "incomplete and were not published\n");
+    } else if (!g_in_handler.exchange(true)) {
         say("[timemory] fatal signal: writing the reports collected so far\n");
         if (auto action = g_exit_action.load()) action(sig);
         const int self = int(getpid());
