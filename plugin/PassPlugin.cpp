@@ -11,6 +11,8 @@
 #include "InstrumentPass.h"
 #include "Registration.h"
 
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Passes/PassPlugin.h"
 #include "llvm/Support/raw_ostream.h"
@@ -71,7 +73,25 @@ __attribute__((constructor)) void loadFrontendInsideClang() {
                << "\n";
 }
 
+// A configuration error under -fpass-plugin, reported as a compile error by the first pass
+// that runs: the plugin's registration has no way to fail the compile by itself, and a
+// bad configuration must not build silently uninstrumented (-fplugin fails it too).
+struct ConfigErrorPass : PassInfoMixin<ConfigErrorPass> {
+    std::string Message;
+    PreservedAnalyses run(Module& M, ModuleAnalysisManager&) {
+        M.getContext().emitError("timemory-instrument: " + Message);
+        return PreservedAnalyses::all();
+    }
+    static bool isRequired() { return true; }
+};
+
 } // namespace
+
+static void reportConfigError(PassBuilder& PB, const std::string& Message) {
+    PB.registerPipelineStartEPCallback([Message](ModulePassManager& MPM, OptimizationLevel) {
+        MPM.addPass(ConfigErrorPass{{}, Message});
+    });
+}
 
 void setFrontendActive(bool Active) {
     FrontendActive = Active;
@@ -102,7 +122,7 @@ llvmGetPassPluginInfo() {
                 auto Opts = std::make_shared<timemory::InstrumentOptions>();
                 std::string Error;
                 if (!Opts->loadEnvironment(Error)) {
-                    errs() << "timemory-instrument: " << Error << "; not instrumenting\n";
+                    timemory::reportConfigError(PB, Error);
                     return;
                 }
                 timemory::schedule(PB, Opts, nullptr);
