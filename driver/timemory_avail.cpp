@@ -1,14 +1,13 @@
-// timemory-avail: lists the components (with availability) and the settings.
+// timemory-avail: lists the components (with availability) and the settings. Uses only the
+// public C++ API (timemory/timemory.hpp), as any other tool would.
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
 
-#include "components/component.hpp"
-#include "settings/settings.hpp"
 #include "timemory/timemory.hpp"
 
-using namespace timemory::rt;
+namespace settings = timemory::settings;
 
 namespace {
 
@@ -28,30 +27,21 @@ void usage(FILE* out) {
                out);
 }
 
-const char* units_of(const component& c) {
-    switch (c.units) {
-    case unit_kind::time:
-        return "time (TIMEMORY_TIMING_UNITS)";
-    case unit_kind::memory:
-        return "memory (TIMEMORY_MEMORY_UNITS)";
-    case unit_kind::percent:
-        return "%";
-    case unit_kind::count:
-        return "count";
-    }
-    return "";
+std::string units_of(const timemory::component_description& c) {
+    if (c.kind == "time") return "time (TIMEMORY_TIMING_UNITS)";
+    if (c.kind == "memory") return "memory (TIMEMORY_MEMORY_UNITS)";
+    if (c.kind == "percent") return "%";
+    return c.kind;
 }
 
 void print_components(bool only_available) {
     std::printf("%-26s %-18s %-9s %-32s %s\n", "COMPONENT", "LABEL", "AVAILABLE", "UNITS",
                 "DESCRIPTION");
-    for (const auto& c : catalog()) {
-        if (c.group) continue; // a group's values are listed by the group
-        std::string why;
-        bool ok = c.available(&why);
-        if (only_available && !ok) continue;
-        std::printf("%-26s %-18s %-9s %-32s %s%s\n", c.id, c.label, ok ? "yes" : "no", units_of(c),
-                    c.description, ok ? "" : (" [" + why + "]").c_str());
+    for (const auto& c : timemory::component_catalog(true)) {
+        if (only_available && !c.available) continue;
+        std::printf("%-26s %-18s %-9s %-32s %s%s\n", c.id.c_str(), c.label.c_str(),
+                    c.available ? "yes" : "no", units_of(c).c_str(), c.description.c_str(),
+                    c.available ? "" : (" [" + c.unavailable_reason + "]").c_str());
     }
 }
 
@@ -75,27 +65,13 @@ void print_hw_counters(bool only_available) {
               "they exist once the program has registered them.");
 }
 
-const char* type_name(settings::kind k) {
-    switch (k) {
-    case settings::kind::boolean:
-        return "bool";
-    case settings::kind::integer:
-        return "int";
-    case settings::kind::text:
-        return "string";
-    }
-    return "";
-}
-
-void print_settings(const settings::values& v) {
+void print_settings() {
     std::printf("%-34s %-22s %-22s %-7s %s\n", "ENVIRONMENT VARIABLE", "VALUE", "DEFAULT", "TYPE",
                 "DESCRIPTION");
-    const auto& d = settings::descriptors();
-    for (size_t i = 0; i < d.size(); ++i)
-        std::printf("%-34s %-22s %-22s %-7s %s\n", d[i].env_name().c_str(),
-                    ("\"" + settings::format(v, int(i)) + "\"").c_str(),
-                    ("\"" + std::string(d[i].default_text) + "\"").c_str(), type_name(d[i].type),
-                    d[i].description);
+    for (const auto& d : settings::describe(true))
+        std::printf("%-34s %-22s %-22s %-7s %s\n", d.env_name.c_str(),
+                    ("\"" + d.value + "\"").c_str(), ("\"" + d.default_value + "\"").c_str(),
+                    d.type.c_str(), d.description.c_str());
 }
 
 void print_markdown() {
@@ -115,9 +91,9 @@ void print_markdown() {
     std::puts("");
     std::puts("| Environment variable | Type | Default | Description |");
     std::puts("| --- | --- | --- | --- |");
-    for (const auto& d : settings::descriptors())
-        std::printf("| `%s` | %s | `%s` | %s |\n", d.env_name().c_str(), type_name(d.type),
-                    d.default_text, d.description);
+    for (const auto& d : settings::describe())
+        std::printf("| `%s` | %s | `%s` | %s |\n", d.env_name.c_str(), d.type.c_str(),
+                    d.default_value.c_str(), d.description.c_str());
 }
 
 } // namespace
@@ -151,9 +127,6 @@ int main(int argc, char** argv) {
         print_markdown();
         return 0;
     }
-    settings::values v = settings::defaults();
-    settings::load(v);
-    settings::current() = v;
     if (hw) {
         print_hw_counters(only_available);
         if (!comps && !sets) return 0;
@@ -162,6 +135,6 @@ int main(int argc, char** argv) {
     if (!comps && !sets) comps = sets = true;
     if (comps) print_components(only_available);
     if (comps && sets) std::puts("");
-    if (sets) print_settings(v);
+    if (sets) print_settings();
     return 0;
 }

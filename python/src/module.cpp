@@ -145,14 +145,17 @@ PYBIND11_MODULE(libpytimemory, m) {
         if (!timemory::settings::set(name, value, &err)) throw py::value_error(err);
     });
     s.def("names", &timemory::settings::names);
-    s.def("describe", [] {
+    s.def(
+        "describe",
+        [](bool with_values) {
         py::list out;
-        for (const auto& d : timemory::settings::describe())
+        for (const auto& d : timemory::settings::describe(with_values))
             out.append(py::dict(py::arg("name") = d.name, py::arg("env_name") = d.env_name,
                                 py::arg("type") = d.type, py::arg("default") = d.default_value,
-                                py::arg("description") = d.description));
+                                py::arg("description") = d.description, py::arg("value") = d.value));
         return out;
-    });
+        },
+        py::arg("with_values") = false);
     s.def("parse", &timemory::settings::parse_environment);
 
     // --- components -------------------------------------------------------------------

@@ -87,12 +87,13 @@ class Settings:
 
     @staticmethod
     def describe():
-        """Every setting as a dict: name, env_name, type, default, description (the names
-        kept only for scripts written for the original timemory say so)."""
-        out = list(_native.settings_api.describe())
+        """Every setting as a dict: name, env_name, type, default, description and value (in
+        force, or the one the runtime will start with); the names kept only for scripts
+        written for the original timemory say so."""
+        out = list(_native.settings_api.describe(True))
         for name, (kind, default, why) in _NO_EFFECT.items():
             out.append({"name": name, "env_name": "", "type": kind, "default": str(default),
-                        "description": "accepted, no effect: " + why})
+                        "description": "accepted, no effect: " + why, "value": str(default)})
         return out
 
 

@@ -31,6 +31,18 @@ def test_settings_are_typed_attributes():
     assert any(d["env_name"] == "TIMEMORY_MAX_DEPTH" for d in s.describe())
 
 
+def test_settings_describe_gives_the_value_a_fresh_process_starts_with(run_script):
+    # Before the runtime starts: the environment and settings set in the program apply.
+    r = run_script("""
+        import timemory
+        timemory.settings.precision = 6
+        d = {x["name"]: x for x in timemory.settings.describe()}
+        print(d["timing_units"]["value"], d["timing_units"]["default"], d["precision"]["value"])
+    """, env={"TIMEMORY_TIMING_UNITS": "ms"})
+    assert r.rc == 0, r.err
+    assert r.out.split() == ["ms", "auto", "6"], r.out
+
+
 def test_settings_reject_bad_values():
     s = timemory.settings
     with pytest.raises(ValueError, match="invalid value 'abc' for max_depth: expected an integer"):

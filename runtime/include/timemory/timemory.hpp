@@ -239,12 +239,16 @@ TIMEMORY_API std::vector<std::string> names();
 /// Re-reads the TIMEMORY_* environment variables (and the config file they name).
 TIMEMORY_API void parse_environment();
 
-/// The declaration of one setting.
+/// The declaration of one setting, and its value.
 struct description {
     std::string name, env_name, type, default_value, description;
+    /// With `with_values`: the value in force; before the runtime starts, the one it will
+    /// start with (config file, environment and set() applied: reading them warns about
+    /// bad values, as the start will). Empty otherwise.
+    std::string value;
 };
 /// Every setting, in declaration order.
-TIMEMORY_API std::vector<description> describe();
+TIMEMORY_API std::vector<description> describe(bool with_values = false);
 } // namespace settings
 
 } // namespace timemory

@@ -85,16 +85,29 @@ std::vector<std::string> names() {
     return out;
 }
 
-std::vector<description> describe() {
+std::vector<description> describe(bool with_values) {
     std::vector<description> out;
     const auto& d = rt::settings::descriptors();
     const auto defaults = rt::settings::defaults();
+    runtime& r = rt_state();
+    rt::settings::values now = defaults;
+    if (!with_values) {
+    } else if (r.state.load() == int(run_state::uninitialized)) {
+        std::vector<std::pair<std::string, std::string>> overrides;
+        {
+            std::lock_guard<std::mutex> lk(r.mutex);
+            overrides = r.overrides;
+        }
+        now = starting_settings(overrides);
+    } else {
+        now = rt::settings::current();
+    }
     for (size_t i = 0; i < d.size(); ++i) {
         const char* type = d[i].type == rt::settings::kind::boolean   ? "bool"
                            : d[i].type == rt::settings::kind::integer ? "int"
                                                                       : "string";
         out.push_back({d[i].name, d[i].env_name(), type, rt::settings::format(defaults, int(i)),
-                       d[i].description});
+                       d[i].description, with_values ? rt::settings::format(now, int(i)) : ""});
     }
     return out;
 }

@@ -160,17 +160,26 @@ std::shared_ptr<name_filter> compile_filter(const std::string& text) {
     return name_filter::compile(text, nullptr);
 }
 
-void initialize_locked(runtime& r) {
-    t_initializing = true;
-    fp_env_guard fp;        // the calibration divides; the host's FP flags stay as they were
-    errno_guard keep_errno; // config files that do not exist, /proc files
+} // namespace
+
+settings::values starting_settings(const std::vector<std::pair<std::string, std::string>>& overrides) {
     settings::values v = settings::defaults();
     settings::load(v);
-    for (const auto& [name, value] : r.overrides) {
+    for (const auto& [name, value] : overrides) {
         std::string err;
         if (!settings::assign(v, settings::find(name), value, &err))
             warn("setting " + name + "='" + value + "' ignored: " + err);
     }
+    return v;
+}
+
+namespace {
+
+void initialize_locked(runtime& r) {
+    t_initializing = true;
+    fp_env_guard fp;        // the calibration divides; the host's FP flags stay as they were
+    errno_guard keep_errno; // config files that do not exist, /proc files
+    settings::values v = starting_settings(r.overrides);
     if (v.debug && v.verbose < 2) v.verbose = 2;
     settings::current() = v;
     calibrate_wall_clock(v.wall_clock_source);

@@ -109,6 +109,10 @@ void finalize() noexcept;
 void quiesce_threads() noexcept;
 
 /// Writes every enabled report now; returns the folder or "" on failure.
+/// The settings the runtime starts with: defaults, then the config file and the
+/// environment (bad values warned about), then values set through the API before start.
+settings::values starting_settings(const std::vector<std::pair<std::string, std::string>>& overrides);
+
 std::string write_all_reports();
 /// Writes the reports backends have of their own (GPU activity) for this process.
 std::string write_backend_reports();
