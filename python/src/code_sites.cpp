@@ -2,6 +2,7 @@
 
 #include <Python.h>
 #include <frameobject.h>
+#include <timemory/timemory.h>
 
 namespace tmpy {
 
@@ -175,10 +176,8 @@ timemory_site* code_sites::builtin(PyObject* callable) {
         name = std::string(Py_TYPE(self)->tp_name) + "." + name;
     }
     PyErr_Clear();
-    auto* label = new std::string(name);
-    auto* site =
-        new timemory_site{0, TIMEMORY_LANG_PYTHON, label->c_str(), label->c_str(), "<built-in>",
-                          0, TIMEMORY_SITE_ABI};
+    timemory_site* site =
+        timemory_intern_site(name.c_str(), nullptr, "<built-in>", 0, TIMEMORY_LANG_PYTHON);
     builtins_.emplace(key, site);
     return site;
 }

@@ -119,12 +119,10 @@ PYBIND11_MODULE(libpytimemory, m) {
     py::class_<region_site>(m, "Site", "A measured place: a region with a fixed name.")
         .def(py::init(
                  [](const std::string& name, const std::string& file, unsigned line, bool python) {
-                     // Never freed: the runtime's registry keeps pointing at it.
-                     auto* n = new std::string(name);
-                     auto* f = new std::string(file);
-                     uint32_t lang = python ? TIMEMORY_LANG_PYTHON : TIMEMORY_LANG_REGION;
-                     return region_site{new timemory_site{0, lang, n->c_str(), n->c_str(),
-                                                          f->c_str(), line, TIMEMORY_SITE_ABI}};
+                     // One site per name and place, kept by the runtime for the process.
+                     return region_site{timemory_intern_site(
+                         name.c_str(), nullptr, file.c_str(), line,
+                         python ? TIMEMORY_LANG_PYTHON : TIMEMORY_LANG_REGION)};
                  }),
              py::arg("name"), py::arg("file") = "", py::arg("line") = 0, py::arg("python") = true)
         .def("enter", [](region_site& r) { timemory_enter(r.site); })

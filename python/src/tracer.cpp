@@ -2,6 +2,7 @@
 // region is open (a Profiler's function, a marker).
 #include <Python.h>
 #include <frameobject.h>
+#include <timemory/timemory.h>
 
 #include <string>
 #include <vector>
@@ -46,14 +47,9 @@ timemory_site* line_site(code_info* info, int line) {
     // Made once per line: the label is the source text; file and line are data.
     std::string text = source_line(info->file, line);
     std::string label = text.empty() ? info->name + ":" + std::to_string(line) : text;
-    auto* stable = new std::string(label);
-    auto* site = new timemory_site{0,
-                                   TIMEMORY_LANG_PYTHON,
-                                   stable->c_str(),
-                                   info->site.linkage,
-                                   info->site.file,
-                                   uint32_t(line),
-                                   TIMEMORY_SITE_ABI};
+    timemory_site* site = timemory_intern_site(label.c_str(), info->site.linkage,
+                                               info->site.file, unsigned(line),
+                                               TIMEMORY_LANG_PYTHON);
     info->lines.emplace(line, site);
     return site;
 }

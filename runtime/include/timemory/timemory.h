@@ -35,6 +35,15 @@ TIMEMORY_API void timemory_push_region(const char* name);
  *  how a mismatched name is reconciled). */
 TIMEMORY_API void timemory_pop_region(const char* name);
 
+/** The site of (name, linkage, file, line, language), made once per distinct value and kept
+ *  for the life of the process (the strings are copied): for producers whose sites are not
+ *  static data, such as regions named at run time, interpreted functions or GPU operations.
+ *  `linkage` NULL: the name; `file` NULL: none. Never NULL: out of memory, every such site
+ *  is one shared site named "<no memory for region name>". Thread-safe. */
+TIMEMORY_API struct timemory_site* timemory_intern_site(const char* name, const char* linkage,
+                                                 const char* file, unsigned line,
+                                                 unsigned language);
+
 /** A token for "the region the calling thread has open now", for a thread it is about to
  *  start through a mechanism the runtime does not see (an interpreter's threads). 0 when
  *  nothing is open. pthread_create is already handled without it. */

@@ -225,6 +225,11 @@ void timemory_finalize(void) {
     finalize();
 }
 
+timemory_site* timemory_intern_site(const char* name, const char* linkage, const char* file,
+                                   unsigned line, unsigned language) {
+    return intern_site(name, linkage, file, line, language);
+}
+
 void timemory_push_region(const char* name) {
     if (!rt_state().recording.load(std::memory_order_relaxed) && !ensure_initialized()) return;
     timemory_enter(region_site(name));

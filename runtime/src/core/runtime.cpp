@@ -11,7 +11,9 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <memory>
 #include <optional>
+#include <string_view>
 #include <unordered_map>
 
 #include "backends/backend.hpp"
@@ -303,11 +305,74 @@ bool register_site(timemory_site* s) noexcept {
 }
 
 namespace {
+
+// An interned site's identity, as views: of the site's own (copied) strings in the table,
+// of the caller's strings in a lookup (no allocation to find a site that exists).
+struct site_key {
+    std::string_view name, linkage, file;
+    unsigned line, language;
+    bool operator==(const site_key&) const = default;
+};
+struct site_key_hash {
+    using is_transparent = void;
+    size_t operator()(const site_key& k) const noexcept {
+        size_t h = std::hash<std::string_view>()(k.name);
+        if (k.linkage.data() != k.name.data()) h ^= std::hash<std::string_view>()(k.linkage) * 3;
+        h ^= std::hash<std::string_view>()(k.file) * 7;
+        return h ^ (size_t(k.line) << 8) ^ k.language;
+    }
+};
+
 // Created when the library loads, not at the first region: a function-local static would be
 // constructed under a guard that a fork() from another thread can copy held into the child
 // (which then waits on it forever at its first region).
-auto* const g_sites_by_name = new std::unordered_map<std::string, timemory_site*>;
+auto* const g_interned = new std::unordered_map<site_key, timemory_site*, site_key_hash>;
+
+timemory_site no_memory_site{0,
+                             TIMEMORY_LANG_REGION,
+                             "<no memory for region name>",
+                             "<no memory for region name>",
+                             "",
+                             0,
+                             TIMEMORY_SITE_ABI};
+
 } // namespace
+
+timemory_site* intern_site(const char* name, const char* linkage, const char* file,
+                           unsigned line, unsigned language) noexcept {
+    if (!name) name = "<null>";
+    if (!linkage) linkage = name;
+    if (!file) file = "";
+    const site_key key{name, linkage, file, line, language};
+    try {
+        std::lock_guard<std::mutex> lk(rt_state().names_mutex);
+        auto it = g_interned->find(key);
+        if (it != g_interned->end()) return it->second;
+        // Copies that live as long as the process: sites are never freed.
+        std::unique_ptr<char, decltype(&std::free)> n(strdup(name), &std::free);
+        std::unique_ptr<char, decltype(&std::free)> l(
+            linkage == name || std::strcmp(linkage, name) == 0 ? nullptr : strdup(linkage),
+            &std::free);
+        std::unique_ptr<char, decltype(&std::free)> f(*file ? strdup(file) : nullptr, &std::free);
+        if (!n || (!l && std::strcmp(linkage, name) != 0) || (!f && *file))
+            throw std::bad_alloc();
+        auto* site = new timemory_site{0,
+                                       language,
+                                       n.get(),
+                                       l ? l.get() : n.get(),
+                                       f ? f.get() : "",
+                                       line,
+                                       TIMEMORY_SITE_ABI};
+        g_interned->emplace(site_key{site->name, site->linkage, site->file, line, language}, site);
+        n.release();
+        l.release();
+        f.release();
+        return site;
+    } catch (...) {
+        // Out of memory: measured under one shared name rather than not at all.
+        return &no_memory_site;
+    }
+}
 
 timemory_site* region_site(const char* name) noexcept {
     if (!name) name = "<null>";
@@ -320,32 +385,8 @@ timemory_site* region_site(const char* name) noexcept {
     static thread_local entry cache[64];
     entry& e = cache[(reinterpret_cast<uintptr_t>(name) >> 3) & 63];
     if (e.key == name && std::strcmp(e.site->name, name) == 0) return e.site;
-
-    auto* by_name = g_sites_by_name;
-    timemory_site* site;
-    try {
-        std::lock_guard<std::mutex> lk(rt_state().names_mutex);
-        auto it = by_name->find(name);
-        if (it == by_name->end()) {
-            char* copy = strdup(name); // lives as long as the process: sites are never freed
-            if (!copy) throw std::bad_alloc();
-            site = new timemory_site{0, TIMEMORY_LANG_REGION, copy, copy, "", 0, TIMEMORY_SITE_ABI};
-            it = by_name->emplace(copy, site).first;
-        }
-        site = it->second;
-    } catch (...) {
-        // Out of memory: the region is measured under one shared name rather than not at
-        // all, and the program goes on.
-        static timemory_site no_memory{0,
-                                       TIMEMORY_LANG_REGION,
-                                       "<no memory for region name>",
-                                       "<no memory for region name>",
-                                       "",
-                                       0,
-                                       TIMEMORY_SITE_ABI};
-        return &no_memory;
-    }
-    e = entry{name, site};
+    timemory_site* site = intern_site(name, name, "", 0, TIMEMORY_LANG_REGION);
+    if (site != &no_memory_site) e = entry{name, site};
     return site;
 }
 

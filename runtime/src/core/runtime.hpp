@@ -90,6 +90,10 @@ thread_state* attach_thread() noexcept;
 bool register_site(timemory_site* s) noexcept;
 /// The site for a region name (created on first use, shared by equal names).
 timemory_site* region_site(const char* name) noexcept;
+/// The one place sites are made at run time (timemory_intern_site): one per distinct
+/// (name, linkage, file, line, language), strings copied, never freed.
+timemory_site* intern_site(const char* name, const char* linkage, const char* file,
+                           unsigned line, unsigned language) noexcept;
 /// Where the calling thread records now: its index and its innermost recorded node.
 /// False when it records nothing (not running, no state, past max depth).
 bool current_place(uint32_t* thread, uint32_t* node) noexcept;

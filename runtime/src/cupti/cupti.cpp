@@ -320,10 +320,9 @@ timemory_site* op_site(const std::string& name, const std::string& linkage) {
     static auto* sites = new std::unordered_map<std::string, timemory_site*>;
     auto it = sites->find(linkage);
     if (it != sites->end()) return it->second;
-    auto* site = new timemory_site{
-        0, TIMEMORY_LANG_REGION, strdup(name.c_str()), strdup(linkage.c_str()), "",
-        0, TIMEMORY_SITE_ABI};
-    register_site(site);
+    timemory_site* site =
+        intern_site(name.c_str(), linkage.c_str(), "", 0, TIMEMORY_LANG_REGION);
+    if (site->id == 0) register_site(site);
     sites->emplace(linkage, site);
     return site;
 }
