@@ -155,6 +155,8 @@ PYBIND11_MODULE(libpytimemory, m) {
         },
         py::arg("with_values") = false);
     s.def("parse", &timemory::settings::parse_environment);
+    s.def("split_list", &timemory::settings::split_list, py::arg("text"),
+          "The items of a list setting's text, split as the runtime splits them.");
 
     // --- components -------------------------------------------------------------------
     m.def(

@@ -8,7 +8,7 @@ asking later gets a warning naming what will not be collected.
 import warnings
 
 from . import libpytimemory as _native
-from ._settings import settings
+from ._settings import settings, split_list
 
 _warned = set()
 
@@ -44,7 +44,7 @@ def require(components):
     if not ids:
         return ids
     if not _native.initialized():
-        current = [c for c in settings.components.replace(",", " ").split() if c]
+        current = split_list(settings.components)
         merged = current + [c for c in ids if c not in current]
         if merged != current:
             settings.components = ",".join(merged)

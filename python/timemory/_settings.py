@@ -4,6 +4,12 @@ from . import libpytimemory as _native
 
 _TRUE = {"on", "true", "yes", "1", "y", "t"}
 
+
+def split_list(text):
+    """The items of a list setting's text (components, events): commas, semicolons or white
+    space separate them; the runtime's own rule."""
+    return list(_native.settings_api.split_list(text))
+
 # Names the original timemory documents that mean nothing in this runtime: accepted (so
 # scripts written for it run), kept, and without effect. name: (type, default, why).
 _NO_EFFECT = {

@@ -43,6 +43,12 @@ def test_settings_describe_gives_the_value_a_fresh_process_starts_with(run_scrip
     assert r.out.split() == ["ms", "auto", "6"], r.out
 
 
+def test_lists_split_as_the_runtime_splits_them():
+    from timemory._settings import split_list
+    assert split_list("wall_clock;cpu_clock, peak_rss\tpage_rss,,") == [
+        "wall_clock", "cpu_clock", "peak_rss", "page_rss"]
+
+
 def test_settings_reject_bad_values():
     s = timemory.settings
     with pytest.raises(ValueError, match="invalid value 'abc' for max_depth: expected an integer"):

@@ -19,6 +19,7 @@ Events that cannot be counted here (no hardware counters in a VM, an unknown nam
 """
 
 from .. import libpytimemory as _native
+from .._settings import split_list
 
 __all__ = ["available", "events", "components", "in_use", "Counters"]
 
@@ -50,7 +51,7 @@ class Counters:
 
     def __init__(self, events):
         if isinstance(events, str):
-            events = [e for e in events.replace(",", " ").split() if e]
+            events = split_list(events)
         self._native = _native.HardwareCounters(list(events))
 
     def start(self):

@@ -23,7 +23,7 @@ import os
 
 from .. import libpytimemory as _native
 from .._hook import DEFAULT_SKIP_FILENAMES, HookController, config_dict
-from .._settings import settings
+from .._settings import settings, split_list
 
 __all__ = ["Profiler", "Config", "profile", "FakeProfiler"]
 
@@ -68,7 +68,7 @@ def _default_components():
     for var in ("TIMEMORY_PROFILER_COMPONENTS", "TIMEMORY_COMPONENTS", "TIMEMORY_GLOBAL_COMPONENTS"):
         text = os.environ.get(var, "").strip()
         if text:
-            return [c for c in text.replace(",", " ").split() if c]
+            return split_list(text)
     return ["wall_clock"]
 
 

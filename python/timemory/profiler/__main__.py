@@ -15,6 +15,7 @@ import sys
 import types
 
 import timemory
+from timemory._settings import split_list
 from timemory.profiler import Config, Profiler
 
 def _parser():
@@ -107,7 +108,7 @@ def main(argv=None):
 
     components = None
     if opts.components:
-        components = [c for arg in opts.components for c in arg.replace(",", " ").split()]
+        components = [c for arg in opts.components for c in split_list(arg)]
     try:
         prof = Profiler(components, flat=opts.flat, timeline=opts.timeline)
     except ValueError as e:

@@ -249,6 +249,9 @@ struct description {
 };
 /// Every setting, in declaration order.
 TIMEMORY_API std::vector<description> describe(bool with_values = false);
+/// The items of a list setting's text (TIMEMORY_COMPONENTS, TIMEMORY_PAPI_EVENTS, ...):
+/// separated by commas, semicolons or white space; empty items dropped.
+TIMEMORY_API std::vector<std::string> split_list(const std::string& text);
 } // namespace settings
 
 } // namespace timemory

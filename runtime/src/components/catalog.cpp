@@ -17,6 +17,20 @@
 
 namespace timemory::rt {
 
+const char* unit_kind_name(unit_kind k) noexcept {
+    switch (k) {
+    case unit_kind::time:
+        return "time";
+    case unit_kind::memory:
+        return "memory";
+    case unit_kind::percent:
+        return "percent";
+    case unit_kind::count:
+        break;
+    }
+    return "count";
+}
+
 namespace {
 
 using F = field;

@@ -15,6 +15,8 @@
 namespace timemory::rt {
 
 enum class unit_kind { time, memory, count, percent };
+/// "time", "memory", "count" or "percent": the kind as reports and the APIs name it.
+const char* unit_kind_name(unit_kind k) noexcept;
 
 enum class value_kind {
     delta,    ///< stop[a] - start[a]

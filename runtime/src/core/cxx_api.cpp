@@ -112,6 +112,10 @@ std::vector<description> describe(bool with_values) {
     return out;
 }
 
+std::vector<std::string> split_list(const std::string& text) {
+    return rt::settings::split_list(text);
+}
+
 void parse_environment() {
     ensure_initialized();
     rt::settings::values v = rt::settings::current();

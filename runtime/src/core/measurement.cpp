@@ -23,20 +23,7 @@ std::vector<component_description> make_catalog(bool check_availability) {
         d.id = c.id;
         d.label = c.label;
         d.description = c.description;
-        switch (c.units) {
-        case unit_kind::time:
-            d.kind = "time";
-            break;
-        case unit_kind::memory:
-            d.kind = "memory";
-            break;
-        case unit_kind::count:
-            d.kind = "count";
-            break;
-        case unit_kind::percent:
-            d.kind = "percent";
-            break;
-        }
+        d.kind = unit_kind_name(c.units);
         if (check_availability) d.available = c.available(&d.unavailable_reason);
         out.push_back(std::move(d));
     }

@@ -18,26 +18,23 @@ namespace timemory::rt {
 component_info describe_component(const component& c) {
     const auto& v = settings::current();
     component_info info{c.id, c.label, c.description, "", "", 1.0, c.group ? c.group : ""};
+    info.kind = unit_kind_name(c.units);
     unit u;
     switch (c.units) {
     case unit_kind::time:
-        info.kind = "time";
         find_timing_unit(v.timing_units, &u);
         info.units = u.name;
         info.unit_value = u.value;
         break;
     case unit_kind::memory:
-        info.kind = "memory";
         find_memory_unit(v.memory_units, &u);
         info.units = u.name;
         info.unit_value = u.value;
         break;
     case unit_kind::percent:
-        info.kind = "percent";
         info.units = "%";
         break;
     case unit_kind::count:
-        info.kind = "count";
         break;
     }
     return info;
