@@ -2,14 +2,28 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <mutex>
 #include <set>
 
 #include "core/text.hpp"
-#include "settings/settings.hpp"
 
 namespace timemory::rt {
+
+namespace {
+// TIMEMORY_VERBOSE as the runtime last applied it (0 until then, its default). Kept here,
+// not read from the settings: the log is below every other layer, settings included.
+std::atomic<long> g_verbosity{0};
+} // namespace
+
+void set_verbosity(long level) noexcept {
+    g_verbosity.store(level, std::memory_order_relaxed);
+}
+
+long verbosity() noexcept {
+    return g_verbosity.load(std::memory_order_relaxed);
+}
 
 std::mutex& log_mutex() {
     static auto* m = new std::mutex; // never destroyed: used from exit handlers
@@ -17,7 +31,7 @@ std::mutex& log_mutex() {
 }
 
 void warn(const std::string& msg) {
-    if (settings::current().verbose < 0) return;
+    if (verbosity() < 0) return;
     std::lock_guard<std::mutex> lk(log_mutex());
     std::fprintf(stderr, "[timemory] warning: %s\n", printable(msg).c_str());
 }
@@ -32,13 +46,13 @@ void warn_once(const std::string& key, const std::string& msg) {
 }
 
 void info(int level, const std::string& msg) {
-    if (settings::current().verbose < level) return;
+    if (verbosity() < level) return;
     std::lock_guard<std::mutex> lk(log_mutex());
     std::fprintf(stderr, "[timemory] %s\n", printable(msg).c_str());
 }
 
 void notice(const std::string& msg) {
-    const long v = settings::current().verbose;
+    const long v = verbosity();
     if (v < 0 || (v == 0 && !isatty(STDERR_FILENO))) return;
     std::lock_guard<std::mutex> lk(log_mutex());
     std::fprintf(stderr, "[timemory] %s\n", printable(msg).c_str());

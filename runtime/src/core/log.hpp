@@ -16,6 +16,10 @@ void info(int level, const std::string& msg);
 /// TIMEMORY_VERBOSE >= 1, or when it is 0 (the default) and stderr is a terminal. A
 /// program whose stderr is captured (a test harness comparing output, a log) sees nothing.
 void notice(const std::string& msg);
+/// The verbosity the messages follow (TIMEMORY_VERBOSE): set by the runtime whenever it
+/// applies settings; 0 before.
+void set_verbosity(long level) noexcept;
+long verbosity() noexcept;
 /// The lock that keeps messages whole (fork handlers hold it across fork()).
 std::mutex& log_mutex();
 

@@ -211,6 +211,7 @@ void initialize_locked(runtime& r) {
 } // namespace
 
 void apply_settings(runtime& r, const settings::values& v) {
+    set_verbosity(v.verbose);
     r.options.flat = v.flat_profile;
     r.options.timeline = v.timeline_profile;
     r.options.simple = !v.flat_profile && !v.timeline_profile;
