@@ -3,6 +3,7 @@
 // sites of compiled functions (throttling applies to them, not to manual regions).
 #include <fenv.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -434,6 +435,32 @@ int write_slowly_mode() {
     return 0;
 }
 
+// ---- no-memory: distinct regions until the address-space limit is reached -----------------
+
+int no_memory_mode() {
+    // 16 MiB above what the process maps now: the graph runs out of memory (after some
+    // 40 000 regions) long before the loop ends.
+    long kb = 0;
+    if (FILE* f = std::fopen("/proc/self/status", "r")) {
+        char line[256];
+        while (std::fgets(line, sizeof(line), f))
+            if (std::strncmp(line, "VmSize:", 7) == 0) kb = std::atol(line + 7);
+        std::fclose(f);
+    }
+    rlimit lim{rlim_t(kb + 16 * 1024) * 1024, rlim_t(kb + 16 * 1024) * 1024};
+    if (setrlimit(RLIMIT_AS, &lim) != 0) return 3;
+    timemory_enter(&s_main);
+    char name[64];
+    for (int i = 0; i < 200000; ++i) {
+        std::snprintf(name, sizeof(name), "region-with-a-longer-name-%d", i);
+        timemory_push_region(name);
+        timemory_pop_region(name);
+    }
+    timemory_exit(&s_main);
+    std::printf("done\n");
+    return 0;
+}
+
 // ---- churn: thousands of short threads, each starting one of its own ------------------
 
 timemory_site s_churn = make_site("churn");
@@ -521,6 +548,7 @@ int main(int argc, char** argv) {
     if (mode == "wide" && argc > 2) return wide_mode(std::atoi(argv[2]));
     if (mode == "return-while-recording") return return_while_recording_mode();
     if (mode == "write-slowly") return write_slowly_mode();
+    if (mode == "no-memory") return no_memory_mode();
     if (mode == "concurrent" && argc > 2) return concurrent_mode(argv[2]);
     std::fprintf(stderr,
                  "usage: %s "

@@ -522,6 +522,20 @@ TEST(Guest, AFullDiskSendsTheWholeSetToTheFallbackFolder) {
     EXPECT_EQ(records(set / "wall.json", "wall_clock").size(), 3100u);
 }
 
+// Memory runs out while recording (an address-space limit): the program is never aborted
+// (allocation failures are caught where the runtime's no-throw entry points allocate), it
+// finishes with its own status, and the calls that could not be recorded are counted.
+TEST(Guest, RunningOutOfMemoryNeverAbortsTheProgram) {
+    if (tmtest::sanitizer)
+        GTEST_SKIP() << tmtest::sanitizer << " reserves more address space than the limit allows";
+    auto r = run_guest("no-memory", {"no-memory"});
+    ASSERT_EQ(r.signal(), 0) << r.err;
+    EXPECT_EQ(r.exit_code(), 0) << r.err;
+    EXPECT_EQ(r.out, "done\n") << r.err;
+    EXPECT_NE(r.err.find("calls were not recorded: the process had no memory"), std::string::npos)
+        << r.err;
+}
+
 TEST(Guest, HostileConfigFilesAreRefusedAndTheProgramRuns) {
     fs::path dir = fresh_dir("config-files");
     const std::string fifo = (dir / "fifo").string();

@@ -25,37 +25,52 @@ long verbosity() noexcept {
     return g_verbosity.load(std::memory_order_relaxed);
 }
 
+// Constant-initialised, nothing to destroy: usable from exit handlers, and no allocation
+// (the first message may come when memory is gone).
+constinit std::mutex g_log_mutex;
+
 std::mutex& log_mutex() {
-    static auto* m = new std::mutex; // never destroyed: used from exit handlers
-    return *m;
+    return g_log_mutex;
 }
 
-void warn(const std::string& msg) {
-    if (verbosity() < 0) return;
+namespace {
+// One line on stderr; the message escaped for the terminal, or as it is when there is no
+// memory left to escape it (a message must never throw out of the runtime).
+void say(const char* prefix, const std::string& msg) noexcept {
     std::lock_guard<std::mutex> lk(log_mutex());
-    std::fprintf(stderr, "[timemory] warning: %s\n", printable(msg).c_str());
+    try {
+        std::fprintf(stderr, "[timemory] %s%s\n", prefix, printable(msg).c_str());
+    } catch (...) {
+        std::fprintf(stderr, "[timemory] %s%s\n", prefix, msg.c_str());
+    }
+}
+} // namespace
+
+void warn(const std::string& msg) noexcept {
+    if (verbosity() < 0) return;
+    say("warning: ", msg);
 }
 
-void warn_once(const std::string& key, const std::string& msg) {
-    static auto* seen = new std::set<std::string>;
-    {
+void warn_once(const std::string& key, const std::string& msg) noexcept {
+    try {
+        static auto* seen = new std::set<std::string>;
         std::lock_guard<std::mutex> lk(log_mutex());
         if (!seen->insert(key).second) return;
+    } catch (...) {
+        // No memory to remember the key: said (perhaps again) rather than lost.
     }
     warn(msg);
 }
 
-void info(int level, const std::string& msg) {
+void info(int level, const std::string& msg) noexcept {
     if (verbosity() < level) return;
-    std::lock_guard<std::mutex> lk(log_mutex());
-    std::fprintf(stderr, "[timemory] %s\n", printable(msg).c_str());
+    say("", msg);
 }
 
-void notice(const std::string& msg) {
+void notice(const std::string& msg) noexcept {
     const long v = verbosity();
     if (v < 0 || (v == 0 && !isatty(STDERR_FILENO))) return;
-    std::lock_guard<std::mutex> lk(log_mutex());
-    std::fprintf(stderr, "[timemory] %s\n", printable(msg).c_str());
+    say("", msg);
 }
 
 } // namespace timemory::rt

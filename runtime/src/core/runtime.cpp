@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -72,6 +73,7 @@ bool fold_locked(runtime& r, thread_state* ts) {
     r.folded_failures.reconciled += ts->failures.reconciled;
     r.folded_failures.unmatched += ts->failures.unmatched;
     r.folded_failures.closed_at_end += ts->failures.closed_at_end;
+    r.folded_failures.no_memory += ts->failures.no_memory;
     if (p >= 0 && r.live_children[size_t(p)] > 0) r.live_children[size_t(p)] -= 1;
     r.threads[ts->index] = nullptr;
     return true;
@@ -263,15 +265,18 @@ bool ensure_initialized() noexcept {
 thread_state* attach_thread() noexcept {
     if (!ensure_initialized()) return nullptr;
     runtime& r = rt_state();
-    thread_state* ts;
-    {
+    thread_state* ts = nullptr;
+    try {
         std::lock_guard<std::mutex> lk(r.mutex);
-        ts = new thread_state(uint32_t(r.threads.size()), r.comps);
+        auto owned = std::make_unique<thread_state>(uint32_t(r.threads.size()), r.comps);
+        r.live_children.resize(r.threads.size() + 1, 0);
+        r.threads.push_back(owned.get());
+        ts = owned.release();
         pending_parent(&ts->parent_thread, &ts->parent_node);
-        r.threads.push_back(ts);
-        r.live_children.resize(r.threads.size(), 0);
         if (ts->parent_thread >= 0 && size_t(ts->parent_thread) < r.live_children.size())
             r.live_children[size_t(ts->parent_thread)] += 1;
+    } catch (...) {
+        return nullptr; // no memory for this thread's state: it records nothing
     }
     pthread_setspecific(g_thread_key, ts);
     t_state = ts;
@@ -299,8 +304,12 @@ bool register_site(timemory_site* s) noexcept {
     if ((r.include_filter && !matches(*r.include_filter)) ||
         (r.exclude_filter && matches(*r.exclude_filter)))
         __atomic_fetch_or(&s->flags, uint32_t(TIMEMORY_SITE_DISABLED), __ATOMIC_RELAXED);
-    if (r.sites.empty()) r.sites.push_back(nullptr); // id 0 means "not registered"
-    r.sites.push_back(s);
+    try {
+        if (r.sites.empty()) r.sites.push_back(nullptr); // id 0 means "not registered"
+        r.sites.push_back(s);
+    } catch (...) {
+        return false; // no memory to register it: not measured this time, tried again later
+    }
     __atomic_store_n(&s->id, uint32_t(r.sites.size() - 1), __ATOMIC_RELEASE);
     return true;
 }
@@ -406,6 +415,7 @@ failure_counts total_failures() {
         f.reconciled += t->failures.reconciled;
         f.unmatched += t->failures.unmatched;
         f.closed_at_end += t->failures.closed_at_end;
+        f.no_memory += t->failures.no_memory;
     }
     return f;
 }
@@ -520,13 +530,23 @@ void finalize() noexcept {
         report_failure("unknown error");
     }
     failure_counts f = total_failures();
-    if (f.reconciled + f.unmatched + f.closed_at_end + r.bad_abi_sites > 0) {
-        info(1, "reconciled " + std::to_string(f.reconciled) +
-                    " frames skipped by exceptions or "
-                    "longjmp, ignored " +
-                    std::to_string(f.unmatched) + " unmatched exits, closed " +
-                    std::to_string(f.closed_at_end) + " regions open at the end, refused " +
-                    std::to_string(r.bad_abi_sites) + " sites of an unknown ABI");
+    // The messages are built in memory that may be gone: then said plainly, or not at all.
+    try {
+        if (f.no_memory > 0)
+            warn(std::to_string(f.no_memory) +
+                 " calls were not recorded: the process had no memory left for their "
+                 "call-graph nodes");
+        if (f.reconciled + f.unmatched + f.closed_at_end + r.bad_abi_sites > 0)
+            info(1, "reconciled " + std::to_string(f.reconciled) +
+                        " frames skipped by exceptions or longjmp, ignored " +
+                        std::to_string(f.unmatched) + " unmatched exits, closed " +
+                        std::to_string(f.closed_at_end) + " regions open at the end, refused " +
+                        std::to_string(r.bad_abi_sites) + " sites of an unknown ABI");
+    } catch (...) {
+        if (f.no_memory > 0 && verbosity() >= 0)
+            std::fputs("[timemory] warning: calls were not recorded: the process had no memory "
+                       "left for their call-graph nodes\n",
+                       stderr);
     }
     r.state.store(int(run_state::finalized));
     update_recording();

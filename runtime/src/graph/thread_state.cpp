@@ -37,43 +37,60 @@ void thread_state::enter(timemory_site* s, const bundle& b, const record_options
     if (parent != no_node && depth < o.max_depth) {
         // The entry time of a new node is filled in when its first call closes.
         constexpr int64_t later = std::numeric_limits<int64_t>::max();
-        if (o.flat)
-            n = graph.child(0, site_id(s), later);
-        else if (o.timeline)
-            n = graph.append(parent, site_id(s), later);
-        else
-            n = graph.child(parent, site_id(s), later);
+        try {
+            if (o.flat)
+                n = graph.child(0, site_id(s), later);
+            else if (o.timeline)
+                n = graph.append(parent, site_id(s), later);
+            else
+                n = graph.child(parent, site_id(s), later);
+        } catch (...) {
+            // No memory for a new node: this call is not recorded (as past max_depth).
+            n = no_node;
+            ++failures.no_memory;
+        }
     }
     push_frame(s, n, b, stamp);
 }
 
 void thread_state::push_frame(timemory_site* s, uint32_t n, const bundle& b, bool stamp) noexcept {
     const size_t depth = stack.size();
-    if (b.wall_only) {
-        stack.push_back(frame{s, n, stamp ? wall_ticks() : 0});
-    } else {
-        if (starts.size() < (depth + 1) * size_t(field_count))
-            starts.resize((depth + 1) * 2 * size_t(field_count));
-        int64_t* snap = &starts[depth * size_t(field_count)];
-        read_sources(b.sources, snap);
-        stack.push_back(frame{s, n, snap[static_cast<int>(field::wall_ticks)]});
+    try {
+        if (b.wall_only) {
+            stack.push_back(frame{s, n, stamp ? wall_ticks() : 0});
+        } else {
+            if (starts.size() < (depth + 1) * size_t(field_count))
+                starts.resize((depth + 1) * 2 * size_t(field_count));
+            int64_t* snap = &starts[depth * size_t(field_count)];
+            read_sources(b.sources, snap);
+            stack.push_back(frame{s, n, snap[static_cast<int>(field::wall_ticks)]});
+        }
+    } catch (...) {
+        // No memory for a deeper stack: the call is not tracked; its exit is then an
+        // unmatched one, ignored as such.
+        ++failures.no_memory;
     }
 }
 
 void thread_state::enter_anchored(timemory_site* s, uint32_t thread, uint32_t at, const bundle& b,
                                   const record_options& o) noexcept {
     uint32_t n = no_node;
-    if (stack.size() < o.max_depth && !o.flat) {
-        const uint64_t key = (uint64_t(thread) << 32) | at;
-        auto it = anchor_index.find(key);
-        if (it == anchor_index.end()) {
-            const uint32_t k = uint32_t(anchors.size());
-            anchors.push_back({graph.anchor(k, site_id(s)), thread, at});
-            it = anchor_index.emplace(key, k).first;
+    try {
+        if (stack.size() < o.max_depth && !o.flat) {
+            const uint64_t key = (uint64_t(thread) << 32) | at;
+            auto it = anchor_index.find(key);
+            if (it == anchor_index.end()) {
+                const uint32_t k = uint32_t(anchors.size());
+                anchors.push_back({graph.anchor(k, site_id(s)), thread, at});
+                it = anchor_index.emplace(key, k).first;
+            }
+            n = anchors[it->second].node;
+        } else if (o.flat) {
+            n = graph.child(0, site_id(s), std::numeric_limits<int64_t>::max());
         }
-        n = anchors[it->second].node;
-    } else if (o.flat) {
-        n = graph.child(0, site_id(s), std::numeric_limits<int64_t>::max());
+    } catch (...) {
+        n = no_node;
+        ++failures.no_memory;
     }
     push_frame(s, n, b, true);
 }

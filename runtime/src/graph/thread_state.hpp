@@ -123,6 +123,7 @@ struct failure_counts {
     uint64_t reconciled = 0;    ///< frames closed because an outer region exited first
     uint64_t unmatched = 0;     ///< exits with no matching open region (ignored)
     uint64_t closed_at_end = 0; ///< regions still open at thread exit or finalize
+    uint64_t no_memory = 0;     ///< calls not recorded: no memory for their node or frame
 };
 
 class thread_state {

@@ -84,6 +84,7 @@ nlohmann::json metadata(const result& res, const settings::values& v) {
                {{"reconciled_frames", f.reconciled},
                 {"unmatched_exits", f.unmatched},
                 {"closed_at_end", f.closed_at_end},
+                {"not_recorded_no_memory", f.no_memory},
                 {"refused_sites", r.bad_abi_sites}}}}}};
 }
 
