@@ -63,7 +63,7 @@ struct Output : ::testing::Test {
             g.stats(c)[0].add(1);
         g.at(o).count = 1;
         g.stats(o)[0].add(10);
-        res = make_result(g, {0, 0, 0, 0}, sites, b);
+        res = make_result(g, {0, 0, 0, 0}, sites, b, getpid());
     }
 };
 } // namespace
@@ -419,7 +419,7 @@ timemory::result wide_range_result(const bundle& b) {
     g.at(h).unmeasured = 90;
     for (int i = 0; i < 10; ++i)
         g.stats(h)[0].add(2000);
-    return make_result(g, {}, {nullptr, &s_main, &s_child, &s_hot}, b);
+    return make_result(g, {}, {nullptr, &s_main, &s_child, &s_hot}, b, getpid());
 }
 } // namespace
 
@@ -503,8 +503,8 @@ TEST_F(Output, CompensationTakesTheHooksCostOutOfEveryLevel) {
     oh.timed_pair = {30};   // what a timed call costs its caller
     oh.untimed_pair = {20}; // what an untimed call costs its caller
     std::vector<const timemory_site*> s{nullptr, &s_m, &s_c};
-    auto plain = make_result(g, {}, s, b);
-    auto comp = make_result(g, {}, s, b, &oh);
+    auto plain = make_result(g, {}, s, b, getpid());
+    auto comp = make_result(g, {}, s, b, getpid(), &oh);
     // child: 10 calls of 100 (4 timed + 6 estimated), less 10 inside each call.
     EXPECT_DOUBLE_EQ(plain.nodes[1].inclusive[0].sum, 1000);
     EXPECT_DOUBLE_EQ(comp.nodes[1].inclusive[0].sum, 1000 - 10 * 10);
@@ -535,7 +535,7 @@ TEST_F(Output, UntimedCallsAreEstimatedFromTheSamplesAfterTheBaseline) {
     g.at(c).unmeasured = 80;
     for (int i = 0; i < 20; ++i)
         g.stats(c)[0].add(50);
-    auto r = make_result(g, {}, {nullptr, nullptr, &s_c}, b);
+    auto r = make_result(g, {}, {nullptr, nullptr, &s_c}, b, getpid());
     EXPECT_DOUBLE_EQ(r.nodes[0].inclusive[0].sum, 20 * 10 + 20 * 50 + 80 * 50);
     EXPECT_EQ(r.nodes[0].count, 120u);
     EXPECT_EQ(r.nodes[0].untimed, 80u);

@@ -382,7 +382,7 @@ result collect() {
     std::vector<int> tid;
     call_graph g = activity_graph(acts, threads, &tid);
     std::vector<const timemory_site*> sites(r.sites.begin(), r.sites.end());
-    return make_result(g, tid, sites, b);
+    return make_result(g, tid, sites, b, report_pid());
 }
 
 } // namespace timemory::rt::cupti
