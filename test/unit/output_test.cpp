@@ -30,11 +30,7 @@ std::string tree_json_text(const timemory::result& r, const report_unit& u) {
     return json_string([&](json_writer& w) { write_tree_json(w, std::span(&r, 1), u); });
 }
 std::string folded_text(const timemory::result& r, const report_unit& u) {
-    std::string out;
-    memory_file f(out);
-    write_folded(f.get(), r, u);
-    f.close();
-    return out;
+    return text_of([&](std::FILE* f) { write_folded(f, r, u); });
 }
 json_t flamegraph_json(const timemory::result& r, const report_unit& u, bool timeline) {
     return json_t::parse(

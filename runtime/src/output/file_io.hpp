@@ -59,4 +59,15 @@ private:
     std::FILE* file_ = nullptr;
 };
 
+/// The text `write(FILE*)` writes: a stream writer's output as a string ("" when no stream
+/// can be opened, out of memory).
+template <typename Write>
+std::string text_of(Write&& write) {
+    std::string out;
+    memory_file f(out);
+    if (f.get()) write(f.get());
+    f.close();
+    return out;
+}
+
 } // namespace timemory::rt

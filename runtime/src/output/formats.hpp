@@ -77,15 +77,10 @@ bool has_flamegraph(const result& r, const report_unit& u);
 /// The text a writer call produces, compact or indented (tests, small reports).
 template <typename Fn>
 std::string json_string(Fn&& write, int indent = 0) {
-    std::string out;
-    memory_file f(out);
-    if (!f.get()) return out;
-    {
-        json_writer w(f.get(), indent);
+    return text_of([&](std::FILE* f) {
+        json_writer w(f, indent);
         write(w);
-    }
-    f.close();
-    return out;
+    });
 }
 
 /// The text of a small JSON document (metadata): compact unless TIMEMORY_JSON_INDENT asks

@@ -107,6 +107,27 @@ struct write_status {
     }
 };
 
+// Streams one file of the set into `dir` through a staged_file (`write` gets the FILE*),
+// recording it in `status`: written, or failed with a message that names the file where
+// the set will be once published (`shown_dir`), not by its staging folder.
+template <typename Write>
+void write_report_file(const std::string& dir, const std::string& shown_dir,
+                       const std::string& file, const std::string& label, Write&& write,
+                       write_status& status) {
+    const std::string path = dir + "/" + file;
+    std::string err;
+    staged_file out(path);
+    if (out.get()) write(out.get());
+    if (!out.commit(&err)) {
+        for (size_t at = err.find(dir); at != std::string::npos; at = err.find(dir, at + 1))
+            err.replace(at, dir.size(), shown_dir);
+        status.failed(err, out.error());
+        return;
+    }
+    status.written.push_back(path);
+    info(1, "[" + label + "]|0> Outputting '" + path + "'...");
+}
+
 // Writes one component's files for one set of results: a single process (`ranks` of one),
 // or several MPI ranks. `stem` is the file name without extension.
 void write_component(const std::string& dir, const std::string& shown_dir, const std::string& stem,
@@ -116,19 +137,7 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
     const int main_rank = ranks.size() > 1 ? -1 : 0;
     // Every file is streamed into place (staged_file): no report is held in memory whole.
     auto emit_with = [&](const std::string& file, auto&& write) {
-        std::string path = dir + "/" + file;
-        std::string err;
-        staged_file out(path);
-        if (out.get()) write(out.get());
-        if (!out.commit(&err)) {
-            // Named where the set will be once published, not by its staging folder.
-            for (size_t at = err.find(dir); at != std::string::npos; at = err.find(dir, at + 1))
-                err.replace(at, dir.size(), shown_dir);
-            status.failed(err, out.error());
-            return;
-        }
-        status.written.push_back(path);
-        info(1, "[" + c.stem(ranks[0]) + "]|0> Outputting '" + path + "'...");
+        write_report_file(dir, shown_dir, file, c.stem(ranks[0]), write, status);
     };
     const int indent = v.json_indent > 0 ? int(v.json_indent) : 0;
     // tree.json is always compact: it nests as deep as the call graph, and indentation
@@ -268,20 +277,10 @@ bool write_results(run_folder& folder, const std::vector<result>& ranks, const s
     write_unit_files(dir, folder.final_path(), ranks, main, suffix, r.options.timeline, v, status);
     nlohmann::json meta = metadata(ranks[0], v);
     if (mpi) meta["timemory"]["mpi_size"] = ranks.size();
-    std::string path = dir + "/" + v.output_prefix + "metadata" + suffix + ".json";
-    std::string err;
-    staged_file out(path);
     const std::string text = json_text(meta, v);
-    if (out.get()) std::fwrite(text.data(), 1, text.size(), out.get());
-    if (!out.commit(&err)) {
-        const std::string shown = folder.final_path();
-        for (size_t at = err.find(dir); at != std::string::npos; at = err.find(dir, at + 1))
-            err.replace(at, dir.size(), shown);
-        status.failed(err, out.error());
-    } else {
-        status.written.push_back(path);
-        info(1, "[metadata]|0> Outputting '" + path + "'...");
-    }
+    write_report_file(dir, folder.final_path(), v.output_prefix + "metadata" + suffix + ".json",
+                      "metadata",
+                      [&](std::FILE* f) { std::fwrite(text.data(), 1, text.size(), f); }, status);
     return true;
 }
 

@@ -267,12 +267,7 @@ void write_text_table(std::FILE* out, const result& r, const report_unit& u,
 }
 
 std::string text_table(const result& r, const report_unit& u, const settings::values& v, int rank) {
-    std::string out;
-    memory_file f(out);
-    if (!f.get()) return out;
-    write_text_table(f.get(), r, u, v, rank);
-    f.close();
-    return out;
+    return text_of([&](std::FILE* f) { write_text_table(f, r, u, v, rank); });
 }
 
 } // namespace timemory::rt
