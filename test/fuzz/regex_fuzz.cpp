@@ -5,7 +5,7 @@
 #include <cstring>
 #include <string>
 
-#include "core/regex.hpp"
+#include "base/regex.hpp"
 
 using namespace timemory::rt;
 

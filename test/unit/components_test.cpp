@@ -8,8 +8,8 @@
 #include <set>
 #include <thread>
 
+#include "base/clock.hpp"
 #include "components/component.hpp"
-#include "core/clock.hpp"
 #include "graph/bundle.hpp"
 
 using namespace timemory::rt;

@@ -10,12 +10,13 @@
 #include <fstream>
 #include <regex>
 
+#include "../common/trace_check.hpp"
+#include "base/clock.hpp"
 #include "components/component.hpp"
-#include "core/clock.hpp"
 #include "graph/snapshot.hpp"
 #include "output/file_io.hpp"
-#include "../common/trace_check.hpp"
 #include "output/formats.hpp"
+#include "output/report_writer.hpp"
 #include "output/short_name.hpp"
 
 using namespace timemory::rt;
@@ -23,8 +24,8 @@ using namespace timemory::rt;
 namespace {
 // Each report as the writers stream it, parsed back.
 json_t flat_json(const timemory::result& r, const report_unit& u, int indent = 0) {
-    return json_t::parse(json_string(
-        [&](json_writer& w) { write_flat_json(w, std::span(&r, 1), u); }, indent));
+    return json_t::parse(
+        json_string([&](json_writer& w) { write_flat_json(w, std::span(&r, 1), u); }, indent));
 }
 std::string tree_json_text(const timemory::result& r, const report_unit& u) {
     return json_string([&](json_writer& w) { write_tree_json(w, std::span(&r, 1), u); });
@@ -190,7 +191,8 @@ TEST(Flamegraph, OtherThreadsWorkGoesOnItsOwnTrack) {
     for (const auto& e : trace["traceEvents"])
         if (e["ph"] == "M") {
             ++names;
-            if (e["name"] == "thread_name" && e["tid"] == 1) EXPECT_EQ(e["args"]["name"], "thread 1");
+            if (e["name"] == "thread_name" && e["tid"] == 1)
+                EXPECT_EQ(e["args"]["name"], "thread 1");
         }
     EXPECT_EQ(names, 3) << "one process name, two thread names";
 }
@@ -283,11 +285,13 @@ TEST(JsonWriter, WritesValidJsonFromAnyInput) {
     EXPECT_EQ(j["list"], json_t::parse("[true,null]"));
     EXPECT_NE(text.find("\\u0001"), std::string::npos) << text;
 
-    auto indented = json_string([](json_writer& w) {
-        w.begin_object();
-        w.member("a", 1);
-        w.end_object();
-    }, 2);
+    auto indented = json_string(
+        [](json_writer& w) {
+            w.begin_object();
+            w.member("a", 1);
+            w.end_object();
+        },
+        2);
     EXPECT_EQ(indented, "{\n  \"a\": 1\n}");
 }
 
@@ -426,16 +430,22 @@ TEST_F(Output, AutoUnitsGiveEachValueColumnAReadableUnitAndPrecision) {
     std::string t = text_table(r, 0, settings::current());
     // Units in the headers, no UNITS column.
     EXPECT_TRUE(std::regex_search(
-        t, std::regex(R"(\| METRIC \| SUM \(sec\) +\| MEAN \(sec\) +\| MIN \(msec\) +\| MAX \(sec\) +\| STDDEV \(msec\) +\| % SELF \|)")))
+        t,
+        std::regex(
+            R"(\| METRIC \| SUM \(sec\) +\| MEAN \(sec\) +\| MIN \(msec\) +\| MAX \(sec\) +\| STDDEV \(msec\) +\| % SELF \|)")))
         << t;
     // Decimals enough for the column's smallest value (hot's 0.2 ms) to show two
     // significant digits: 5 here, at most TIMEMORY_PRECISION + 3.
-    EXPECT_TRUE(std::regex_search(t, std::regex(R"(\|_child +\| +4 \| +1 \| wall +\| +0\.00100 \|)")))
+    EXPECT_TRUE(
+        std::regex_search(t, std::regex(R"(\|_child +\| +4 \| +1 \| wall +\| +0\.00100 \|)")))
         << t;
-    EXPECT_TRUE(std::regex_search(t, std::regex(R"(\|0>>> main +\| +2 \| +0 \| wall +\| +2\.00000 \| +1\.000000 \| +500\.0000 \|)")))
+    EXPECT_TRUE(std::regex_search(
+        t, std::regex(
+               R"(\|0>>> main +\| +2 \| +0 \| wall +\| +2\.00000 \| +1\.000000 \| +500\.0000 \|)")))
         << t;
     // The throttled function's row is marked, its estimate included, and the mark explained.
-    EXPECT_TRUE(std::regex_search(t, std::regex(R"(\|_hot \[estimated\] +\| +100 \| +1 \| wall +\| +0\.00020 \|)")))
+    EXPECT_TRUE(std::regex_search(
+        t, std::regex(R"(\|_hot \[estimated\] +\| +100 \| +1 \| wall +\| +0\.00020 \|)")))
         << t;
     EXPECT_NE(t.find("[estimated]: a throttled function"), std::string::npos) << t;
     // An explicit unit keeps the reference layout.
@@ -474,9 +484,9 @@ TEST(ShortName, OperatorsAreNotBrackets) {
     EXPECT_EQ(shorten_name(name, 108),
               "bool operator<(std::pair<std::basic_string<...>, int> const&, "
               "std::pair<std::basic_string<...>, int> const&)");
-    EXPECT_EQ(shorten_name("std::ostream& operator<<(std::ostream&, my::type<long, long> const&)",
-                           62),
-              "std::ostream& operator<<(std::ostream&, my::type<...> const&)");
+    EXPECT_EQ(
+        shorten_name("std::ostream& operator<<(std::ostream&, my::type<long, long> const&)", 62),
+        "std::ostream& operator<<(std::ostream&, my::type<...> const&)");
     EXPECT_EQ(shorten_name("my_operator<std::map<int, int> >::get()", 35),
               "my_operator<std::map<...> >::get()");
 }
@@ -535,4 +545,54 @@ TEST_F(Output, UntimedCallsAreEstimatedFromTheSamplesAfterTheBaseline) {
     EXPECT_DOUBLE_EQ(r.nodes[0].inclusive[0].sum, 20 * 10 + 20 * 50 + 80 * 50);
     EXPECT_EQ(r.nodes[0].count, 120u);
     EXPECT_EQ(r.nodes[0].untimed, 80u);
+}
+
+// The writers know the process only through the report_context the runtime hands them:
+// with a made-up one (no runtime running here) the set carries its pid, names and counts,
+// and the own-pid file names follow its facts.
+TEST_F(Output, ReportSetIsWrittenFromItsContextAlone) {
+    report_context ctx;
+    ctx.pid = 4242;
+    ctx.parent_pid = 17;
+    ctx.program = "ctxprog";
+    ctx.start_time_ns = 1'700'000'000'000'000'000;
+    ctx.argv = {"ctxprog", "--flag"};
+    ctx.thread_count = 3;
+    ctx.failures.unmatched = 2;
+    ctx.refused_sites = 1;
+    ctx.overhead = {{1.5, 2.5, 0.5}};
+    settings::values v = settings::current();
+    v.run_folders = false;
+    v.output_path = ::testing::TempDir() + "/report_context/%p-%pid";
+    const std::string dir = ::testing::TempDir() + "/report_context/ctxprog-4242";
+    const std::string stem = report_units(res)[0].stem(res);
+    auto exists = [&](const std::string& f) { return access((dir + "/" + f).c_str(), F_OK) == 0; };
+    struct case_t {
+        bool fork_child, in_mpi_job, on_signal;
+        std::string suffix;
+    };
+    for (const case_t& c : {case_t{true, false, false, "-4242"}, case_t{false, false, false, ""},
+                            case_t{false, false, true, ""}, case_t{false, true, true, "-4242"}}) {
+        SCOPED_TRACE("fork " + std::to_string(c.fork_child) + " mpi " +
+                     std::to_string(c.in_mpi_job) + " signal " + std::to_string(c.on_signal));
+        std::system(("rm -rf '" + dir + "'").c_str());
+        ctx.fork_child = c.fork_child;
+        ctx.in_mpi_job = c.in_mpi_job;
+        ctx.on_signal = c.on_signal;
+        EXPECT_EQ(write_report_set(ctx, v, {res}, {}), dir);
+        for (const char* ext : {".json", ".tree.json", ".txt", ".flamegraph.json"})
+            EXPECT_TRUE(exists(stem + c.suffix + ext)) << stem + c.suffix + ext;
+        std::ifstream in(dir + "/metadata" + c.suffix + ".json");
+        ASSERT_TRUE(in.good());
+        const json_t m = json_t::parse(in)["timemory"];
+        EXPECT_EQ(m["pid"], 4242);
+        EXPECT_EQ(m["parent_pid"], 17);
+        EXPECT_EQ(m["command_line"], json_t({"ctxprog", "--flag"}));
+        EXPECT_EQ(m["thread_count"], 3);
+        EXPECT_EQ(m["node_count"], res.nodes.size());
+        EXPECT_EQ(m["failures"]["unmatched_exits"], 2);
+        EXPECT_EQ(m["failures"]["refused_sites"], 1);
+        EXPECT_EQ(m["overhead"]["wall_clock"]["timed_call"], 2.5);
+        EXPECT_EQ(m["overhead"]["wall_clock"]["units"], res.components[0].units);
+    }
 }

@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/runtime.hpp"
+#include "runtime/runtime.hpp"
 #include "timemory/timemory.h"
 
 using namespace timemory::rt;
@@ -44,8 +44,8 @@ TEST(Sites, ConcurrentProducersGetOneSiteEach) {
         threads.emplace_back([t, &got] {
             for (int i = 0; i < 200; ++i) {
                 const std::string n = "f" + std::to_string(i);
-                got[size_t(t * 200 + i)] =
-                    timemory_intern_site(n.c_str(), nullptr, "x.py", unsigned(i), TIMEMORY_LANG_PYTHON);
+                got[size_t(t * 200 + i)] = timemory_intern_site(n.c_str(), nullptr, "x.py",
+                                                                unsigned(i), TIMEMORY_LANG_PYTHON);
             }
         });
     for (auto& th : threads)

@@ -1,7 +1,7 @@
 // Names of code addresses: exported functions, and static ones through the file's .symtab.
 #include <gtest/gtest.h>
 
-#include "core/symbols.hpp"
+#include "base/symbols.hpp"
 
 using namespace timemory::rt;
 

@@ -2,8 +2,8 @@
 
 #include <set>
 
+#include "base/clock.hpp"
 #include "components/component.hpp"
-#include "core/clock.hpp"
 #include "graph/thread_state.hpp"
 
 using namespace timemory::rt;

@@ -10,9 +10,9 @@
 #include <ctime>
 
 #include "backends/backend.hpp"
+#include "base/log.hpp"
+#include "base/text.hpp"
 #include "components/component.hpp"
-#include "core/log.hpp"
-#include "core/text.hpp"
 #include "settings/settings.hpp"
 
 namespace timemory::rt {

@@ -9,8 +9,8 @@
 #include <cstring>
 
 #include "backends/backend.hpp"
+#include "base/clock.hpp"
 #include "components/fields.hpp"
-#include "core/clock.hpp"
 
 namespace timemory::rt {
 

@@ -18,11 +18,11 @@
 #include <unordered_map>
 
 #include "backends/backend.hpp"
-#include "core/log.hpp"
-#include "core/runtime.hpp"
-#include "core/symbols.hpp"
+#include "base/log.hpp"
+#include "base/symbols.hpp"
 #include "cupti/activity_graph.hpp"
 #include "graph/snapshot.hpp"
+#include "runtime/runtime.hpp"
 #include "settings/settings.hpp"
 
 namespace timemory::rt::cupti {
@@ -320,8 +320,7 @@ timemory_site* op_site(const std::string& name, const std::string& linkage) {
     static auto* sites = new std::unordered_map<std::string, timemory_site*>;
     auto it = sites->find(linkage);
     if (it != sites->end()) return it->second;
-    timemory_site* site =
-        intern_site(name.c_str(), linkage.c_str(), "", 0, TIMEMORY_LANG_REGION);
+    timemory_site* site = intern_site(name.c_str(), linkage.c_str(), "", 0, TIMEMORY_LANG_REGION);
     if (site->id == 0) register_site(site);
     sites->emplace(linkage, site);
     return site;

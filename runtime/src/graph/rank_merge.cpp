@@ -4,7 +4,7 @@
 #include <limits>
 #include <unordered_map>
 
-#include "core/host_state.hpp"
+#include "base/host_state.hpp"
 #include "timemory/timemory.hpp"
 
 namespace timemory {

@@ -8,7 +8,7 @@
 #include <string>
 #include <tuple>
 
-#include "core/clock.hpp"
+#include "base/clock.hpp"
 #include "settings/settings.hpp"
 #include "settings/units.hpp"
 

@@ -4,20 +4,16 @@
 #include <vector>
 
 #include "components/component.hpp"
-#include "core/overhead.hpp"
 #include "graph/bundle.hpp"
 #include "graph/call_graph.hpp"
+#include "graph/overhead_costs.hpp"
 #include "timemory/timemory.hpp"
 
 namespace timemory::rt {
 
-/// Merges every thread's graph (per TIMEMORY_COLLAPSE_THREADS) and converts it to
-/// display units. Open frames are not included. (The runtime layer: core/merge_threads.cpp.)
-result build_result();
-
 /// Converts one merged graph: `tid[i]` is the owning thread of node i; `sites[id]` the site;
 /// `pid` the process the nodes are reported under. With `oh`, the hooks' own cost is taken
-/// out of every additive value (see overhead.hpp).
+/// out of every additive value (see overhead_costs.hpp).
 result make_result(const call_graph& g, const std::vector<int>& tid,
                    const std::vector<const timemory_site*>& sites, const bundle& b, int pid,
                    const overhead_costs* oh = nullptr);

@@ -4,7 +4,7 @@
 
 #include <limits>
 
-#include "core/clock.hpp"
+#include "base/clock.hpp"
 
 namespace timemory::rt {
 

@@ -11,8 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/clock.hpp"
 #include "components/fields.hpp"
-#include "core/clock.hpp"
 #include "graph/bundle.hpp"
 #include "graph/call_graph.hpp"
 #include "timemory/site.h"

@@ -1,9 +1,9 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include "core/log.hpp"
-#include "core/runtime.hpp"
+#include "base/log.hpp"
 #include "hooks/hooks.hpp"
+#include "runtime/runtime.hpp"
 
 namespace timemory::rt {
 

@@ -21,8 +21,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/runtime.hpp"
 #include "hooks/hooks.hpp"
+#include "runtime/runtime.hpp"
 
 namespace timemory::rt {
 
@@ -79,8 +79,8 @@ bool is_crash(int sig) {
 
 void on_fatal_signal(int sig, siginfo_t* info, void* context) {
     const int saved_errno = errno;
-    const bool writing = rt_state().state.load() == int(run_state::finalizing) &&
-                         !g_finalize_handler.load();
+    const bool writing =
+        rt_state().state.load() == int(run_state::finalizing) && !g_finalize_handler.load();
     if (writing && !g_in_handler.exchange(true)) {
         // The process was writing its own reports (at exit): a copy would wait for the lock
         // the interrupted writer holds. The set stays in its hidden staging folder.

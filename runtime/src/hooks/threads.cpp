@@ -3,8 +3,8 @@
 #include <dlfcn.h>
 #include <pthread.h>
 
-#include "core/runtime.hpp"
 #include "hooks/hooks.hpp"
+#include "runtime/runtime.hpp"
 
 namespace timemory::rt {
 

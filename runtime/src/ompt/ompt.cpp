@@ -27,9 +27,9 @@
 #include <unordered_map>
 
 #include "backends/backend.hpp"
-#include "core/log.hpp"
-#include "core/runtime.hpp"
-#include "core/symbols.hpp"
+#include "base/log.hpp"
+#include "base/symbols.hpp"
+#include "runtime/runtime.hpp"
 #include "settings/settings.hpp"
 #include "timemory/timemory.h"
 

@@ -10,8 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "base/text.hpp"
 #include "components/component.hpp"
-#include "core/text.hpp"
 #include "output/formats.hpp"
 
 namespace timemory::rt {
@@ -75,7 +75,8 @@ void write_unit_stats(json_writer& w, const result& r, const std::vector<stats>&
                       const report_unit& u) {
     if (!u.grouped(r)) return write_stats(w, s[u.first]);
     w.begin_object();
-    for (double stats::*field : {&stats::sum, &stats::mean, &stats::min, &stats::max, &stats::stddev}) {
+    for (double stats::*field :
+         {&stats::sum, &stats::mean, &stats::min, &stats::max, &stats::stddev}) {
         w.key(field == &stats::sum    ? "sum"
               : field == &stats::mean ? "mean"
               : field == &stats::min  ? "min"
@@ -130,8 +131,8 @@ std::string hatchet_prefix(const result_node& n) {
 
 // A node's members (the caller opens and closes the object). `hatchet`: tree.json's
 // prefix (see hatchet_prefix); elsewhere the prefix is the name.
-void write_node_members(json_writer& w, const result& r, const result_node& n,
-                        const report_unit& u, int rank, bool hatchet = false) {
+void write_node_members(json_writer& w, const result& r, const result_node& n, const report_unit& u,
+                        int rank, bool hatchet = false) {
     w.member("hash", n.hash);
     w.member("rolling_hash", n.rolling_hash);
     if (hatchet)
@@ -385,7 +386,8 @@ void write_flamegraph_json(json_writer& w, const result& r, const report_unit& u
     std::map<std::pair<int, int64_t>, int64_t> track_end; // (pid, tid) → end of its last top
     for (size_t i = 0; i < n; ++i) {
         const result_node& nd = r.nodes[i];
-        const int64_t dur = std::max<int64_t>(0, std::llround(nd.inclusive[comp].sum * c.unit_value));
+        const int64_t dur =
+            std::max<int64_t>(0, std::llround(nd.inclusive[comp].sum * c.unit_value));
         const int64_t begin = std::llround(std::max(0.0, nd.start_ns));
         const size_t p = nd.parent < 0 ? n : size_t(nd.parent);
         const bool own_track = p == n || r.nodes[p].tid != nd.tid || r.nodes[p].pid != nd.pid;

@@ -10,7 +10,7 @@
 #include <cmath>
 #include <optional>
 
-#include "core/text.hpp"
+#include "base/text.hpp"
 
 namespace timemory::rt {
 

@@ -1,4 +1,6 @@
 // Writes every enabled report of every component into the output folder.
+#include "output/report_writer.hpp"
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -11,10 +13,8 @@
 #include <cstring>
 #include <ctime>
 
-#include "backends/backend.hpp"
-#include "core/clock.hpp"
-#include "core/log.hpp"
-#include "core/runtime.hpp"
+#include "base/clock.hpp"
+#include "base/log.hpp"
 #include "graph/snapshot.hpp"
 #include "output/file_io.hpp"
 #include "output/formats.hpp"
@@ -34,8 +34,7 @@ std::string iso_time(int64_t ns) {
     return buf;
 }
 
-nlohmann::json metadata(const result& res, const settings::values& v) {
-    runtime& r = rt_state();
+nlohmann::json metadata(const result& res, const report_context& ctx, const settings::values& v) {
     nlohmann::json s = nlohmann::json::object();
     const auto& d = settings::descriptors();
     for (size_t i = 0; i < d.size(); ++i)
@@ -45,47 +44,38 @@ nlohmann::json metadata(const result& res, const settings::values& v) {
     nlohmann::json comps = nlohmann::json::array();
     for (const auto& c : res.components)
         comps.push_back({{"id", c.id}, {"label", c.label}, {"units", c.units}});
-    failure_counts f = total_failures();
-    size_t nthreads;
-    {
-        std::lock_guard<std::mutex> lk(r.mutex);
-        nthreads = r.threads.size();
-    }
     // The hooks' own cost, per component, in the display units of the reports.
     nlohmann::json overhead = nlohmann::json::object();
-    if (r.overhead.measured) {
-        for (size_t c = 0; c < res.components.size() && c < r.overhead.inside.size(); ++c) {
-            const auto& ci = res.components[c];
-            const double scale =
-                (r.comps.comps[c]->tsc_scaled ? g_wall.ns_per_tick : 1.0) / ci.unit_value;
-            overhead[ci.id] = {{"inside_timed_call", r.overhead.inside[c] * scale},
-                               {"timed_call", r.overhead.timed_pair[c] * scale},
-                               {"untimed_call", r.overhead.untimed_pair[c] * scale},
-                               {"units", ci.units},
-                               {"compensated", v.compensate && r.comps.wall_only}};
-        }
+    for (size_t c = 0; c < res.components.size() && c < ctx.overhead.size(); ++c) {
+        const auto& ci = res.components[c];
+        overhead[ci.id] = {{"inside_timed_call", ctx.overhead[c].inside},
+                           {"timed_call", ctx.overhead[c].timed},
+                           {"untimed_call", ctx.overhead[c].untimed},
+                           {"units", ci.units},
+                           {"compensated", ctx.compensated}};
     }
+    const failure_counts& f = ctx.failures;
     return {{"timemory",
              {{"version", TIMEMORY_VERSION_STRING},
               {"overhead", overhead},
               {"settings", s},
-              {"command_line", r.argv},
+              {"command_line", ctx.argv},
               {"hostname", host},
-              {"pid", report_pid()},
-              {"parent_pid", r.root_pid == report_pid() ? r.root_ppid : r.root_pid},
-              {"start_time", iso_time(r.start_time_ns)},
+              {"pid", ctx.pid},
+              {"parent_pid", ctx.parent_pid},
+              {"start_time", iso_time(ctx.start_time_ns)},
               {"end_time", iso_time(clock_ns(CLOCK_REALTIME))},
               {"wall_clock_source", g_wall.use_tsc ? "tsc" : "clock_monotonic"},
               {"ns_per_tick", g_wall.ns_per_tick},
               {"components", comps},
-              {"thread_count", nthreads},
+              {"thread_count", ctx.thread_count},
               {"node_count", res.nodes.size()},
               {"failures",
                {{"reconciled_frames", f.reconciled},
                 {"unmatched_exits", f.unmatched},
                 {"closed_at_end", f.closed_at_end},
                 {"not_recorded_no_memory", f.no_memory},
-                {"refused_sites", r.bad_abi_sites}}}}}};
+                {"refused_sites", ctx.refused_sites}}}}}};
 }
 
 } // namespace
@@ -131,7 +121,7 @@ void write_report_file(const std::string& dir, const std::string& shown_dir,
 // Writes one component's files for one set of results: a single process (`ranks` of one),
 // or several MPI ranks. `stem` is the file name without extension.
 void write_component(const std::string& dir, const std::string& shown_dir, const std::string& stem,
-                     const report_unit& c, const std::vector<result>& ranks, const result* combined,
+                     const report_unit& c, std::span<const result> ranks, const result* combined,
                      const settings::values& v, bool timeline, write_status& status) {
     // One process reports as rank 0; a graph combined over ranks as "all" (-1).
     const int main_rank = ranks.size() > 1 ? -1 : 0;
@@ -151,7 +141,6 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
     auto flamegraph = [&](const result& r) {
         return [&](json_writer& w) { write_flamegraph_json(w, r, c, timeline); };
     };
-    const std::span<const result> all(ranks);
     if (combined) {
         const std::span<const result> one(combined, 1);
         if (v.flamegraph_output && has_flamegraph(*combined, c))
@@ -159,10 +148,12 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
         if (v.folded_output && has_flamegraph(*combined, c))
             emit_with(stem + ".folded", [&](std::FILE* f) { write_folded(f, *combined, c); });
         if (v.tree_output)
-            emit_json(stem + ".tree.json",
-                      [&](json_writer& w) { write_tree_json(w, one, c, main_rank); }, false);
+            emit_json(
+                stem + ".tree.json", [&](json_writer& w) { write_tree_json(w, one, c, main_rank); },
+                false);
         if (v.json_output)
-            emit_json(stem + ".json", [&](json_writer& w) { write_flat_json(w, one, c, main_rank); });
+            emit_json(stem + ".json",
+                      [&](json_writer& w) { write_flat_json(w, one, c, main_rank); });
         if (v.text_output)
             emit_with(stem + ".txt",
                       [&](std::FILE* f) { write_text_table(f, *combined, c, v, main_rank); });
@@ -177,9 +168,10 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
                 emit_with(s + ".folded", [&](std::FILE* f) { write_folded(f, ranks[0], c); });
         }
         if (v.tree_output)
-            emit_json(s + ".tree.json", [&](json_writer& w) { write_tree_json(w, all, c); }, false);
+            emit_json(
+                s + ".tree.json", [&](json_writer& w) { write_tree_json(w, ranks, c); }, false);
         if (v.json_output)
-            emit_json(s + ".json", [&](json_writer& w) { write_flat_json(w, all, c); });
+            emit_json(s + ".json", [&](json_writer& w) { write_flat_json(w, ranks, c); });
         if (v.text_output) {
             emit_with(s + ".txt", [&](std::FILE* f) {
                 for (size_t r = 0; r < ranks.size(); ++r)
@@ -191,7 +183,7 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
 
 // Prints the tables (TIMEMORY_COUT_OUTPUT, off by default: the program's stdout is its
 // own) of one set of results; `main` as in write_unit_files.
-void print_tables(const std::vector<result>& ranks, const result* main, const settings::values& v) {
+void print_tables(std::span<const result> ranks, const result* main, const settings::values& v) {
     if (!v.cout_output) return;
     const bool mpi = ranks.size() > 1;
     for (const report_unit& c : report_units(ranks[0])) {
@@ -207,9 +199,8 @@ void print_tables(const std::vector<result>& ranks, const result* main, const se
 // Writes every unit's files of one set of results into `dir`; `main` is the graph reported
 // as a whole (one process, or ranks combined), null when only per-rank reports are written.
 void write_unit_files(const std::string& dir, const std::string& shown_dir,
-                      const std::vector<result>& ranks, const result* main,
-                      const std::string& suffix, bool timeline, const settings::values& v,
-                      write_status& status) {
+                      std::span<const result> ranks, const result* main, const std::string& suffix,
+                      bool timeline, const settings::values& v, write_status& status) {
     for (const report_unit& c : report_units(ranks[0]))
         write_component(dir, shown_dir, v.output_prefix + c.stem(ranks[0]) + suffix, c, ranks, main,
                         v, timeline, status);
@@ -246,9 +237,8 @@ std::string throttle_note(const result& res) {
 
 // Writes the files of one set of results (one process, or several MPI ranks) into
 // `folder`. False when nothing was written (nothing recorded, or no folder).
-bool write_results(run_folder& folder, const std::vector<result>& ranks, const settings::values& v,
-                   write_status& status, std::string* note) {
-    runtime& r = rt_state();
+bool write_results(run_folder& folder, const report_context& ctx, const std::vector<result>& ranks,
+                   const settings::values& v, write_status& status, std::string* note) {
     bool any = false;
     for (const auto& res : ranks)
         any = any || !res.nodes.empty();
@@ -270,24 +260,23 @@ bool write_results(run_folder& folder, const std::vector<result>& ranks, const s
     }
     // Without run folders, a fork child, or a process writing alone on a fatal signal
     // while it belongs to a larger job, shares the folder: its pid goes in every file name.
-    const bool own_name =
-        !v.run_folders && (report_pid() != r.root_pid ||
-                           (g_finalizing_on_signal.load() && g_finalize_handler.load()));
-    const std::string suffix = own_name ? "-" + std::to_string(report_pid()) : "";
-    write_unit_files(dir, folder.final_path(), ranks, main, suffix, r.options.timeline, v, status);
-    nlohmann::json meta = metadata(ranks[0], v);
+    const bool own_name = !v.run_folders && (ctx.fork_child || (ctx.on_signal && ctx.in_mpi_job));
+    const std::string suffix = own_name ? "-" + std::to_string(ctx.pid) : "";
+    write_unit_files(dir, folder.final_path(), ranks, main, suffix, ctx.timeline, v, status);
+    nlohmann::json meta = metadata(ranks[0], ctx, v);
     if (mpi) meta["timemory"]["mpi_size"] = ranks.size();
     const std::string text = json_text(meta, v);
-    write_report_file(dir, folder.final_path(), v.output_prefix + "metadata" + suffix + ".json",
-                      "metadata",
-                      [&](std::FILE* f) { std::fwrite(text.data(), 1, text.size(), f); }, status);
+    write_report_file(
+        dir, folder.final_path(), v.output_prefix + "metadata" + suffix + ".json", "metadata",
+        [&](std::FILE* f) { std::fwrite(text.data(), 1, text.size(), f); }, status);
     return true;
 }
 
 // One backend's report (a result of its own) into `folder`.
-bool write_own_report(run_folder& folder, result& own, const settings::values& v,
-                      write_status& status) {
-    print_tables({own}, &own, v);
+bool write_own_report(run_folder& folder, const report_context& ctx, const result& own,
+                      const settings::values& v, write_status& status) {
+    const std::span<const result> one(&own, 1);
+    print_tables(one, &own, v);
     if (!v.file_output) return false;
     const std::string& dir = folder.path();
     if (dir.empty()) {
@@ -295,22 +284,10 @@ bool write_own_report(run_folder& folder, result& own, const settings::values& v
         return false;
     }
     // Without run folders, each process of an MPI job or a fork child names its own files.
-    const bool own_name =
-        !v.run_folders && (report_pid() != rt_state().root_pid || g_finalize_handler.load());
-    const std::string suffix = own_name ? "-" + std::to_string(report_pid()) : "";
-    write_unit_files(dir, folder.final_path(), {own}, &own, suffix, false, v, status);
+    const bool own_name = !v.run_folders && (ctx.fork_child || ctx.in_mpi_job);
+    const std::string suffix = own_name ? "-" + std::to_string(ctx.pid) : "";
+    write_unit_files(dir, folder.final_path(), one, &own, suffix, false, v, status);
     return true;
-}
-
-// The reports of the backends that have their own (a graph of GPU activity), into `folder`.
-bool write_backend_results(run_folder& folder, const settings::values& v, write_status& status) {
-    bool wrote = false;
-    for (const backend* b : backends()) {
-        result own;
-        if (b->missing || !b->own_report || !b->own_report(own)) continue;
-        wrote = write_own_report(folder, own, v, status) || wrote;
-    }
-    return wrote;
 }
 
 // Makes a written set visible and says where it is, in one line (plus the throttling
@@ -333,12 +310,13 @@ std::string finish(run_folder& folder, bool wrote, const write_status& status,
 // set written again in the fallback folder ($TMPDIR or /tmp), with one line saying so;
 // if that fails too, the set stays where it was first written, every missing file named.
 template <typename Write>
-std::string write_set(const settings::values& v, const std::string& note, Write&& write) {
-    run_folder folder(v, rt_state().start_time_ns, report_pid());
+std::string write_set(const report_context& ctx, const settings::values& v, const std::string& note,
+                      Write&& write) {
+    run_folder folder(v, ctx.program, ctx.start_time_ns, ctx.pid);
     write_status status;
     bool wrote = write(folder, status, v);
     if (wrote && status.disk_full && folder.can_fall_back()) {
-        run_folder other(v, rt_state().start_time_ns, report_pid(), true);
+        run_folder other(v, ctx.program, ctx.start_time_ns, ctx.pid, true);
         write_status again;
         settings::values quiet = v; // the tables were printed the first time
         quiet.cout_output = false;
@@ -380,34 +358,17 @@ private:
 
 } // namespace
 
-std::string write_all_reports() {
+std::string write_report_set(const report_context& ctx, const settings::values& v,
+                             const std::vector<result>& ranks, const std::vector<result>& own) {
     file_size_signal_ignored keep_exit_status;
-    refine_wall_clock();
-    const settings::values v = settings::current();
-    std::vector<result> one(1); // built in place: a copy would double the largest structure
-    one[0] = build_result();
     std::string note;
-    return write_set(v, note, [&](run_folder& f, write_status& status, const settings::values& s) {
-        bool wrote = write_results(f, one, s, status, &note);
-        return write_backend_results(f, s, status) || wrote;
-    });
-}
-
-std::string write_backend_reports() {
-    file_size_signal_ignored keep_exit_status;
-    const settings::values v = settings::current();
-    return write_set(v, "", [](run_folder& f, write_status& status, const settings::values& s) {
-        return write_backend_results(f, s, status);
-    });
-}
-
-std::string write_rank_reports(const std::vector<result>& ranks) {
-    file_size_signal_ignored keep_exit_status;
-    const settings::values v = settings::current();
-    std::string note;
-    return write_set(v, note, [&](run_folder& f, write_status& status, const settings::values& s) {
-        return write_results(f, ranks, s, status, &note);
-    });
+    return write_set(
+        ctx, v, note, [&](run_folder& f, write_status& status, const settings::values& s) {
+            bool wrote = !ranks.empty() && write_results(f, ctx, ranks, s, status, &note);
+            for (const result& r : own)
+                wrote = write_own_report(f, ctx, r, s, status) || wrote;
+            return wrote;
+        });
 }
 
 } // namespace timemory::rt

@@ -13,19 +13,19 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/log.hpp"
-#include "core/runtime.hpp"
+#include "base/log.hpp"
 #include "output/file_io.hpp"
+#include "output/report_writer.hpp"
 
 namespace timemory::rt {
 
-std::string expand_output_path(std::string p) {
+std::string expand_output_path(std::string p, const std::string& program, int pid) {
     auto replace = [&p](const std::string& key, const std::string& value) {
         for (size_t at = p.find(key); at != std::string::npos; at = p.find(key, at + value.size()))
             p.replace(at, key.size(), value);
     };
-    replace("%pid", std::to_string(report_pid())); // before %p, which it contains
-    replace("%p", program_name());
+    replace("%pid", std::to_string(pid)); // before %p, which it contains
+    replace("%p", program);
     while (p.size() > 1 && p.back() == '/')
         p.pop_back();
     return p;
@@ -64,16 +64,17 @@ int metadata_pid(const std::string& dir) {
 }
 
 // Where reports go when the output folder cannot take them.
-std::string fallback_base(int pid) {
+std::string fallback_base(const std::string& program, int pid) {
     const char* tmp = std::getenv("TMPDIR");
-    return std::string(tmp && *tmp ? tmp : "/tmp") + "/timemory-" + program_name() + "-" +
+    return std::string(tmp && *tmp ? tmp : "/tmp") + "/timemory-" + program + "-" +
            std::to_string(pid) + "-output";
 }
 
 } // namespace
 
-run_folder::run_folder(const settings::values& v, int64_t start_ns, int pid, bool fallback)
-    : v_(v), start_ns_(start_ns), pid_(pid), fallback_(fallback) {}
+run_folder::run_folder(const settings::values& v, const std::string& program, int64_t start_ns,
+                       int pid, bool fallback)
+    : v_(v), program_(program), start_ns_(start_ns), pid_(pid), fallback_(fallback) {}
 
 run_folder::~run_folder() {
     if (lock_fd_ >= 0) close(lock_fd_);
@@ -82,9 +83,10 @@ run_folder::~run_folder() {
 const std::string& run_folder::path() {
     if (opened_) return path_;
     opened_ = true;
-    base_ = fallback_ ? fallback_base(pid_)
-                      : expand_output_path(v_.output_path.empty() ? "timemory-%p-output"
-                                                                  : v_.output_path);
+    base_ = fallback_
+                ? fallback_base(program_, pid_)
+                : expand_output_path(v_.output_path.empty() ? "timemory-%p-output" : v_.output_path,
+                                     program_, pid_);
     if (!v_.run_folders && v_.time_output) base_ += "/" + time_subfolder();
     std::string err;
     if (!make_dirs(base_, &err)) {
@@ -92,7 +94,7 @@ const std::string& run_folder::path() {
             warn("fallback folder unusable (" + err + "); reports not written there");
             return path_;
         }
-        std::string fallback = fallback_base(pid_);
+        std::string fallback = fallback_base(program_, pid_);
         std::string err2;
         if (!make_dirs(fallback, &err2)) {
             warn("output folder unusable (" + err + ") and fallback unusable (" + err2 +

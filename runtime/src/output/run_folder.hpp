@@ -19,13 +19,15 @@ namespace timemory::rt {
 /// lock so concurrent writers do not interleave their sets, with a warning when another
 /// process's reports are overwritten.
 ///
-/// `start_ns` (CLOCK_REALTIME) and `pid` name the folder; `suffix` (own-pid file names in
-/// the shared folder of a fork child or a lone MPI rank) applies without run folders only.
+/// `start_ns` (CLOCK_REALTIME) and `pid` name the folder, `program` the fallback folder (and
+/// %p, `pid` %pid in the output path). Which files carry the pid in a shared output folder
+/// is the report writer's choice (output/report_writer.cpp).
 class run_folder {
 public:
     /// `fallback`: in the fallback folder ($TMPDIR or /tmp, `timemory-<program>-<pid>-output`)
     /// from the start, for a set written again after the output folder's disk filled up.
-    run_folder(const settings::values& v, int64_t start_ns, int pid, bool fallback = false);
+    run_folder(const settings::values& v, const std::string& program, int64_t start_ns, int pid,
+               bool fallback = false);
     ~run_folder();
     run_folder(const run_folder&) = delete;
     run_folder& operator=(const run_folder&) = delete;
@@ -47,17 +49,15 @@ public:
 
 private:
     settings::values v_;
+    std::string program_;
     int64_t start_ns_;
     int pid_;
     bool opened_ = false;
     bool fallback_ = false; ///< writing in the fallback folder
-    std::string base_;  ///< the output folder
-    std::string name_;  ///< the run folder's name (run folders only)
-    std::string path_;  ///< where files are written now
-    int lock_fd_ = -1;  ///< held while writing straight into the output folder
+    std::string base_;      ///< the output folder
+    std::string name_;      ///< the run folder's name (run folders only)
+    std::string path_;      ///< where files are written now
+    int lock_fd_ = -1;      ///< held while writing straight into the output folder
 };
-
-/// Expands %p (program name) and %pid in an output path and drops trailing slashes.
-std::string expand_output_path(std::string p);
 
 } // namespace timemory::rt

@@ -8,8 +8,8 @@
 #include <iterator>
 #include <limits>
 
-#include "core/host_state.hpp"
-#include "core/text.hpp"
+#include "base/host_state.hpp"
+#include "base/text.hpp"
 #include "output/formats.hpp"
 #include "output/short_name.hpp"
 #include "settings/units.hpp"
@@ -83,7 +83,8 @@ std::string row_prefix(const result_node& n, int rank, bool tag) {
     // Indented by depth up to 64 levels; deeper rows keep that indentation (the DEPTH
     // column says how deep): a table's size stays linear in its rows at any depth.
     constexpr size_t max_indent = 64;
-    if (n.depth > 0) label += std::string(2 * std::min(size_t(n.depth) - 1, max_indent), ' ') + "|_";
+    if (n.depth > 0)
+        label += std::string(2 * std::min(size_t(n.depth) - 1, max_indent), ' ') + "|_";
     if (tag) label += language_tag(n.language);
     return label;
 }
@@ -100,8 +101,7 @@ std::string thread_mark(const result& r, const result_node& n) {
                          : " [thread " + std::to_string(n.tid) + "]";
 }
 
-std::string decorate(const result& r, const result_node& n, int rank, bool tag,
-                     size_t max_width) {
+std::string decorate(const result& r, const result_node& n, int rank, bool tag, size_t max_width) {
     std::string prefix = row_prefix(n, rank, tag);
     const std::string suffix = thread_mark(r, n) + (n.untimed > 0 ? estimated_mark : "");
     size_t budget = 0;
@@ -114,7 +114,7 @@ std::string decorate(const result& r, const result_node& n, int rank, bool tag,
 
 // The value columns of a table: one unit and precision each.
 struct value_column {
-    std::string unit; ///< "" in the classic layout (the UNITS column says it)
+    std::string unit;  ///< "" in the classic layout (the UNITS column says it)
     double factor = 1; ///< display value = result value * factor
     int precision = 3;
 };

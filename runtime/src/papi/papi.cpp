@@ -11,8 +11,8 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "base/log.hpp"
 #include "components/fields.hpp"
-#include "core/log.hpp"
 #include "settings/settings.hpp"
 
 namespace timemory::rt::papi {
@@ -279,9 +279,9 @@ thread_sets* setup_thread() noexcept {
             continue;
         }
         int es = create_set(ce.cidx, s.multiplex, nullptr);
-        int rc = es == PAPI_NULL
-                     ? PAPI_EINVAL
-                     : api().add_events(es, const_cast<int*>(ce.codes.data()), int(ce.codes.size()));
+        int rc = es == PAPI_NULL ? PAPI_EINVAL
+                                 : api().add_events(es, const_cast<int*>(ce.codes.data()),
+                                                    int(ce.codes.size()));
         if (rc == PAPI_OK) rc = api().start(es);
         if (rc != PAPI_OK) {
             warn_once("papi-thread", "PAPI counters cannot start in a thread, its PAPI values "

@@ -15,9 +15,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/log.hpp"
-#include "core/regex.hpp"
-#include "core/text.hpp"
+#include "base/log.hpp"
+#include "base/regex.hpp"
+#include "base/text.hpp"
 #include "settings/units.hpp"
 
 namespace timemory::rt::settings {
@@ -87,8 +87,8 @@ bool validate(const values& v, const std::string& name, std::string* err) {
     if (name == "throttle_value" && v.throttle_value > 3600000000000)
         return *err = "must be at most 3600000000000 (an hour)", false;
 #define TIMEMORY_SETTING(type, n, def, desc)
-#define TIMEMORY_SETTING_RANGE(n, lo, hi)                                                       \
-    if (name == #n && (v.n < (lo) || v.n > (hi)))                                              \
+#define TIMEMORY_SETTING_RANGE(n, lo, hi)                                                          \
+    if (name == #n && (v.n < (lo) || v.n > (hi)))                                                  \
         return *err = "must be between " #lo " and " #hi, false;
 #include "settings/settings.inc"
 #undef TIMEMORY_SETTING_RANGE
@@ -325,8 +325,10 @@ int json_depth(const std::string& text, int limit) {
     for (size_t i = 0; i < text.size() && deepest <= limit; ++i) {
         const char c = text[i];
         if (in_string) {
-            if (c == '\\') ++i;
-            else if (c == '"') in_string = false;
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
         } else if (c == '"') {
             in_string = true;
         } else if (c == '{' || c == '[') {

@@ -1,6 +1,6 @@
 #include "settings/units.hpp"
 
-#include "core/text.hpp"
+#include "base/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -28,8 +28,8 @@ bool lookup(const entry* table, size_t n, const std::string& text, unit* out) {
 
 bool find_timing_unit(const std::string& text, unit* out) {
     static const entry table[] = {
-        {"ns", "nsec", 1.0},  {"nsec", "nsec", 1.0}, {"us", "usec", 1e3}, {"usec", "usec", 1e3},
-        {"ms", "msec", 1e6},  {"msec", "msec", 1e6}, {"s", "sec", 1e9},   {"sec", "sec", 1e9},
+        {"ns", "nsec", 1.0},  {"nsec", "nsec", 1.0}, {"us", "usec", 1e3},  {"usec", "usec", 1e3},
+        {"ms", "msec", 1e6},  {"msec", "msec", 1e6}, {"s", "sec", 1e9},    {"sec", "sec", 1e9},
         {"min", "min", 60e9}, {"hr", "hr", 3600e9},  {"auto", "sec", 1e9},
     };
     return lookup(table, sizeof(table) / sizeof(table[0]), text, out);

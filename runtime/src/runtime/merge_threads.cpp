@@ -8,8 +8,9 @@
 #include <string>
 #include <tuple>
 
-#include "core/runtime.hpp"
 #include "graph/snapshot.hpp"
+#include "runtime/reports.hpp"
+#include "runtime/runtime.hpp"
 #include "settings/settings.hpp"
 
 namespace timemory::rt {
@@ -46,7 +47,8 @@ result build_result() {
     std::lock_guard<std::mutex> lk(r.mutex);
     std::vector<const timemory_site*> sites(r.sites.begin(), r.sites.end());
     nthreads = std::min(nthreads, r.threads.size());
-    if (nthreads == 0) return make_result(call_graph(r.comps.size()), {}, sites, r.comps, report_pid());
+    if (nthreads == 0)
+        return make_result(call_graph(r.comps.size()), {}, sites, r.comps, report_pid());
 
     const pid_t pid = report_pid();
     size_t main_idx = nthreads;

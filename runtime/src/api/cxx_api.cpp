@@ -1,10 +1,11 @@
 // The C++ interface of timemory.hpp: results, reports and settings by name.
-#include "core/clock.hpp"
-#include "core/host_state.hpp"
-#include "core/log.hpp"
-#include "core/runtime.hpp"
+#include "base/clock.hpp"
+#include "base/host_state.hpp"
+#include "base/log.hpp"
 #include "graph/snapshot.hpp"
 #include "hooks/hooks.hpp"
+#include "runtime/reports.hpp"
+#include "runtime/runtime.hpp"
 #include "settings/settings.hpp"
 #include "timemory/timemory.hpp"
 

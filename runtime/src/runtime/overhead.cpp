@@ -1,6 +1,6 @@
-#include "core/overhead.hpp"
+#include "runtime/overhead.hpp"
 
-#include "core/runtime.hpp"
+#include "runtime/runtime.hpp"
 #include "timemory/timemory.h"
 
 namespace timemory::rt {
@@ -9,13 +9,16 @@ namespace {
 
 // Calibration sites: registered like any other (they need ids), used only on the private
 // thread state below, so no report ever shows them.
-timemory_site g_outer{0, TIMEMORY_LANG_REGION, "[timemory calibration]", "[timemory calibration]",
-                      "", 0, TIMEMORY_SITE_ABI};
-timemory_site g_timed{0, TIMEMORY_LANG_REGION, "[timemory calibration: timed]",
-                      "[timemory calibration: timed]", "", 0, TIMEMORY_SITE_ABI};
+timemory_site g_outer{
+    0, TIMEMORY_LANG_REGION, "[timemory calibration]", "[timemory calibration]", "",
+    0, TIMEMORY_SITE_ABI};
+timemory_site g_timed{
+    0, TIMEMORY_LANG_REGION, "[timemory calibration: timed]", "[timemory calibration: timed]", "",
+    0, TIMEMORY_SITE_ABI};
 // A compiled function's site (manual regions are never throttled), throttled from the start.
-timemory_site g_untimed{0, TIMEMORY_LANG_CXX, "[timemory calibration: untimed]",
-                        "[timemory calibration: untimed]", "", 0, TIMEMORY_SITE_ABI};
+timemory_site g_untimed{
+    0, TIMEMORY_LANG_CXX, "[timemory calibration: untimed]", "[timemory calibration: untimed]", "",
+    0, TIMEMORY_SITE_ABI};
 
 constexpr int pairs = 4000;
 

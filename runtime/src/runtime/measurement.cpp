@@ -2,12 +2,12 @@
 // outside the runtime.
 #include <stdexcept>
 
+#include "base/host_state.hpp"
 #include "components/component.hpp"
 #include "components/fields.hpp"
-#include "core/host_state.hpp"
-#include "core/runtime.hpp"
 #include "graph/bundle.hpp"
 #include "graph/snapshot.hpp"
+#include "runtime/runtime.hpp"
 #include "timemory/timemory.hpp"
 
 namespace timemory {

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "core/overhead.hpp"
-#include "core/regex.hpp"
+#include "base/regex.hpp"
 #include "graph/bundle.hpp"
 #include "graph/thread_state.hpp"
+#include "runtime/overhead.hpp"
 #include "settings/settings.hpp"
 #include "timemory/site.h"
 #include "timemory/timemory.hpp"
@@ -28,13 +28,13 @@ struct runtime {
     std::atomic<bool> enabled{true};
     bundle comps;
     record_options options;
-    int root_pid = 0;   ///< pid that initialised (differs in a fork child)
-    int root_ppid = 0;  ///< its parent's pid
+    int root_pid = 0;  ///< pid that initialised (differs in a fork child)
+    int root_ppid = 0; ///< its parent's pid
     std::vector<std::string> argv;
     int64_t start_time_ns = 0; ///< CLOCK_REALTIME at initialisation
 
-    std::mutex names_mutex; ///< guards the registry of region names (region_site)
-    std::mutex mutex;       ///< guards everything below
+    std::mutex names_mutex;             ///< guards the registry of region names (region_site)
+    std::mutex mutex;                   ///< guards everything below
     std::vector<timemory_site*> sites;  ///< index = site id; [0] unused
     std::vector<thread_state*> threads; ///< index = thread_state::index; null once folded
     std::vector<thread_state*> retired; ///< threads of the parent, in a fork child
@@ -92,8 +92,8 @@ bool register_site(timemory_site* s) noexcept;
 timemory_site* region_site(const char* name) noexcept;
 /// The one place sites are made at run time (timemory_intern_site): one per distinct
 /// (name, linkage, file, line, language), strings copied, never freed.
-timemory_site* intern_site(const char* name, const char* linkage, const char* file,
-                           unsigned line, unsigned language) noexcept;
+timemory_site* intern_site(const char* name, const char* linkage, const char* file, unsigned line,
+                           unsigned language) noexcept;
 /// Where the calling thread records now: its index and its innermost recorded node.
 /// False when it records nothing (not running, no state, past max depth).
 bool current_place(uint32_t* thread, uint32_t* node) noexcept;
@@ -112,16 +112,10 @@ void finalize() noexcept;
 /// marked `unreadable`. Call after leaving the running state.
 void quiesce_threads() noexcept;
 
-/// Writes every enabled report now; returns the folder or "" on failure.
 /// The settings the runtime starts with: defaults, then the config file and the
 /// environment (bad values warned about), then values set through the API before start.
-settings::values starting_settings(const std::vector<std::pair<std::string, std::string>>& overrides);
-
-std::string write_all_reports();
-/// Writes the reports backends have of their own (GPU activity) for this process.
-std::string write_backend_reports();
-/// The same for the results of several MPI ranks (index = rank).
-std::string write_rank_reports(const std::vector<result>& ranks);
+settings::values
+starting_settings(const std::vector<std::pair<std::string, std::string>>& overrides);
 
 /// Set by timemory::set_finalize_handler (the MPI library).
 extern std::atomic<bool (*)()> g_finalize_handler;

@@ -1,4 +1,4 @@
-#include "core/log.hpp"
+#include "base/log.hpp"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 #include <mutex>
 #include <set>
 
-#include "core/text.hpp"
+#include "base/text.hpp"
 
 namespace timemory::rt {
 

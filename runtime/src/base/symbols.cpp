@@ -1,4 +1,4 @@
-#include "core/symbols.hpp"
+#include "base/symbols.hpp"
 
 #include <cxxabi.h>
 #include <dlfcn.h>

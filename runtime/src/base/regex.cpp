@@ -1,4 +1,4 @@
-#include "core/regex.hpp"
+#include "base/regex.hpp"
 
 #include <dlfcn.h>
 
@@ -28,15 +28,15 @@ const library& load() {
             here = here.substr(0, here.find_last_of('/') + 1);
         }
         void* h = nullptr;
-        for (const std::string& name : {here + "libtimemory-regex.so",
-                                        std::string(TIMEMORY_REGEX_LIBRARY),
-                                        std::string("libtimemory-regex.so")}) {
+        for (const std::string& name :
+             {here + "libtimemory-regex.so", std::string(TIMEMORY_REGEX_LIBRARY),
+              std::string("libtimemory-regex.so")}) {
             if ((h = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL))) break;
         }
         if (!h) {
             const char* e = dlerror();
-            lib.error = std::string("cannot load libtimemory-regex.so (RE2): ") +
-                        (e ? e : "not found");
+            lib.error =
+                std::string("cannot load libtimemory-regex.so (RE2): ") + (e ? e : "not found");
             return;
         }
         lib.compile = reinterpret_cast<decltype(lib.compile)>(dlsym(h, "timemory_regex_compile"));
@@ -52,8 +52,7 @@ const library& load() {
 
 } // namespace
 
-std::unique_ptr<name_filter> name_filter::compile(const std::string& pattern,
-                                                  std::string* error) {
+std::unique_ptr<name_filter> name_filter::compile(const std::string& pattern, std::string* error) {
     const library& lib = load();
     if (!lib.compile) {
         if (error) *error = lib.error;

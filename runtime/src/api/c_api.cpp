@@ -1,8 +1,8 @@
 // The C entry points. timemory_enter/timemory_exit are the hot path: one flag test, a
 // thread-local pointer, plain stores into thread-owned memory; no locks, no strings.
-#include "core/clock.hpp"
-#include "core/host_state.hpp"
-#include "core/runtime.hpp"
+#include "base/clock.hpp"
+#include "base/host_state.hpp"
+#include "runtime/runtime.hpp"
 #include "timemory/timemory.h"
 
 using namespace timemory::rt;
@@ -226,7 +226,7 @@ void timemory_finalize(void) {
 }
 
 timemory_site* timemory_intern_site(const char* name, const char* linkage, const char* file,
-                                   unsigned line, unsigned language) {
+                                    unsigned line, unsigned language) {
     return intern_site(name, linkage, file, line, language);
 }
 

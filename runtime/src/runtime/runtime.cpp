@@ -1,4 +1,4 @@
-#include "core/runtime.hpp"
+#include "runtime/runtime.hpp"
 
 #include <errno.h>
 #include <linux/membarrier.h>
@@ -18,10 +18,11 @@
 #include <unordered_map>
 
 #include "backends/backend.hpp"
-#include "core/clock.hpp"
-#include "core/host_state.hpp"
-#include "core/log.hpp"
+#include "base/clock.hpp"
+#include "base/host_state.hpp"
+#include "base/log.hpp"
 #include "hooks/hooks.hpp"
+#include "runtime/reports.hpp"
 #include "settings/settings.hpp"
 
 namespace timemory::rt {
@@ -166,7 +167,8 @@ std::shared_ptr<name_filter> compile_filter(const std::string& text) {
 
 } // namespace
 
-settings::values starting_settings(const std::vector<std::pair<std::string, std::string>>& overrides) {
+settings::values
+starting_settings(const std::vector<std::pair<std::string, std::string>>& overrides) {
     settings::values v = settings::defaults();
     settings::load(v);
     for (const auto& [name, value] : overrides) {
@@ -338,18 +340,14 @@ struct site_key_hash {
 // (which then waits on it forever at its first region).
 auto* const g_interned = new std::unordered_map<site_key, timemory_site*, site_key_hash>;
 
-timemory_site no_memory_site{0,
-                             TIMEMORY_LANG_REGION,
-                             "<no memory for region name>",
-                             "<no memory for region name>",
-                             "",
-                             0,
-                             TIMEMORY_SITE_ABI};
+timemory_site no_memory_site{
+    0, TIMEMORY_LANG_REGION, "<no memory for region name>", "<no memory for region name>", "",
+    0, TIMEMORY_SITE_ABI};
 
 } // namespace
 
-timemory_site* intern_site(const char* name, const char* linkage, const char* file,
-                           unsigned line, unsigned language) noexcept {
+timemory_site* intern_site(const char* name, const char* linkage, const char* file, unsigned line,
+                           unsigned language) noexcept {
     if (!name) name = "<null>";
     if (!linkage) linkage = name;
     if (!file) file = "";
@@ -364,15 +362,9 @@ timemory_site* intern_site(const char* name, const char* linkage, const char* fi
             linkage == name || std::strcmp(linkage, name) == 0 ? nullptr : strdup(linkage),
             &std::free);
         std::unique_ptr<char, decltype(&std::free)> f(*file ? strdup(file) : nullptr, &std::free);
-        if (!n || (!l && std::strcmp(linkage, name) != 0) || (!f && *file))
-            throw std::bad_alloc();
-        auto* site = new timemory_site{0,
-                                       language,
-                                       n.get(),
-                                       l ? l.get() : n.get(),
-                                       f ? f.get() : "",
-                                       line,
-                                       TIMEMORY_SITE_ABI};
+        if (!n || (!l && std::strcmp(linkage, name) != 0) || (!f && *file)) throw std::bad_alloc();
+        auto* site = new timemory_site{
+            0, language, n.get(), l ? l.get() : n.get(), f ? f.get() : "", line, TIMEMORY_SITE_ABI};
         g_interned->emplace(site_key{site->name, site->linkage, site->file, line, language}, site);
         n.release();
         l.release();

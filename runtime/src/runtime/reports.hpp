@@ -1,0 +1,24 @@
+// The runtime's side of reporting: the result of this process and what the writers are
+// told about it (output/report_writer.hpp writes them, knowing no runtime state).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "timemory/timemory.hpp"
+
+namespace timemory::rt {
+
+/// Merges every thread's graph (per TIMEMORY_COLLAPSE_THREADS) and converts it to
+/// display units. Open frames are not included. (runtime/merge_threads.cpp)
+result build_result();
+
+/// Writes every enabled report of this process now (its graph and the backends' own
+/// reports); returns the folder or "" on failure.
+std::string write_all_reports();
+/// Writes the reports backends have of their own (GPU activity) for this process.
+std::string write_backend_reports();
+/// The same as write_all_reports for the results of several MPI ranks (index = rank).
+std::string write_rank_reports(const std::vector<result>& ranks);
+
+} // namespace timemory::rt
