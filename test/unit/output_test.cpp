@@ -23,19 +23,23 @@ using namespace timemory::rt;
 
 namespace {
 // Each report as the writers stream it, parsed back.
+// (A result is read by the writers as MPI ranks are: result_input.)
 json_t flat_json(const timemory::result& r, const report_unit& u, int indent = 0) {
-    return json_t::parse(
-        json_string([&](json_writer& w) { write_flat_json(w, std::span(&r, 1), u); }, indent));
+    const result_input in(r);
+    const report_input* one[] = {&in};
+    return json_t::parse(json_string([&](json_writer& w) { write_flat_json(w, one, u); }, indent));
 }
 std::string tree_json_text(const timemory::result& r, const report_unit& u) {
-    return json_string([&](json_writer& w) { write_tree_json(w, std::span(&r, 1), u); });
+    const result_input in(r);
+    const report_input* one[] = {&in};
+    return json_string([&](json_writer& w) { write_tree_json(w, one, u); });
 }
 std::string folded_text(const timemory::result& r, const report_unit& u) {
-    return text_of([&](std::FILE* f) { write_folded(f, r, u); });
+    return text_of([&](std::FILE* f) { write_folded(f, result_input(r), u); });
 }
 json_t flamegraph_json(const timemory::result& r, const report_unit& u, bool timeline) {
-    return json_t::parse(
-        json_string([&](json_writer& w) { write_flamegraph_json(w, r, u, timeline); }));
+    return json_t::parse(json_string(
+        [&](json_writer& w) { write_flamegraph_json(w, result_input(r), u, timeline); }));
 }
 // main (2 calls: 3 + 5) > child (4 calls of 1) ; other (1 call of 10). Values in ns.
 struct Output : ::testing::Test {
@@ -87,7 +91,7 @@ TEST_F(Output, ResultIsPreOrderWithInclusiveAndExclusiveStats) {
 }
 
 TEST_F(Output, TextTableRowsAndSelfPercent) {
-    std::string t = text_table(res, 0, settings::current());
+    std::string t = text_table(result_input(res), 0, settings::current());
     EXPECT_TRUE(std::regex_search(
         t,
         std::regex(
@@ -96,7 +100,8 @@ TEST_F(Output, TextTableRowsAndSelfPercent) {
     EXPECT_TRUE(std::regex_search(t, std::regex(R"(\| \|0>>> \|_child +\| +4 \| +1 \|)"))) << t;
     settings::current().precision = 1;
     settings::current().scientific = true;
-    EXPECT_NE(text_table(res, 0, settings::current()).find("8.0e+00"), std::string::npos);
+    EXPECT_NE(text_table(result_input(res), 0, settings::current()).find("8.0e+00"),
+              std::string::npos);
 }
 
 TEST_F(Output, FlatJsonParsesBack) {
@@ -301,9 +306,9 @@ TEST_F(Output, StreamedReportsMatchTheirStringForms) {
     std::string streamed;
     {
         memory_file f(streamed);
-        write_text_table(f.get(), res, 0, settings::current());
+        write_text_table(f.get(), result_input(res), 0, settings::current());
     }
-    EXPECT_EQ(streamed, text_table(res, 0, settings::current()));
+    EXPECT_EQ(streamed, text_table(result_input(res), 0, settings::current()));
     EXPECT_EQ(flat_json(res, 0), flat_json(res, 0, 3));
 }
 
@@ -374,13 +379,13 @@ TEST_F(Output, GroupValuesFormOneReportUnitAndSurviveEncoding) {
             n.exclusive.push_back(s);
         }
     }
-    auto units = report_units(r);
+    auto units = report_units(r.components);
     ASSERT_EQ(units.size(), 2u);
     EXPECT_EQ(units[0].first, 0u);
     EXPECT_EQ(units[0].count, 1u);
     EXPECT_EQ(units[1].first, 1u);
     EXPECT_EQ(units[1].count, 2u);
-    EXPECT_EQ(units[1].stem(r), "papi_vector");
+    EXPECT_EQ(units[1].stem(r.components), "papi_vector");
     // JSON: "type" lists the values; statistics are objects in that order.
     json_t j = flat_json(r, units[1]);
     const auto& body = j["timemory"]["papi_vector"];
@@ -389,7 +394,7 @@ TEST_F(Output, GroupValuesFormOneReportUnitAndSurviveEncoding) {
     EXPECT_EQ(sum.begin().key(), "EV_A");
     EXPECT_DOUBLE_EQ(sum["EV_B"].get<double>(), 7.0 * 4); // child: 4 calls
     // Text: one row per node and value, the value in METRIC.
-    std::string t = text_table(r, units[1], settings::current());
+    std::string t = text_table(result_input(r), units[1], settings::current());
     EXPECT_TRUE(std::regex_search(t, std::regex(R"(\|_child\s+\|\s+4\s+\|\s+1\s+\|\s+EV_B )")))
         << t;
     // The binary form keeps the group.
@@ -397,7 +402,7 @@ TEST_F(Output, GroupValuesFormOneReportUnitAndSurviveEncoding) {
     ASSERT_EQ(back.components.size(), 3u);
     EXPECT_EQ(back.components[2].group, "papi_vector");
     EXPECT_EQ(back.components[0].group, "");
-    EXPECT_EQ(report_units(back).size(), 2u);
+    EXPECT_EQ(report_units(back.components).size(), 2u);
 }
 
 namespace {
@@ -427,7 +432,7 @@ TEST_F(Output, AutoUnitsGiveEachValueColumnAReadableUnitAndPrecision) {
     settings::current().timing_units = "auto";
     auto r = wide_range_result(b);
     EXPECT_EQ(r.components[0].units, "sec") << "data files use seconds";
-    std::string t = text_table(r, 0, settings::current());
+    std::string t = text_table(result_input(r), 0, settings::current());
     // Units in the headers, no UNITS column.
     EXPECT_TRUE(std::regex_search(
         t,
@@ -450,7 +455,7 @@ TEST_F(Output, AutoUnitsGiveEachValueColumnAReadableUnitAndPrecision) {
     EXPECT_NE(t.find("[estimated]: a throttled function"), std::string::npos) << t;
     // An explicit unit keeps the reference layout.
     settings::current().timing_units = "ms";
-    std::string classic = text_table(r, 0, settings::current());
+    std::string classic = text_table(result_input(r), 0, settings::current());
     EXPECT_NE(classic.find("| UNITS |"), std::string::npos) << classic;
 }
 
@@ -565,7 +570,7 @@ TEST_F(Output, ReportSetIsWrittenFromItsContextAlone) {
     v.run_folders = false;
     v.output_path = ::testing::TempDir() + "/report_context/%p-%pid";
     const std::string dir = ::testing::TempDir() + "/report_context/ctxprog-4242";
-    const std::string stem = report_units(res)[0].stem(res);
+    const std::string stem = report_units(res.components)[0].stem(res.components);
     auto exists = [&](const std::string& f) { return access((dir + "/" + f).c_str(), F_OK) == 0; };
     struct case_t {
         bool fork_child, in_mpi_job, on_signal;
@@ -579,7 +584,8 @@ TEST_F(Output, ReportSetIsWrittenFromItsContextAlone) {
         ctx.fork_child = c.fork_child;
         ctx.in_mpi_job = c.in_mpi_job;
         ctx.on_signal = c.on_signal;
-        EXPECT_EQ(write_report_set(ctx, v, {res}, {}), dir);
+        const result_input graph(res);
+        EXPECT_EQ(write_report_set(ctx, v, {{&graph}, nullptr, {}}), dir);
         for (const char* ext : {".json", ".tree.json", ".txt", ".flamegraph.json"})
             EXPECT_TRUE(exists(stem + c.suffix + ext)) << stem + c.suffix + ext;
         std::ifstream in(dir + "/metadata" + c.suffix + ".json");
@@ -595,4 +601,41 @@ TEST_F(Output, ReportSetIsWrittenFromItsContextAlone) {
         EXPECT_EQ(m["overhead"]["wall_clock"]["timed_call"], 2.5);
         EXPECT_EQ(m["overhead"]["wall_clock"]["units"], res.components[0].units);
     }
+}
+
+// The writers read this process's graph through graph_report, read in place at finalize
+// or from a graph handed over: both give every node of the result, in pre-order, with
+// children as indices, and reading in place leaves the graph as it was.
+TEST_F(Output, GraphReportReadsTheGraphInPlaceOrHandedOver) {
+    call_graph g(1);
+    uint32_t m = g.child(0, 1, 0), c = g.child(m, 2, 0), o = g.child(0, 3, 0);
+    uint32_t c2 = g.child(o, 2, 0); // "child" again, under another parent
+    for (uint32_t n : {m, c, o, c2}) {
+        g.at(n).count = n;
+        g.stats(n)[0].add(1000 / n);
+    }
+    const size_t before = g.size();
+    const graph_report in_place(&g, std::vector<int>(g.size(), 0), sites, b, 77);
+    const graph_report handed(call_graph(g), std::vector<int>(g.size(), 0), sites, b, 77);
+    EXPECT_EQ(g.size(), before);
+    ASSERT_EQ(in_place.size(), 4u);
+    const timemory::result r = to_result(in_place), r2 = to_result(handed);
+    const std::vector<std::string> names{"main", "child", "other", "child"};
+    const std::vector<int64_t> parents{-1, 0, -1, 2};
+    for (size_t i = 0; i < 4; ++i) {
+        SCOPED_TRACE(i);
+        EXPECT_EQ(r.nodes[i].name, names[i]);
+        EXPECT_EQ(r.nodes[i].parent, parents[i]);
+        EXPECT_EQ(r.nodes[i].pid, 77);
+        EXPECT_EQ(r2.nodes[i].rolling_hash, r.nodes[i].rolling_hash);
+        EXPECT_EQ(r2.nodes[i].inclusive[0].sum, r.nodes[i].inclusive[0].sum);
+        EXPECT_EQ(r2.nodes[i].exclusive[0].sum, r.nodes[i].exclusive[0].sum);
+    }
+    EXPECT_EQ(r.nodes[0].children, std::vector<size_t>{1});
+    EXPECT_EQ(r.nodes[2].children, std::vector<size_t>{3});
+    EXPECT_NE(r.nodes[1].rolling_hash, r.nodes[3].rolling_hash) << "same function, other path";
+    EXPECT_EQ(r.nodes[1].hash, r.nodes[3].hash);
+    // main: 1000 ns inclusive, its child's 500 below it.
+    EXPECT_DOUBLE_EQ(r.nodes[0].inclusive[0].sum, 1000.0 / m);
+    EXPECT_DOUBLE_EQ(r.nodes[0].exclusive[0].sum, 1000.0 / m - 1000.0 / c);
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <span>
 #include <string>
 #include <tuple>
 
@@ -95,6 +96,34 @@ stats inclusive_stats(const component& c, const running_stat& s, uint64_t timed,
     return out;
 }
 
+// The children of every node of a graph, in creation order (= order of first call), in two
+// flat arrays, and which nodes ran on another thread than their parent: only the values of
+// children on the parent's own thread are part of the parent's (a thread started here ran
+// concurrently, so it never reduces the parent's exclusive value).
+class child_lists {
+public:
+    child_lists(const call_graph& g, std::vector<bool> crosses)
+        : begin_(g.size() + 1, 0), crosses_(std::move(crosses)) {
+        for (uint32_t i = 1; i < g.size(); ++i)
+            begin_[g.at(i).parent + 1] += 1;
+        for (size_t i = 1; i < begin_.size(); ++i)
+            begin_[i] += begin_[i - 1];
+        list_.resize(begin_.back());
+        std::vector<uint32_t> fill(begin_.begin(), begin_.end() - 1);
+        for (uint32_t i = 1; i < g.size(); ++i)
+            list_[fill[g.at(i).parent]++] = i;
+    }
+    std::span<const uint32_t> of(uint32_t i) const {
+        return {list_.data() + begin_[i], begin_[i + 1] - begin_[i]};
+    }
+    /// Whether node `i`'s work ran on another thread than its parent's.
+    bool crosses(uint32_t i) const { return crosses_[i]; }
+
+private:
+    std::vector<uint32_t> begin_, list_;
+    std::vector<bool> crosses_;
+};
+
 // Samples needed before they alone estimate a node's untimed calls.
 constexpr uint64_t min_samples = 16;
 
@@ -102,8 +131,7 @@ constexpr uint64_t min_samples = 16;
 // the node's timed calls (or, when it has none, of every timed call of the same function).
 // Never less than what the node's children on its thread (`kids`) account for. Bottom-up:
 // children first.
-std::vector<double> estimate_untimed(const call_graph& g, const bundle& b,
-                                     const std::vector<std::vector<uint32_t>>& kids,
+std::vector<double> estimate_untimed(const call_graph& g, const bundle& b, const child_lists& kids,
                                      size_t nsites) {
     const size_t nc = b.size();
     std::vector<double> est(g.size() * nc, 0.0);
@@ -138,8 +166,8 @@ std::vector<double> estimate_untimed(const call_graph& g, const bundle& b,
                 mean = site_sum[nd.site * nc + c] / site_count[nd.site];
             double e = mean * double(nd.unmeasured);
             double below = 0;
-            for (uint32_t k : kids[i])
-                below += double(g.stats(k)[c].sum) + est[k * nc + c];
+            for (uint32_t k : kids.of(i))
+                if (!kids.crosses(k)) below += double(g.stats(k)[c].sum) + est[k * nc + c];
             if (timed_sum + e < below) e = below - timed_sum;
             est[i * nc + c] = e;
         }
@@ -149,37 +177,41 @@ std::vector<double> estimate_untimed(const call_graph& g, const bundle& b,
 
 } // namespace
 
-result make_result(const call_graph& g, const std::vector<int>& tid,
-                   const std::vector<const timemory_site*>& sites, const bundle& b, int pid,
-                   const overhead_costs* oh) {
+graph_report::graph_report(call_graph graph, std::vector<int> tid,
+                           std::vector<const timemory_site*> sites, const bundle& b, int pid,
+                           const overhead_costs* oh)
+    : own_(std::make_unique<call_graph>(std::move(graph))), g_(own_.get()), tid_(std::move(tid)),
+      sites_(std::move(sites)), pid_(pid), nc_(b.size()) {
+    convert(b, oh);
+}
+
+graph_report::graph_report(const call_graph* graph, std::vector<int> tid,
+                           std::vector<const timemory_site*> sites, const bundle& b, int pid,
+                           const overhead_costs* oh)
+    : g_(graph), tid_(std::move(tid)), sites_(std::move(sites)), pid_(pid), nc_(b.size()) {
+    convert(b, oh);
+}
+
+void graph_report::convert(const bundle& b, const overhead_costs* oh) {
     if (oh && (!oh->measured || oh->inside.size() != b.size())) oh = nullptr;
-    result res;
-    const size_t nc = b.size();
+    const call_graph& g = *g_;
+    const size_t nc = nc_;
     std::vector<double> scale(nc);
     for (size_t c = 0; c < nc; ++c) {
-        res.components.push_back(describe_component(*b.comps[c]));
-        scale[c] =
-            (b.comps[c]->tsc_scaled ? g_wall.ns_per_tick : 1.0) / res.components[c].unit_value;
+        comps_.push_back(describe_component(*b.comps[c]));
+        scale[c] = (b.comps[c]->tsc_scaled ? g_wall.ns_per_tick : 1.0) / comps_[c].unit_value;
         if (b.comps[c]->how == value_kind::ratio) scale[c] = 1.0 / double(bundle::ratio_scale);
     }
 
-    // Children lists in creation order (= order of first call); and the children that ran
-    // on the same thread: only their values are part of the parent's (a thread started
-    // here ran concurrently, so it never reduces the parent's exclusive value).
-    std::vector<std::vector<uint32_t>> kids(g.size()), same(g.size());
-    auto thread_of = [&tid](uint32_t i) { return i < tid.size() ? tid[i] : 0; };
     // A node crosses to another thread when its thread id differs from its parent's, or
     // when it was kept apart as another thread's work (a folded thread's nodes all carry
     // the id of the first thread folded there, its own threads' work included).
-    auto crosses = [&](uint32_t i) {
-        return g.at(i).foreign || thread_of(i) != thread_of(g.at(i).parent);
-    };
-    for (uint32_t i = 1; i < g.size(); ++i) {
-        const uint32_t p = g.at(i).parent;
-        kids[p].push_back(i);
-        if (!crosses(i)) same[p].push_back(i);
-    }
-    const std::vector<double> est = estimate_untimed(g, b, same, sites.size());
+    auto thread_of = [this](uint32_t i) { return i < tid_.size() ? tid_[i] : 0; };
+    std::vector<bool> crosses(g.size(), false);
+    for (uint32_t i = 1; i < g.size(); ++i)
+        crosses[i] = g.at(i).foreign || thread_of(i) != thread_of(g.at(i).parent);
+    const child_lists kids(g, std::move(crosses));
+    const std::vector<double> est = estimate_untimed(g, b, kids, sites_.size());
 
     // Raw inclusive totals: the measured sum, plus the estimate of untimed calls, minus
     // (TIMEMORY_COMPENSATE) what timemory's hooks cost inside the node: their share of its
@@ -187,8 +219,8 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
     std::vector<double> total(g.size() * nc, 0.0), below(g.size() * nc, 0.0);
     std::vector<double> per_call(g.size() * nc, 0.0); // hooks' cost taken off each call
     for (uint32_t i = uint32_t(g.size()); i-- > 1;) {
-        const node& nd = g.at(i);
-        const bool same_thread = !crosses(i);
+        const rt::node& nd = g.at(i);
+        const bool same_thread = !kids.crosses(i);
         for (size_t c = 0; c < nc; ++c) {
             const size_t k = i * nc + c;
             double t = double(g.stats(i)[c].sum) + est[k];
@@ -205,42 +237,38 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
             total[k] = t;
         }
     }
+    below = {};
 
-    std::vector<uint64_t> path_hash(g.size(), 0);
-    std::vector<int64_t> out_index(g.size(), -1);
-    // Iterative pre-order walk: deep graphs must not overflow the stack.
-    std::vector<uint32_t> todo(kids[0].rbegin(), kids[0].rend());
-    res.nodes.reserve(g.size() - 1); // no reallocation: the result is the largest structure here
+    // Pre-order, by an explicit stack: deep graphs must not overflow the stack.
+    const size_t n = g.size() > 0 ? g.size() - 1 : 0;
+    std::vector<int32_t> index_of(g.size(), -1); // graph node → report index
+    order_.reserve(n);
+    parent_.reserve(n);
+    path_.reserve(n);
+    inclusive_.reserve(n * nc);
+    exclusive_.reserve(n * nc);
+    bool any_untimed = false;
+    for (uint32_t i = 1; i < g.size() && !any_untimed; ++i)
+        any_untimed = g.at(i).unmeasured > 0;
+    if (any_untimed) estimated_.assign(n * nc, 0.0);
+    std::vector<uint32_t> todo(kids.of(0).rbegin(), kids.of(0).rend());
     while (!todo.empty()) {
-        uint32_t i = todo.back();
+        const uint32_t i = todo.back();
         todo.pop_back();
-        const node& nd = g.at(i);
-        const timemory_site* s = nd.site < sites.size() ? sites[nd.site] : nullptr;
-        result_node r;
-        r.name = s ? s->name : "<unknown>";
-        r.linkage = s ? s->linkage : r.name;
-        r.file = s ? s->file : "";
-        r.line = s ? s->line : 0;
-        r.language = s ? int(s->flags & TIMEMORY_SITE_LANG_MASK) : 0;
-        r.throttled = s && (s->flags & TIMEMORY_SITE_THROTTLED);
-        r.depth = int(nd.depth) - 1;
-        r.count = nd.count + nd.unmeasured;
-        r.untimed = nd.unmeasured;
-        r.hash = fnv1a(r.linkage.c_str());
+        const rt::node& nd = g.at(i);
+        const size_t at = order_.size();
+        index_of[i] = int32_t(at);
+        order_.push_back(i);
+        const int32_t parent = index_of[nd.parent];
+        parent_.push_back(parent);
+        const timemory_site* s = nd.site < sites_.size() ? sites_[nd.site] : nullptr;
         // A subtree that ran on another thread has paths of its own (it is kept apart from
         // the same calls made on the spawning thread, here and when ranks are combined).
-        const bool other = nd.parent != 0 && crosses(i);
-        path_hash[i] = fnv1a(r.linkage.c_str(), path_hash[nd.parent] ^ 0x9e3779b97f4a7c15ull ^
-                                                    (other ? 0x5bd1e9955bd1e995ull : 0));
-        r.rolling_hash = path_hash[i];
-        r.tid = i < tid.size() ? tid[i] : 0;
-        r.threads = nd.threads;
-        r.pid = pid;
-        r.start_ns = nd.first_ticks == std::numeric_limits<int64_t>::max()
-                         ? 0
-                         : ticks_to_ns_since_start(nd.first_ticks);
-        r.parent = out_index[nd.parent];
-        if (nd.unmeasured > 0) r.estimated.assign(nc, 0.0);
+        const bool other = nd.parent != 0 && kids.crosses(i);
+        path_.push_back(fnv1a(s ? s->linkage : "<unknown>",
+                              (parent >= 0 ? path_[size_t(parent)] : 0) ^ 0x9e3779b97f4a7c15ull ^
+                                  (other ? 0x5bd1e9955bd1e995ull : 0)));
+        const uint64_t count = nd.count + nd.unmeasured;
         const running_stat* st = g.stats(i);
         for (size_t c = 0; c < nc; ++c) {
             const component& comp = *b.comps[c];
@@ -248,39 +276,83 @@ result make_result(const call_graph& g, const std::vector<int>& tid,
             // The estimated share of the (compensated) total.
             const double measured = double(st[c].sum) + e;
             if (nd.unmeasured > 0 && measured > 0)
-                r.estimated[c] = total[i * nc + c] * (e / measured) * scale[c];
-            stats inc = inclusive_stats(comp, st[c], nd.count, r.count, total[i * nc + c],
+                estimated_[at * nc + c] = total[i * nc + c] * (e / measured) * scale[c];
+            stats inc = inclusive_stats(comp, st[c], nd.count, count, total[i * nc + c],
                                         per_call[i * nc + c], scale[c]);
             stats exc{inc.sum, inc.mean, nan_value, nan_value, nan_value};
             if (additive(comp)) {
                 if (comp.how == value_kind::ratio) {
                     int64_t num = st[c].num, den = st[c].den;
-                    for (uint32_t k : same[i]) {
+                    for (uint32_t k : kids.of(i)) {
+                        if (kids.crosses(k)) continue;
                         num -= g.stats(k)[c].num;
                         den -= g.stats(k)[c].den;
                     }
                     exc.sum = exc.mean = den > 0 ? 100.0 * double(num) / double(den) : 0.0;
                 } else {
                     double sum = total[i * nc + c];
-                    for (uint32_t k : same[i])
-                        sum -= total[k * nc + c];
+                    for (uint32_t k : kids.of(i))
+                        if (!kids.crosses(k)) sum -= total[k * nc + c];
                     // Estimates and the hooks' cost are averages: their errors must not make
                     // a self time negative.
                     if (sum < 0) sum = 0;
                     exc.sum = sum * scale[c];
-                    exc.mean = r.count ? exc.sum / double(r.count) : 0.0;
+                    exc.mean = count ? exc.sum / double(count) : 0.0;
                 }
             }
-            r.inclusive.push_back(inc);
-            r.exclusive.push_back(exc);
+            inclusive_.push_back(inc);
+            exclusive_.push_back(exc);
         }
-        out_index[i] = int64_t(res.nodes.size());
-        if (r.parent >= 0) res.nodes[size_t(r.parent)].children.push_back(res.nodes.size());
-        res.nodes.push_back(std::move(r));
-        for (auto it = kids[i].rbegin(); it != kids[i].rend(); ++it)
+        const auto ks = kids.of(i);
+        for (auto it = ks.rbegin(); it != ks.rend(); ++it)
             todo.push_back(*it);
     }
-    return res;
+    // Children by report index, in creation order.
+    child_begin_.assign(n + 1, 0);
+    children_.reserve(n);
+    for (size_t at = 0; at < n; ++at) {
+        child_begin_[at] = children_.size();
+        for (uint32_t k : kids.of(order_[at]))
+            children_.push_back(size_t(index_of[k]));
+    }
+    child_begin_[n] = children_.size();
+}
+
+node_view graph_report::node(size_t i) const {
+    const uint32_t gi = order_[i];
+    const rt::node& nd = g_->at(gi);
+    const timemory_site* s = nd.site < sites_.size() ? sites_[nd.site] : nullptr;
+    node_view v;
+    const char* linkage = s ? s->linkage : "<unknown>";
+    v.name = s ? s->name : "<unknown>";
+    v.linkage = linkage;
+    v.file = s ? s->file : "";
+    v.line = s ? s->line : 0;
+    v.language = s ? int(s->flags & TIMEMORY_SITE_LANG_MASK) : 0;
+    v.throttled = s && (s->flags & TIMEMORY_SITE_THROTTLED);
+    v.parent = parent_[i];
+    v.children = {children_.data() + child_begin_[i], child_begin_[i + 1] - child_begin_[i]};
+    v.depth = int(nd.depth) - 1;
+    v.count = nd.count + nd.unmeasured;
+    v.untimed = nd.unmeasured;
+    if (nd.unmeasured > 0 && !estimated_.empty()) v.estimated = {estimated_.data() + i * nc_, nc_};
+    v.hash = fnv1a(linkage);
+    v.rolling_hash = path_[i];
+    v.tid = gi < tid_.size() ? tid_[gi] : 0;
+    v.threads = nd.threads;
+    v.pid = pid_;
+    v.start_ns = nd.first_ticks == std::numeric_limits<int64_t>::max()
+                     ? 0
+                     : ticks_to_ns_since_start(nd.first_ticks);
+    v.inclusive = {inclusive_.data() + i * nc_, nc_};
+    v.exclusive = {exclusive_.data() + i * nc_, nc_};
+    return v;
+}
+
+result make_result(const call_graph& g, const std::vector<int>& tid,
+                   const std::vector<const timemory_site*>& sites, const bundle& b, int pid,
+                   const overhead_costs* oh) {
+    return to_result(graph_report(g, tid, sites, b, pid, oh));
 }
 
 } // namespace timemory::rt

@@ -242,6 +242,15 @@ void thread_state::add_open_frames(call_graph& copy, const bundle& b, int64_t no
     }
 }
 
+bool has_unsettled(const call_graph& g, const bundle& b) noexcept {
+    for (uint32_t i = 1; i < g.size(); ++i) {
+        if (g.at(i).inflight > 0) return true;
+        for (size_t c = 0; c < b.size(); ++c)
+            if (g.stats(i)[c].pending != 0) return true;
+    }
+    return false;
+}
+
 void settle_in_flight(call_graph& g, const bundle& b) noexcept {
     for (uint32_t i = 1; i < g.size(); ++i) {
         node& nd = g.at(i);

@@ -88,6 +88,8 @@ inline void settle_segment(node& nd, const frame& f, bool suspended) noexcept {
 /// call resumed from another caller as one call where they ran: what a report shows of
 /// generators closed early or still suspended.
 void settle_in_flight(call_graph& g, const bundle& b) noexcept;
+/// Whether settle_in_flight would change `g` (a call in flight, or a segment left pending).
+bool has_unsettled(const call_graph& g, const bundle& b) noexcept;
 
 /// The shadow stack: a plain array whose push and pop inline to a few instructions (a
 /// std::vector's push_back does not, for its reallocation path). Grows by doubling.

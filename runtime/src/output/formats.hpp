@@ -1,5 +1,6 @@
-// The report formats. Each takes the merged result and one report unit: a component, or
-// the values of a multi-valued component (papi_vector), which share one set of files.
+// The report formats. Each reads a graph (graph/report_input.hpp: this process's merged
+// call graph, or a result) and one report unit: a component, or the values of a
+// multi-valued component (papi_vector), which share one set of files.
 #pragma once
 
 #include <span>
@@ -7,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "graph/report_input.hpp"
 #include "output/file_io.hpp"
 #include "output/json_writer.hpp"
 #include "settings/settings.hpp"
@@ -18,46 +20,48 @@ namespace timemory::rt {
 /// values in the order of its "type" list, which is how Hatchet pairs them.
 using json_t = nlohmann::ordered_json;
 
-/// Components [first, first + count) of a result, reported as one set of files.
+/// Components [first, first + count) of a graph, reported as one set of files. `c`: the
+/// graph's components.
 struct report_unit {
     size_t first = 0, count = 1;
     report_unit() = default;
     report_unit(size_t comp) : first(comp) {} // NOLINT: one component is a unit
     report_unit(size_t f, size_t n) : first(f), count(n) {}
-    bool grouped(const result& r) const { return !r.components[first].group.empty(); }
+    bool grouped(const std::vector<component_info>& c) const { return !c[first].group.empty(); }
     /// The file stem and the JSON key: the component's label, or the group's id.
-    std::string stem(const result& r) const;
+    std::string stem(const std::vector<component_info>& c) const;
     /// The JSON key under "timemory": the component's id, or the group's id.
-    std::string key(const result& r) const;
+    std::string key(const std::vector<component_info>& c) const;
 };
 
-/// The report units of `r`, in component order (a group's values are consecutive).
-std::vector<report_unit> report_units(const result& r);
+/// The report units of a graph with components `c`, in component order (a group's values
+/// are consecutive).
+std::vector<report_unit> report_units(const std::vector<component_info>& c);
 
 /// The title of a unit: the component's description, or its group's catalog entry's
 /// (papi_vector: "Dynamically allocated array of PAPI HW counters").
-std::string unit_description(const result& r, const report_unit& u);
+std::string unit_description(const std::vector<component_info>& c, const report_unit& u);
 
 /// The LABEL | COUNT | DEPTH | METRIC | UNITS | SUM | MEAN | MIN | MAX | STDDEV | % SELF
 /// table. Display decoration (">>>", "|_") exists only here.
-std::string text_table(const result& r, const report_unit& u, const settings::values& v,
+std::string text_table(const report_input& r, const report_unit& u, const settings::values& v,
                        int rank = 0);
 /// The same table written to `out` as it is produced (two passes over the nodes: widths,
 /// then rows; nothing kept per row).
-void write_text_table(std::FILE* out, const result& r, const report_unit& u,
+void write_text_table(std::FILE* out, const report_input& r, const report_unit& u,
                       const settings::values& v, int rank = 0);
 
-/// Flat records, one per node in pre-order: <label>.json. One entry per result in "ranks"
+/// Flat records, one per node in pre-order: <label>.json. One entry per graph in "ranks"
 /// (rank labels 0.. and "mpi_size" for several; `rank` for one: -1 for ranks combined).
-void write_flat_json(json_writer& w, std::span<const result> ranks, const report_unit& u,
-                     int rank = 0);
+void write_flat_json(json_writer& w, std::span<const report_input* const> ranks,
+                     const report_unit& u, int rank = 0);
 
 /// Nested graph in the layout Hatchet's timemory reader reads: <label>.tree.json. Written
-/// with an explicit stack (no recursion: any depth). Several results, or one whose nodes
+/// with an explicit stack (no recursion: any depth). Several graphs, or one whose nodes
 /// ran on threads other than the main one, use the "mpi" layout (one tree per rank, and
 /// "mpi_size"), which is how Hatchet reads per-thread rows.
-void write_tree_json(json_writer& w, std::span<const result> ranks, const report_unit& u,
-                     int rank = 0);
+void write_tree_json(json_writer& w, std::span<const report_input* const> ranks,
+                     const report_unit& u, int rank = 0);
 
 /// Chrome trace events: <label>.flamegraph.json. "X" events with integer microseconds,
 /// one track per thread (pid, tid) named by "process_name"/"thread_name" metadata events.
@@ -65,14 +69,15 @@ void write_tree_json(json_writer& w, std::span<const result> ranks, const report
 /// are exact sums); a subtree that ran on another thread goes on that thread's track, from
 /// its spawn point's start, after the track's previous work: on every track, events nest
 /// or follow each other, never overlap partly. With timeline mode, real start times.
-void write_flamegraph_json(json_writer& w, const result& r, const report_unit& u, bool timeline);
+void write_flamegraph_json(json_writer& w, const report_input& r, const report_unit& u,
+                           bool timeline);
 /// Folded stacks: <label>.folded. One line per node with exclusive time, "a;b;c N" (N:
 /// integer microseconds), in pre-order; frame names with ';' or control bytes escaped.
 /// Stacks deeper than 1000 frames end in a "[deeper]" frame holding the rest (each line
 /// holds its whole stack: deeper stacks would make the file grow with depth squared).
-void write_folded(std::FILE* out, const result& r, const report_unit& u);
+void write_folded(std::FILE* out, const report_input& r, const report_unit& u);
 /// Whether unit `u` has a flame graph: time components only (a trace's widths are time).
-bool has_flamegraph(const result& r, const report_unit& u);
+bool has_flamegraph(const std::vector<component_info>& c, const report_unit& u);
 
 /// The text a writer call produces, compact or indented (tests, small reports).
 template <typename Fn>

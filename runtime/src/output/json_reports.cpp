@@ -34,9 +34,9 @@ const char* language_name(int lang) {
 }
 
 // The component header: Hatchet reads a "type" list as one metric per value of a group.
-void write_header(json_writer& w, const result& r, const report_unit& u) {
-    const component_info& c = r.components[u.first];
-    if (!u.grouped(r)) {
+void write_header(json_writer& w, const std::vector<component_info>& comps, const report_unit& u) {
+    const component_info& c = comps[u.first];
+    if (!u.grouped(comps)) {
         w.member("type", c.label);
         w.member("id", c.id);
         w.member("description", c.description);
@@ -48,12 +48,12 @@ void write_header(json_writer& w, const result& r, const report_unit& u) {
         w.key(key);
         w.begin_array();
         for (size_t k = u.first; k < u.first + u.count; ++k)
-            w.value(field(r.components[k]));
+            w.value(field(comps[k]));
         w.end_array();
     };
     list("type", [](const component_info& ci) { return ci.label; });
     w.member("id", c.group);
-    w.member("description", unit_description(r, u));
+    w.member("description", unit_description(comps, u));
     list("unit_value", [](const component_info& ci) { return ci.unit_value; });
     list("unit_repr", [](const component_info& ci) { return ci.units; });
     list("value_descriptions", [](const component_info& ci) { return ci.description; });
@@ -71,9 +71,9 @@ void write_stats(json_writer& w, const stats& s) {
 
 // One stats object for a unit: plain numbers for one component; for a group each
 // statistic is an object keyed by value name, in value order (Hatchet's layout).
-void write_unit_stats(json_writer& w, const result& r, const std::vector<stats>& s,
-                      const report_unit& u) {
-    if (!u.grouped(r)) return write_stats(w, s[u.first]);
+void write_unit_stats(json_writer& w, const std::vector<component_info>& comps,
+                      std::span<const stats> s, const report_unit& u) {
+    if (!u.grouped(comps)) return write_stats(w, s[u.first]);
     w.begin_object();
     for (double stats::*field :
          {&stats::sum, &stats::mean, &stats::min, &stats::max, &stats::stddev}) {
@@ -84,20 +84,20 @@ void write_unit_stats(json_writer& w, const result& r, const std::vector<stats>&
                                       : "stddev");
         w.begin_object();
         for (size_t k = u.first; k < u.first + u.count; ++k)
-            w.member(r.components[k].label, s[k].*field);
+            w.member(comps[k].label, s[k].*field);
         w.end_object();
     }
     w.end_object();
 }
 
-void write_entry(json_writer& w, const result& r, uint64_t laps, const std::vector<stats>& s,
-                 const report_unit& u) {
+void write_entry(json_writer& w, const std::vector<component_info>& comps, uint64_t laps,
+                 std::span<const stats> s, const report_unit& u) {
     w.begin_object();
     w.key("entry");
     w.begin_object();
     w.member("laps", laps);
     w.key("value");
-    if (u.grouped(r)) {
+    if (u.grouped(comps)) {
         w.begin_array();
         for (size_t k = u.first; k < u.first + u.count; ++k)
             w.value(s[k].sum);
@@ -107,7 +107,7 @@ void write_entry(json_writer& w, const result& r, uint64_t laps, const std::vect
     }
     w.end_object();
     w.key("stats");
-    write_unit_stats(w, r, s, u);
+    write_unit_stats(w, comps, s, u);
     w.end_object();
 }
 
@@ -120,19 +120,20 @@ void write_entry(json_writer& w, const result& r, uint64_t laps, const std::vect
 // for distinct functions), printable on one line; <func> is the language (ignored by the
 // reader); the file is the base name (the reader keeps only what follows the last '/')
 // with white space replaced, as the pattern needs it.
-std::string hatchet_prefix(const result_node& n) {
-    std::string file = n.file.substr(n.file.rfind('/') + 1);
+std::string hatchet_prefix(const node_view& n) {
+    const size_t slash = n.file.rfind('/');
+    std::string file(slash == std::string_view::npos ? n.file : n.file.substr(slash + 1));
     if (file.empty()) file = "<unknown>";
     for (char& c : file)
         if (std::isspace(static_cast<unsigned char>(c))) c = '_';
-    return printable(n.name) + " [" + language_name(n.language) + "/" + file + ":" +
+    return printable(std::string(n.name)) + " [" + language_name(n.language) + "/" + file + ":" +
            std::to_string(n.line) + "]";
 }
 
 // A node's members (the caller opens and closes the object). `hatchet`: tree.json's
 // prefix (see hatchet_prefix); elsewhere the prefix is the name.
-void write_node_members(json_writer& w, const result& r, const result_node& n, const report_unit& u,
-                        int rank, bool hatchet = false) {
+void write_node_members(json_writer& w, const std::vector<component_info>& comps,
+                        const node_view& n, const report_unit& u, int rank, bool hatchet = false) {
     w.member("hash", n.hash);
     w.member("rolling_hash", n.rolling_hash);
     if (hatchet)
@@ -156,30 +157,30 @@ void write_node_members(json_writer& w, const result& r, const result_node& n, c
         // Calls of a throttled function that were counted, not timed: the part of the
         // inclusive values estimated from the timed calls.
         w.member("untimed", n.untimed);
-        if (u.grouped(r)) {
+        if (u.grouped(comps)) {
             w.key("estimated");
             w.begin_object();
             for (size_t k = u.first; k < u.first + u.count && k < n.estimated.size(); ++k)
-                w.member(r.components[k].label, n.estimated[k]);
+                w.member(comps[k].label, n.estimated[k]);
             w.end_object();
         } else if (u.first < n.estimated.size()) {
             w.member("estimated", n.estimated[u.first]);
         }
     }
     w.key("inclusive");
-    write_entry(w, r, n.count, n.inclusive, u);
+    write_entry(w, comps, n.count, n.inclusive, u);
     w.key("exclusive");
-    write_entry(w, r, n.count, n.exclusive, u);
+    write_entry(w, comps, n.count, n.exclusive, u);
 }
 
 // {"timemory": {"<key>": { header, ... }}}: opens the three objects, writes the header.
-void open_report(json_writer& w, const result& r, const report_unit& u) {
+void open_report(json_writer& w, const std::vector<component_info>& comps, const report_unit& u) {
     w.begin_object();
     w.key("timemory");
     w.begin_object();
-    w.key(u.key(r));
+    w.key(u.key(comps));
     w.begin_object();
-    write_header(w, r, u);
+    write_header(w, comps, u);
 }
 
 void close_report(json_writer& w) {
@@ -190,26 +191,26 @@ void close_report(json_writer& w) {
 
 } // namespace
 
-std::string report_unit::stem(const result& r) const {
-    return grouped(r) ? r.components[first].group : r.components[first].label;
+std::string report_unit::stem(const std::vector<component_info>& c) const {
+    return grouped(c) ? c[first].group : c[first].label;
 }
 
-std::string report_unit::key(const result& r) const {
-    return grouped(r) ? r.components[first].group : r.components[first].id;
+std::string report_unit::key(const std::vector<component_info>& c) const {
+    return grouped(c) ? c[first].group : c[first].id;
 }
 
-std::string unit_description(const result& r, const report_unit& u) {
-    const component_info& c = r.components[u.first];
-    if (!u.grouped(r)) return c.description;
+std::string unit_description(const std::vector<component_info>& comps, const report_unit& u) {
+    const component_info& c = comps[u.first];
+    if (!u.grouped(comps)) return c.description;
     int idx = find_component(c.group);
     return idx >= 0 ? catalog()[size_t(idx)].description : c.group;
 }
 
-std::vector<report_unit> report_units(const result& r) {
+std::vector<report_unit> report_units(const std::vector<component_info>& comps) {
     std::vector<report_unit> out;
-    for (size_t c = 0; c < r.components.size(); ++c) {
-        const std::string& g = r.components[c].group;
-        if (!g.empty() && !out.empty() && r.components[out.back().first].group == g)
+    for (size_t c = 0; c < comps.size(); ++c) {
+        const std::string& g = comps[c].group;
+        if (!g.empty() && !out.empty() && comps[out.back().first].group == g)
             out.back().count += 1;
         else
             out.push_back(report_unit(c, 1));
@@ -217,27 +218,28 @@ std::vector<report_unit> report_units(const result& r) {
     return out;
 }
 
-void write_flat_json(json_writer& w, std::span<const result> ranks, const report_unit& u,
-                     int rank) {
-    const result& first = ranks.front();
-    open_report(w, first, u);
+void write_flat_json(json_writer& w, std::span<const report_input* const> ranks,
+                     const report_unit& u, int rank) {
+    const std::vector<component_info>& comps = ranks.front()->components();
+    open_report(w, comps, u);
     w.key("ranks");
     w.begin_array();
     for (size_t k = 0; k < ranks.size(); ++k) {
-        const result& r = ranks[k];
+        const report_input& r = *ranks[k];
         const int label = ranks.size() > 1 ? int(k) : rank;
         w.begin_object();
         w.member("rank", label);
-        w.member("graph_size", r.nodes.size());
+        w.member("graph_size", r.size());
         w.key("graph");
         w.begin_array();
-        for (const result_node& n : r.nodes) {
+        for (size_t i = 0; i < r.size(); ++i) {
+            const node_view n = r.node(i);
             w.begin_object();
-            write_node_members(w, r, n, u, label);
+            write_node_members(w, r.components(), n, u, label);
             // A combined graph of several ranks: the node's SUM on each rank, over ranks.
             if (u.first + u.count <= n.per_rank.size()) {
                 w.key("per_rank");
-                write_unit_stats(w, r, n.per_rank, u);
+                write_unit_stats(w, r.components(), n.per_rank, u);
             }
             // The parent's index in this list (-1: top level): the tree in constant space
             // per node, whatever the depth, readable by any JSON parser at any depth (the
@@ -256,8 +258,9 @@ void write_flat_json(json_writer& w, std::span<const result> ranks, const report
 namespace {
 
 // The dummy root (hash 0) of a rank's tree: Hatchet passes through it.
-void write_root_node(json_writer& w, const result& r, const report_unit& u, int rank) {
-    std::vector<stats> zero(r.components.size());
+void write_root_node(json_writer& w, const std::vector<component_info>& comps, const report_unit& u,
+                     int rank) {
+    std::vector<stats> zero(comps.size());
     w.begin_object();
     w.member("hash", 0);
     w.member("prefix", "root");
@@ -273,7 +276,7 @@ void write_root_node(json_writer& w, const result& r, const report_unit& u, int 
         w.member("laps", 0);
         w.end_object();
         w.key("stats");
-        write_unit_stats(w, r, zero, u);
+        write_unit_stats(w, comps, zero, u);
         w.end_object();
     }
     w.end_object();
@@ -281,60 +284,60 @@ void write_root_node(json_writer& w, const result& r, const report_unit& u, int 
 
 // One rank's nested tree, {"node": root, "children": [...]}, written with an explicit
 // stack: a graph of any depth (100 000 nested calls) costs no recursion.
-void write_tree(json_writer& w, const result& r, const report_unit& u, int rank) {
+void write_tree(json_writer& w, const report_input& r, const report_unit& u, int rank) {
     std::vector<size_t> top;
-    for (size_t i = 0; i < r.nodes.size(); ++i)
-        if (r.nodes[i].parent < 0) top.push_back(i);
+    for (size_t i = 0; i < r.size(); ++i)
+        if (r.node(i).parent < 0) top.push_back(i);
     w.begin_object();
     w.key("node");
-    write_root_node(w, r, u, rank);
+    write_root_node(w, r.components(), u, rank);
     w.key("children");
     w.begin_array();
     struct level {
-        const std::vector<size_t>* kids;
+        std::span<const size_t> kids;
         size_t next;
     };
-    std::vector<level> stack{{&top, 0}};
+    std::vector<level> stack{{top, 0}};
     while (!stack.empty()) {
         level& l = stack.back();
-        if (l.next == l.kids->size()) {
+        if (l.next == l.kids.size()) {
             w.end_array();
             w.end_object();
             stack.pop_back();
             continue;
         }
-        const size_t i = (*l.kids)[l.next++];
+        const node_view n = r.node(l.kids[l.next++]);
         w.begin_object();
         w.key("node");
         w.begin_object();
-        write_node_members(w, r, r.nodes[i], u, rank, true);
+        write_node_members(w, r.components(), n, u, rank, true);
         w.end_object();
         w.key("children");
         w.begin_array();
-        stack.push_back({&r.nodes[i].children, 0});
+        stack.push_back({n.children, 0});
     }
 }
 
-bool has_threads(const result& r) {
-    for (const result_node& n : r.nodes)
-        if (n.tid != 0) return true;
+bool has_threads(const report_input& r) {
+    for (size_t i = 0; i < r.size(); ++i)
+        if (r.node(i).tid != 0) return true;
     return false;
 }
 
 } // namespace
 
-void write_tree_json(json_writer& w, std::span<const result> ranks, const report_unit& u,
-                     int rank) {
+void write_tree_json(json_writer& w, std::span<const report_input* const> ranks,
+                     const report_unit& u, int rank) {
     // One list per rank holding its root, in either layout: [[root]]. One process whose
     // nodes ran on other threads uses the "mpi" layout with one entry (Hatchet's reader
     // fails on "graph" with a thread other than 0).
-    const bool mpi = ranks.size() > 1 || has_threads(ranks.front());
-    open_report(w, ranks.front(), u);
+    const bool mpi = ranks.size() > 1 || has_threads(*ranks.front());
+    open_report(w, ranks.front()->components(), u);
     w.key(mpi ? "mpi" : "graph");
     w.begin_array();
     for (size_t k = 0; k < ranks.size(); ++k) {
         w.begin_array();
-        write_tree(w, ranks[k], u, ranks.size() > 1 ? int(k) : rank);
+        write_tree(w, *ranks[k], u, ranks.size() > 1 ? int(k) : rank);
         w.end_array();
     }
     w.end_array();
@@ -342,14 +345,15 @@ void write_tree_json(json_writer& w, std::span<const result> ranks, const report
     close_report(w);
 }
 
-void write_folded(std::FILE* out, const result& r, const report_unit& u) {
+void write_folded(std::FILE* out, const report_input& r, const report_unit& u) {
     constexpr size_t max_frames = 1000;
-    const component_info& c = r.components[u.first];
+    const component_info& c = r.components()[u.first];
     // The stacks of the current path only, by depth (pre-order: a node's parent is the
     // last node seen one level up); nodes past the frame limit share "[deeper]".
     std::vector<std::string> path;
     std::map<std::string, int64_t> deeper; // the truncated stacks' summed weights
-    for (const result_node& nd : r.nodes) {
+    for (size_t i = 0; i < r.size(); ++i) {
+        const node_view nd = r.node(i);
         const size_t d = size_t(std::max(0, nd.depth));
         const double self = nd.exclusive[u.first].sum * c.unit_value / 1e3;
         const int64_t us = std::isfinite(self) ? std::llround(std::max(0.0, self)) : 0;
@@ -359,7 +363,7 @@ void write_folded(std::FILE* out, const result& r, const report_unit& u) {
             deeper[path[max_frames - 1]] += us;
             continue;
         }
-        std::string name = printable(nd.name);
+        std::string name = printable(std::string(nd.name));
         for (char& ch : name)
             if (ch == ';') ch = ':';
         if (path.size() < d + 1) path.resize(d + 1);
@@ -370,14 +374,15 @@ void write_folded(std::FILE* out, const result& r, const report_unit& u) {
         if (us > 0) fmt::print(out, "{} {}\n", stack, us);
 }
 
-bool has_flamegraph(const result& r, const report_unit& u) {
-    return r.components.at(u.first).kind == "time";
+bool has_flamegraph(const std::vector<component_info>& c, const report_unit& u) {
+    return c.at(u.first).kind == "time";
 }
 
-void write_flamegraph_json(json_writer& w, const result& r, const report_unit& u, bool timeline) {
+void write_flamegraph_json(json_writer& w, const report_input& r, const report_unit& u,
+                           bool timeline) {
     const size_t comp = u.first;
-    const component_info& c = r.components[comp];
-    const size_t n = r.nodes.size();
+    const component_info& c = r.components()[comp];
+    const size_t n = r.size();
     // Positions in integer nanoseconds, so that nesting is exact; each end point is then
     // floored to microseconds (the trace format's unit), which keeps every inclusion and
     // every order between end points (no viewer sees a child stick out by 1e-13 µs). A
@@ -385,12 +390,16 @@ void write_flamegraph_json(json_writer& w, const result& r, const report_unit& u
     std::vector<int64_t> start(n, 0), end(n, 0), cursor(n, 0);
     std::map<std::pair<int, int64_t>, int64_t> track_end; // (pid, tid) → end of its last top
     for (size_t i = 0; i < n; ++i) {
-        const result_node& nd = r.nodes[i];
+        const node_view nd = r.node(i);
         const int64_t dur =
             std::max<int64_t>(0, std::llround(nd.inclusive[comp].sum * c.unit_value));
         const int64_t begin = std::llround(std::max(0.0, nd.start_ns));
         const size_t p = nd.parent < 0 ? n : size_t(nd.parent);
-        const bool own_track = p == n || r.nodes[p].tid != nd.tid || r.nodes[p].pid != nd.pid;
+        bool own_track = p == n;
+        if (!own_track) {
+            const node_view parent = r.node(p);
+            own_track = parent.tid != nd.tid || parent.pid != nd.pid;
+        }
         if (own_track) {
             // The top of a thread's work (or of the process's): from where it was started
             // (its real start, or its spawn point's start), after the track's last top.
@@ -413,7 +422,8 @@ void write_flamegraph_json(json_writer& w, const result& r, const report_unit& u
     // Names of the process(es) and of every thread track, as viewers show them.
     std::map<int, int> ranks; // pid → rank
     std::map<std::pair<int, int64_t>, bool> tracks;
-    for (const result_node& nd : r.nodes) {
+    for (size_t i = 0; i < n; ++i) {
+        const node_view nd = r.node(i);
         ranks.emplace(nd.pid, nd.rank);
         tracks.emplace(std::make_pair(nd.pid, nd.tid), true);
     }
@@ -443,9 +453,9 @@ void write_flamegraph_json(json_writer& w, const result& r, const report_unit& u
                                    : "thread " + std::to_string(track.second));
     // Frames carry no args: viewers that fold args into the frame's name (speedscope) would
     // never merge two calls of one function; counts, files and values are in <label>.json.
-    const std::string cat = u.grouped(r) ? c.group : c.label;
+    const std::string cat = u.grouped(r.components()) ? c.group : c.label;
     for (size_t i = 0; i < n; ++i) {
-        const result_node& nd = r.nodes[i];
+        const node_view nd = r.node(i);
         const int64_t ts = start[i] / 1000;
         w.begin_object();
         w.member("name", nd.name);

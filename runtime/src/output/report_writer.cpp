@@ -34,7 +34,8 @@ std::string iso_time(int64_t ns) {
     return buf;
 }
 
-nlohmann::json metadata(const result& res, const report_context& ctx, const settings::values& v) {
+nlohmann::json metadata(const report_input& res, const report_context& ctx,
+                        const settings::values& v) {
     nlohmann::json s = nlohmann::json::object();
     const auto& d = settings::descriptors();
     for (size_t i = 0; i < d.size(); ++i)
@@ -42,12 +43,12 @@ nlohmann::json metadata(const result& res, const report_context& ctx, const sett
     char host[256] = {};
     gethostname(host, sizeof(host) - 1);
     nlohmann::json comps = nlohmann::json::array();
-    for (const auto& c : res.components)
+    for (const auto& c : res.components())
         comps.push_back({{"id", c.id}, {"label", c.label}, {"units", c.units}});
     // The hooks' own cost, per component, in the display units of the reports.
     nlohmann::json overhead = nlohmann::json::object();
-    for (size_t c = 0; c < res.components.size() && c < ctx.overhead.size(); ++c) {
-        const auto& ci = res.components[c];
+    for (size_t c = 0; c < res.components().size() && c < ctx.overhead.size(); ++c) {
+        const auto& ci = res.components()[c];
         overhead[ci.id] = {{"inside_timed_call", ctx.overhead[c].inside},
                            {"timed_call", ctx.overhead[c].timed},
                            {"untimed_call", ctx.overhead[c].untimed},
@@ -69,7 +70,7 @@ nlohmann::json metadata(const result& res, const report_context& ctx, const sett
               {"ns_per_tick", g_wall.ns_per_tick},
               {"components", comps},
               {"thread_count", ctx.thread_count},
-              {"node_count", res.nodes.size()},
+              {"node_count", res.size()},
               {"failures",
                {{"reconciled_frames", f.reconciled},
                 {"unmatched_exits", f.unmatched},
@@ -118,16 +119,19 @@ void write_report_file(const std::string& dir, const std::string& shown_dir,
     info(1, "[" + label + "]|0> Outputting '" + path + "'...");
 }
 
-// Writes one component's files for one set of results: a single process (`ranks` of one),
+// The graphs of one set: a single process (one), or several MPI ranks (index = rank).
+using graph_list = std::span<const report_input* const>;
+
+// Writes one component's files for one set of graphs: a single process (`ranks` of one),
 // or several MPI ranks. `stem` is the file name without extension.
 void write_component(const std::string& dir, const std::string& shown_dir, const std::string& stem,
-                     const report_unit& c, std::span<const result> ranks, const result* combined,
+                     const report_unit& c, graph_list ranks, const report_input* combined,
                      const settings::values& v, bool timeline, write_status& status) {
     // One process reports as rank 0; a graph combined over ranks as "all" (-1).
     const int main_rank = ranks.size() > 1 ? -1 : 0;
     // Every file is streamed into place (staged_file): no report is held in memory whole.
     auto emit_with = [&](const std::string& file, auto&& write) {
-        write_report_file(dir, shown_dir, file, c.stem(ranks[0]), write, status);
+        write_report_file(dir, shown_dir, file, c.stem(ranks[0]->components()), write, status);
     };
     const int indent = v.json_indent > 0 ? int(v.json_indent) : 0;
     // tree.json is always compact: it nests as deep as the call graph, and indentation
@@ -138,14 +142,15 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
             write(w);
         });
     };
-    auto flamegraph = [&](const result& r) {
+    auto flamegraph = [&](const report_input& r) {
         return [&](json_writer& w) { write_flamegraph_json(w, r, c, timeline); };
     };
+    const bool time = has_flamegraph(ranks[0]->components(), c);
     if (combined) {
-        const std::span<const result> one(combined, 1);
-        if (v.flamegraph_output && has_flamegraph(*combined, c))
+        const graph_list one(&combined, 1);
+        if (v.flamegraph_output && time)
             emit_json(stem + ".flamegraph.json", flamegraph(*combined));
-        if (v.folded_output && has_flamegraph(*combined, c))
+        if (v.folded_output && time)
             emit_with(stem + ".folded", [&](std::FILE* f) { write_folded(f, *combined, c); });
         if (v.tree_output)
             emit_json(
@@ -162,10 +167,10 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
     if (ranks.size() > 1 || !combined) {
         const std::string s = combined ? stem + ".ranks" : stem;
         if (ranks.size() == 1) {
-            if (v.flamegraph_output && has_flamegraph(ranks[0], c))
-                emit_json(s + ".flamegraph.json", flamegraph(ranks[0]));
-            if (v.folded_output && has_flamegraph(ranks[0], c))
-                emit_with(s + ".folded", [&](std::FILE* f) { write_folded(f, ranks[0], c); });
+            if (v.flamegraph_output && time)
+                emit_json(s + ".flamegraph.json", flamegraph(*ranks[0]));
+            if (v.folded_output && time)
+                emit_with(s + ".folded", [&](std::FILE* f) { write_folded(f, *ranks[0], c); });
         }
         if (v.tree_output)
             emit_json(
@@ -175,7 +180,7 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
         if (v.text_output) {
             emit_with(s + ".txt", [&](std::FILE* f) {
                 for (size_t r = 0; r < ranks.size(); ++r)
-                    write_text_table(f, ranks[r], c, v, int(r));
+                    write_text_table(f, *ranks[r], c, v, int(r));
             });
         }
     }
@@ -183,42 +188,45 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
 
 // Prints the tables (TIMEMORY_COUT_OUTPUT, off by default: the program's stdout is its
 // own) of one set of results; `main` as in write_unit_files.
-void print_tables(std::span<const result> ranks, const result* main, const settings::values& v) {
+void print_tables(graph_list ranks, const report_input* main, const settings::values& v) {
     if (!v.cout_output) return;
     const bool mpi = ranks.size() > 1;
-    for (const report_unit& c : report_units(ranks[0])) {
+    for (const report_unit& c : report_units(ranks[0]->components())) {
         if (main)
             std::fputs(text_table(*main, c, v, mpi ? -1 : 0).c_str(), stdout);
         else
             for (size_t k = 0; k < ranks.size(); ++k)
-                std::fputs(text_table(ranks[k], c, v, int(k)).c_str(), stdout);
+                std::fputs(text_table(*ranks[k], c, v, int(k)).c_str(), stdout);
     }
     std::fflush(stdout);
 }
 
 // Writes every unit's files of one set of results into `dir`; `main` is the graph reported
 // as a whole (one process, or ranks combined), null when only per-rank reports are written.
-void write_unit_files(const std::string& dir, const std::string& shown_dir,
-                      std::span<const result> ranks, const result* main, const std::string& suffix,
-                      bool timeline, const settings::values& v, write_status& status) {
-    for (const report_unit& c : report_units(ranks[0]))
-        write_component(dir, shown_dir, v.output_prefix + c.stem(ranks[0]) + suffix, c, ranks, main,
-                        v, timeline, status);
+void write_unit_files(const std::string& dir, const std::string& shown_dir, graph_list ranks,
+                      const report_input* main, const std::string& suffix, bool timeline,
+                      const settings::values& v, write_status& status) {
+    const std::vector<component_info>& comps = ranks[0]->components();
+    for (const report_unit& c : report_units(comps))
+        write_component(dir, shown_dir, v.output_prefix + c.stem(comps) + suffix, c, ranks, main, v,
+                        timeline, status);
 }
 
 // One line on throttled functions, for the message at exit: how many, how many calls
 // were not timed and how much time their estimate covers. "" when none was throttled.
-std::string throttle_note(const result& res) {
-    size_t tc = res.components.size();
-    for (size_t c = 0; c < res.components.size() && tc == res.components.size(); ++c)
-        if (res.components[c].kind == "time") tc = c;
+std::string throttle_note(const report_input& res) {
+    const std::vector<component_info>& comps = res.components();
+    size_t tc = comps.size();
+    for (size_t c = 0; c < comps.size() && tc == comps.size(); ++c)
+        if (comps[c].kind == "time") tc = c;
     std::vector<uint64_t> fns;
     uint64_t calls = 0;
     double estimated = 0, total = 0;
-    for (const auto& n : res.nodes) {
+    for (size_t i = 0; i < res.size(); ++i) {
+        const node_view n = res.node(i);
         if (n.throttled) fns.push_back(n.hash);
         calls += n.untimed;
-        if (tc < res.components.size()) {
+        if (tc < comps.size()) {
             if (!n.estimated.empty()) estimated += n.estimated[tc];
             if (n.parent < 0) total += n.inclusive[tc].sum;
         }
@@ -228,28 +236,28 @@ std::string throttle_note(const result& res) {
     if (fns.empty()) return "";
     std::string note = fmt::format("{} function{} throttled ({} call{} not timed", fns.size(),
                                    fns.size() == 1 ? "" : "s", calls, calls == 1 ? "" : "s");
-    if (tc < res.components.size() && calls > 0)
-        note += fmt::format(", {:.3g} {} estimated from the timed calls, {:.1f}% of the total",
-                            estimated, res.components[tc].units,
-                            total > 0 ? 100.0 * estimated / total : 0.0);
+    if (tc < comps.size() && calls > 0)
+        note +=
+            fmt::format(", {:.3g} {} estimated from the timed calls, {:.1f}% of the total",
+                        estimated, comps[tc].units, total > 0 ? 100.0 * estimated / total : 0.0);
     return note + "; TIMEMORY_THROTTLE_COUNT=0 times every call)";
 }
 
-// Writes the files of one set of results (one process, or several MPI ranks) into
-// `folder`. False when nothing was written (nothing recorded, or no folder).
-bool write_results(run_folder& folder, const report_context& ctx, const std::vector<result>& ranks,
+// Writes the files of one set of graphs (one process, or several MPI ranks and perhaps
+// their combination) into `folder`. False when nothing was written (nothing recorded, or
+// no folder).
+bool write_results(run_folder& folder, const report_context& ctx, const report_graphs& set,
                    const settings::values& v, write_status& status, std::string* note) {
+    const graph_list ranks = set.ranks;
     bool any = false;
-    for (const auto& res : ranks)
-        any = any || !res.nodes.empty();
+    for (const report_input* res : ranks)
+        any = any || res->size() > 0;
     if (!any) {
         info(1, "nothing was recorded; no reports written");
         return false;
     }
     const bool mpi = ranks.size() > 1;
-    result combined;
-    if (mpi && v.collapse_processes) combined = combine_ranks(ranks);
-    const result* main = mpi ? (v.collapse_processes ? &combined : nullptr) : &ranks[0];
+    const report_input* main = mpi ? set.combined : ranks[0];
     print_tables(ranks, main, v);
     if (note && main) *note = throttle_note(*main);
     if (!v.file_output) return false;
@@ -263,7 +271,7 @@ bool write_results(run_folder& folder, const report_context& ctx, const std::vec
     const bool own_name = !v.run_folders && (ctx.fork_child || (ctx.on_signal && ctx.in_mpi_job));
     const std::string suffix = own_name ? "-" + std::to_string(ctx.pid) : "";
     write_unit_files(dir, folder.final_path(), ranks, main, suffix, ctx.timeline, v, status);
-    nlohmann::json meta = metadata(ranks[0], ctx, v);
+    nlohmann::json meta = metadata(*ranks[0], ctx, v);
     if (mpi) meta["timemory"]["mpi_size"] = ranks.size();
     const std::string text = json_text(meta, v);
     write_report_file(
@@ -273,9 +281,10 @@ bool write_results(run_folder& folder, const report_context& ctx, const std::vec
 }
 
 // One backend's report (a result of its own) into `folder`.
-bool write_own_report(run_folder& folder, const report_context& ctx, const result& own,
+bool write_own_report(run_folder& folder, const report_context& ctx, const report_input& own,
                       const settings::values& v, write_status& status) {
-    const std::span<const result> one(&own, 1);
+    const report_input* const own_ptr = &own;
+    const graph_list one(&own_ptr, 1);
     print_tables(one, &own, v);
     if (!v.file_output) return false;
     const std::string& dir = folder.path();
@@ -359,14 +368,14 @@ private:
 } // namespace
 
 std::string write_report_set(const report_context& ctx, const settings::values& v,
-                             const std::vector<result>& ranks, const std::vector<result>& own) {
+                             const report_graphs& set) {
     file_size_signal_ignored keep_exit_status;
     std::string note;
     return write_set(
         ctx, v, note, [&](run_folder& f, write_status& status, const settings::values& s) {
-            bool wrote = !ranks.empty() && write_results(f, ctx, ranks, s, status, &note);
-            for (const result& r : own)
-                wrote = write_own_report(f, ctx, r, s, status) || wrote;
+            bool wrote = !set.ranks.empty() && write_results(f, ctx, set, s, status, &note);
+            for (const report_input* r : set.own)
+                wrote = write_own_report(f, ctx, *r, s, status) || wrote;
             return wrote;
         });
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "graph/report_input.hpp"
 #include "graph/thread_state.hpp"
 #include "settings/settings.hpp"
 #include "timemory/timemory.hpp"
@@ -40,14 +41,23 @@ struct report_context {
     bool compensated = false; ///< the cost was taken out of the values (TIMEMORY_COMPENSATE)
 };
 
-/// Writes `ranks` (one result: this process; several: MPI ranks, index = rank; none: only
-/// `own`) and the backends' own reports `own` as one set into the output folder (a run
-/// folder made visible when complete), prints the tables when TIMEMORY_COUT_OUTPUT asks,
-/// and says where the set is. A full disk makes the whole set be written again in the
-/// fallback folder. Returns the folder, or "" when nothing or not all was written (each
-/// missing file named in a warning).
+/// The graphs of one set of reports (each must outlive the writing).
+struct report_graphs {
+    /// One: this process; several: MPI ranks (index = rank); none: only `own`.
+    std::vector<const report_input*> ranks;
+    /// Several ranks combined into one graph (TIMEMORY_COLLAPSE_PROCESSES), reported as the
+    /// main files with the ranks' in `<stem>.ranks.*`; null: the ranks' files only.
+    const report_input* combined = nullptr;
+    /// The backends' own reports (a graph of GPU activity), each its own set of files.
+    std::vector<const report_input*> own;
+};
+
+/// Writes `set` into the output folder (a run folder made visible when complete), prints
+/// the tables when TIMEMORY_COUT_OUTPUT asks, and says where the set is. A full disk makes
+/// the whole set be written again in the fallback folder. Returns the folder, or "" when
+/// nothing or not all was written (each missing file named in a warning).
 std::string write_report_set(const report_context& ctx, const settings::values& v,
-                             const std::vector<result>& ranks, const std::vector<result>& own);
+                             const report_graphs& set);
 
 /// Expands %p (`program`) and %pid (`pid`) in an output path and drops trailing slashes.
 std::string expand_output_path(std::string p, const std::string& program, int pid);

@@ -67,9 +67,10 @@ const char* language_tag(int lang) {
 }
 
 // Languages are tagged only in a report that mixes Python with compiled code.
-bool mixes_languages(const result& r) {
+bool mixes_languages(const report_input& r) {
     bool python = false, compiled = false;
-    for (const auto& n : r.nodes) {
+    for (size_t i = 0; i < r.size(); ++i) {
+        const node_view n = r.node(i);
         python |= n.language == TIMEMORY_LANG_PYTHON;
         compiled |= n.language == TIMEMORY_LANG_C || n.language == TIMEMORY_LANG_CXX;
     }
@@ -78,7 +79,7 @@ bool mixes_languages(const result& r) {
 
 // The tree decoration of a row: |N> is the MPI rank (|all> a graph combined over ranks),
 // then indentation and |_ by depth, then the language tag.
-std::string row_prefix(const result_node& n, int rank, bool tag) {
+std::string row_prefix(const node_view& n, int rank, bool tag) {
     std::string label = rank >= 0 ? fmt::format("|{}>>> ", rank) : std::string("|all>>> ");
     // Indented by depth up to 64 levels; deeper rows keep that indentation (the DEPTH
     // column says how deep): a table's size stays linear in its rows at any depth.
@@ -95,13 +96,14 @@ constexpr const char* estimated_mark = " [estimated]";
 
 // Marks the top of work that ran on other threads (a pool's workers, an OpenMP team's),
 // concurrently with the node above it; explained under the table.
-std::string thread_mark(const result& r, const result_node& n) {
-    if (n.parent < 0 || r.nodes[size_t(n.parent)].tid == n.tid) return "";
+std::string thread_mark(const report_input& r, const node_view& n) {
+    if (n.parent < 0 || r.node(size_t(n.parent)).tid == n.tid) return "";
     return n.threads > 1 ? " [" + std::to_string(n.threads) + " threads]"
                          : " [thread " + std::to_string(n.tid) + "]";
 }
 
-std::string decorate(const result& r, const result_node& n, int rank, bool tag, size_t max_width) {
+std::string decorate(const report_input& r, const node_view& n, int rank, bool tag,
+                     size_t max_width) {
     std::string prefix = row_prefix(n, rank, tag);
     const std::string suffix = thread_mark(r, n) + (n.untimed > 0 ? estimated_mark : "");
     size_t budget = 0;
@@ -109,7 +111,7 @@ std::string decorate(const result& r, const result_node& n, int rank, bool tag, 
         const size_t fixed = prefix.size() + suffix.size();
         budget = max_width > fixed + 24 ? max_width - fixed : 24;
     }
-    return prefix + shorten_name(printable(n.name), budget) + suffix;
+    return prefix + shorten_name(printable(std::string(n.name)), budget) + suffix;
 }
 
 // The value columns of a table: one unit and precision each.
@@ -123,23 +125,26 @@ struct value_column {
 // table gets the unit in which its largest value reads 1 to 1000, and enough decimals for
 // its smallest non-zero value to show two significant digits (at most three more than
 // TIMEMORY_PRECISION).
-std::vector<value_column> choose_columns(const result& r, size_t comp, const settings::values& v,
-                                         const std::vector<std::array<double, 5>>& cells) {
+struct column_range {
+    double largest = 0, smallest = std::numeric_limits<double>::infinity(); ///< |non-zero|
+    void add(double value) {
+        const double x = std::fabs(value);
+        if (std::isnan(x) || x == 0) return;
+        largest = std::max(largest, x);
+        smallest = std::min(smallest, x);
+    }
+};
+
+std::vector<value_column> choose_columns(const component_info& ci, const settings::values& v,
+                                         const std::array<column_range, 5>& ranges) {
     std::vector<value_column> cols(5);
     for (auto& c : cols)
         c.precision = int(v.precision);
-    const component_info& ci = r.components[comp];
     const bool time = ci.kind == "time" && is_auto_unit(v.timing_units);
     const bool memory = ci.kind == "memory" && is_auto_unit(v.memory_units);
     if (!time && !memory) return cols;
     for (size_t k = 0; k < 5; ++k) {
-        double largest = 0, smallest = std::numeric_limits<double>::infinity();
-        for (const auto& row : cells) {
-            const double x = std::fabs(row[k]);
-            if (std::isnan(x) || x == 0) continue;
-            largest = std::max(largest, x);
-            smallest = std::min(smallest, x);
-        }
+        const double largest = ranges[k].largest, smallest = ranges[k].smallest;
         const unit u = readable_unit(ci.kind, largest * ci.unit_value);
         cols[k].unit = u.name;
         cols[k].factor = ci.unit_value / u.value;
@@ -154,10 +159,11 @@ std::vector<value_column> choose_columns(const result& r, size_t comp, const set
 
 } // namespace
 
-void write_text_table(std::FILE* out, const result& r, const report_unit& u,
+void write_text_table(std::FILE* out, const report_input& r, const report_unit& u,
                       const settings::values& v, int rank) {
     fp_env_guard fp;
-    const std::string title = unit_description(r, u);
+    const std::vector<component_info>& comps = r.components();
+    const std::string title = unit_description(comps, u);
     const bool tag = mixes_languages(r);
     // Two passes over the rows, nothing stored per row: the first finds the column widths,
     // the second writes. A group (papi_vector) has one row per value and node (METRIC
@@ -166,16 +172,18 @@ void write_text_table(std::FILE* out, const result& r, const report_unit& u,
         return std::array<double, 5>{in.sum, in.mean, in.min, in.max, in.stddev};
     };
     bool any_estimated = false, any_thread = false;
-    std::vector<std::array<double, 5>> cells;
-    cells.reserve(r.nodes.size() * u.count);
-    for (const auto& n : r.nodes) {
+    std::array<column_range, 5> ranges;
+    for (size_t i = 0; i < r.size(); ++i) {
+        const node_view n = r.node(i);
         any_estimated = any_estimated || n.untimed > 0;
         any_thread = any_thread || !thread_mark(r, n).empty();
-        for (size_t c = u.first; c < u.first + u.count; ++c)
-            cells.push_back(values(n.inclusive[c]));
+        for (size_t c = u.first; c < u.first + u.count; ++c) {
+            const std::array<double, 5> vals = values(n.inclusive[c]);
+            for (size_t k = 0; k < 5; ++k)
+                ranges[k].add(vals[k]);
+        }
     }
-    const std::vector<value_column> cols = choose_columns(r, u.first, v, cells);
-    cells = {};
+    const std::vector<value_column> cols = choose_columns(comps[u.first], v, ranges);
     const bool auto_units = !cols[0].unit.empty();
 
     // Headers: the UNITS column, or (auto units) the unit of each value column.
@@ -190,8 +198,8 @@ void write_text_table(std::FILE* out, const result& r, const report_unit& u,
     const size_t first_value = auto_units ? 3 : 4;
 
     std::vector<std::string> text(ncol);
-    auto row_text = [&](const result_node& n, size_t comp) {
-        const component_info& ci = r.components[comp];
+    auto row_text = [&](const node_view& n, size_t comp) {
+        const component_info& ci = comps[comp];
         const stats& in = n.inclusive[comp];
         const stats& ex = n.exclusive[comp];
         const std::array<double, 5> vals = values(in);
@@ -209,7 +217,8 @@ void write_text_table(std::FILE* out, const result& r, const report_unit& u,
     std::vector<size_t> w(ncol);
     for (size_t c = 0; c < ncol; ++c)
         w[c] = std::max<size_t>(size_t(v.width), headers[c].size());
-    for (const auto& n : r.nodes) {
+    for (size_t i = 0; i < r.size(); ++i) {
+        const node_view n = r.node(i);
         const size_t label = display_width(decorate(r, n, rank, tag, max_width));
         for (size_t comp = u.first; comp < u.first + u.count; ++comp) {
             lw = std::max(lw, label);
@@ -246,7 +255,8 @@ void write_text_table(std::FILE* out, const result& r, const report_unit& u,
     for (size_t c = 0; c < ncol; ++c)
         dashes[c] = std::string(w[c], '-');
     write_line(std::string(lw, '-'), dashes, true);
-    for (const auto& n : r.nodes) {
+    for (size_t i = 0; i < r.size(); ++i) {
+        const node_view n = r.node(i);
         const std::string label = decorate(r, n, rank, tag, max_width);
         for (size_t comp = u.first; comp < u.first + u.count; ++comp) {
             row_text(n, comp);
@@ -266,7 +276,8 @@ void write_text_table(std::FILE* out, const result& r, const report_unit& u,
             "calls). TIMEMORY_THROTTLE_COUNT=0 times every call.\n");
 }
 
-std::string text_table(const result& r, const report_unit& u, const settings::values& v, int rank) {
+std::string text_table(const report_input& r, const report_unit& u, const settings::values& v,
+                       int rank) {
     return text_of([&](std::FILE* f) { write_text_table(f, r, u, v, rank); });
 }
 

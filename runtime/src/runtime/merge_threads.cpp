@@ -25,7 +25,7 @@ const overhead_costs* compensation(const runtime& r) {
 }
 } // namespace
 
-result build_result() {
+graph_report build_report() {
     runtime& r = rt_state();
     const auto& v = settings::current();
     const bool collapse = v.collapse_threads;
@@ -48,7 +48,8 @@ result build_result() {
     std::vector<const timemory_site*> sites(r.sites.begin(), r.sites.end());
     nthreads = std::min(nthreads, r.threads.size());
     if (nthreads == 0)
-        return make_result(call_graph(r.comps.size()), {}, sites, r.comps, report_pid());
+        return graph_report(call_graph(r.comps.size()), {}, std::move(sites), r.comps,
+                            report_pid());
 
     const pid_t pid = report_pid();
     size_t main_idx = nthreads;
@@ -59,6 +60,16 @@ result build_result() {
     // At finalize, calls still open on other threads (a worker that called exit(), the main
     // thread while a worker ends the process) count as ending now.
     const bool finalizing = r.state.load() == int(run_state::finalizing);
+    // One thread's graph that needs nothing added (no other thread, no open frame, no
+    // suspended call) is read in place at finalize, when no thread changes it any more: a
+    // copy would add the graph's own size to the memory writing the reports takes.
+    if (finalizing && nthreads == 1 && r.finished.empty() && r.threads[0] &&
+        !r.threads[0]->unreadable && r.threads[0]->stack.empty() && r.threads[0]->anchors.empty() &&
+        !has_unsettled(r.threads[0]->graph, r.comps)) {
+        const call_graph& g = r.threads[0]->graph;
+        return graph_report(&g, std::vector<int>(g.size(), 0), std::move(sites), r.comps, pid,
+                            compensation(r));
+    }
     // Threads folded when they exited have no graph here (nor any memory): see `finished`.
     std::vector<std::unique_ptr<call_graph>> graphs(nthreads);
     std::vector<std::vector<int>> tids(nthreads);
@@ -149,7 +160,8 @@ result build_result() {
             // New nodes keep the thread that recorded them (its own, or one merged into it).
             record(i, dst, before, map);
         }
-        return make_result(*graphs[main_idx], tids[main_idx], sites, r.comps, pid, compensation(r));
+        return graph_report(std::move(*graphs[main_idx]), std::move(tids[main_idx]),
+                            std::move(sites), r.comps, pid, compensation(r));
     }
 
     call_graph& out = *graphs[main_idx];
@@ -180,7 +192,12 @@ result build_result() {
         out.merge(*graphs[i], root, timeline);
         tid.resize(out.size(), int(i));
     }
-    return make_result(out, tid, sites, r.comps, pid, compensation(r));
+    return graph_report(std::move(out), std::move(tid), std::move(sites), r.comps, pid,
+                        compensation(r));
+}
+
+result build_result() {
+    return to_result(build_report());
 }
 
 } // namespace timemory::rt

@@ -11,8 +11,8 @@ namespace timemory::rt {
 
 namespace {
 
-// `first`: the result whose components the overhead rows follow (display units).
-report_context make_context(const result& first, const settings::values& v) {
+// `comps`: the components the overhead rows follow (display units).
+report_context make_context(const std::vector<component_info>& comps, const settings::values& v) {
     runtime& r = rt_state();
     report_context ctx;
     ctx.pid = report_pid();
@@ -31,10 +31,10 @@ report_context make_context(const result& first, const settings::values& v) {
         ctx.refused_sites = r.bad_abi_sites;
     }
     if (r.overhead.measured) {
-        const size_t n = std::min(first.components.size(), r.overhead.inside.size());
+        const size_t n = std::min(comps.size(), r.overhead.inside.size());
         for (size_t c = 0; c < n; ++c) {
-            const double scale = (r.comps.comps[c]->tsc_scaled ? g_wall.ns_per_tick : 1.0) /
-                                 first.components[c].unit_value;
+            const double scale =
+                (r.comps.comps[c]->tsc_scaled ? g_wall.ns_per_tick : 1.0) / comps[c].unit_value;
             ctx.overhead.push_back({r.overhead.inside[c] * scale, r.overhead.timed_pair[c] * scale,
                                     r.overhead.untimed_pair[c] * scale});
         }
@@ -54,26 +54,47 @@ std::vector<result> backend_results() {
     return own;
 }
 
+// The set's list of the backends' reports.
+std::vector<const report_input*> inputs_of(const std::vector<result_input>& own) {
+    std::vector<const report_input*> out;
+    for (const result_input& r : own)
+        out.push_back(&r);
+    return out;
+}
+
 } // namespace
 
 std::string write_all_reports() {
     refine_wall_clock();
     const settings::values v = settings::current();
-    std::vector<result> one(1); // built in place: a copy would double the largest structure
-    one[0] = build_result();
-    const report_context ctx = make_context(one[0], v);
-    return write_report_set(ctx, v, one, backend_results());
+    // The backends' reports first: CUPTI's places its activity on the threads' graphs.
+    const std::vector<result> own = backend_results();
+    const std::vector<result_input> own_inputs(own.begin(), own.end());
+    // Read by the writers as it is: no result is built (it would hold several times the
+    // graph's memory).
+    const graph_report graph = build_report();
+    const report_context ctx = make_context(graph.components(), v);
+    return write_report_set(ctx, v, {{&graph}, nullptr, inputs_of(own_inputs)});
 }
 
 std::string write_backend_reports() {
     const settings::values v = settings::current();
-    return write_report_set(make_context(result{}, v), v, {}, backend_results());
+    const std::vector<result> own = backend_results();
+    const std::vector<result_input> own_inputs(own.begin(), own.end());
+    return write_report_set(make_context({}, v), v, {{}, nullptr, inputs_of(own_inputs)});
 }
 
 std::string write_rank_reports(const std::vector<result>& ranks) {
     const settings::values v = settings::current();
-    const report_context ctx = make_context(ranks.empty() ? result{} : ranks[0], v);
-    return write_report_set(ctx, v, ranks, {});
+    const std::vector<result_input> inputs(ranks.begin(), ranks.end());
+    result combined;
+    if (ranks.size() > 1 && v.collapse_processes) combined = combine_ranks(ranks);
+    const result_input combined_input(combined);
+    report_graphs set{inputs_of(inputs), nullptr, {}};
+    if (ranks.size() > 1 && v.collapse_processes) set.combined = &combined_input;
+    const report_context ctx =
+        make_context(ranks.empty() ? std::vector<component_info>{} : ranks[0].components, v);
+    return write_report_set(ctx, v, set);
 }
 
 } // namespace timemory::rt

@@ -5,12 +5,15 @@
 #include <string>
 #include <vector>
 
+#include "graph/snapshot.hpp"
 #include "timemory/timemory.hpp"
 
 namespace timemory::rt {
 
-/// Merges every thread's graph (per TIMEMORY_COLLAPSE_THREADS) and converts it to
-/// display units. Open frames are not included. (runtime/merge_threads.cpp)
+/// Merges every thread's graph (per TIMEMORY_COLLAPSE_THREADS) into one, read as a report
+/// (values in display units). Open frames are not included. (runtime/merge_threads.cpp)
+graph_report build_report();
+/// The same, as a public result (get_result).
 result build_result();
 
 /// Writes every enabled report of this process now (its graph and the backends' own
