@@ -244,6 +244,7 @@ void graph_report::convert(const bundle& b, const overhead_costs* oh) {
     std::vector<int32_t> index_of(g.size(), -1); // graph node → report index
     order_.reserve(n);
     parent_.reserve(n);
+    hash_.reserve(n);
     path_.reserve(n);
     inclusive_.reserve(n * nc);
     exclusive_.reserve(n * nc);
@@ -265,6 +266,7 @@ void graph_report::convert(const bundle& b, const overhead_costs* oh) {
         // A subtree that ran on another thread has paths of its own (it is kept apart from
         // the same calls made on the spawning thread, here and when ranks are combined).
         const bool other = nd.parent != 0 && kids.crosses(i);
+        hash_.push_back(fnv1a(s ? s->linkage : "<unknown>"));
         path_.push_back(fnv1a(s ? s->linkage : "<unknown>",
                               (parent >= 0 ? path_[size_t(parent)] : 0) ^ 0x9e3779b97f4a7c15ull ^
                                   (other ? 0x5bd1e9955bd1e995ull : 0)));
@@ -323,9 +325,8 @@ node_view graph_report::node(size_t i) const {
     const rt::node& nd = g_->at(gi);
     const timemory_site* s = nd.site < sites_.size() ? sites_[nd.site] : nullptr;
     node_view v;
-    const char* linkage = s ? s->linkage : "<unknown>";
     v.name = s ? s->name : "<unknown>";
-    v.linkage = linkage;
+    v.linkage = s ? s->linkage : "<unknown>";
     v.file = s ? s->file : "";
     v.line = s ? s->line : 0;
     v.language = s ? int(s->flags & TIMEMORY_SITE_LANG_MASK) : 0;
@@ -336,7 +337,7 @@ node_view graph_report::node(size_t i) const {
     v.count = nd.count + nd.unmeasured;
     v.untimed = nd.unmeasured;
     if (nd.unmeasured > 0 && !estimated_.empty()) v.estimated = {estimated_.data() + i * nc_, nc_};
-    v.hash = fnv1a(linkage);
+    v.hash = hash_[i];
     v.rolling_hash = path_[i];
     v.tid = gi < tid_.size() ? tid_[gi] : 0;
     v.threads = nd.threads;

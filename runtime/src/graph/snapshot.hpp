@@ -49,6 +49,7 @@ private:
     // By report index (pre-order):
     std::vector<uint32_t> order_;                ///< the graph node
     std::vector<int32_t> parent_;                ///< the parent's report index, -1 at the top
+    std::vector<uint64_t> hash_;                 ///< hash of the site's linkage name
     std::vector<uint64_t> path_;                 ///< rolling hash of the call path
     std::vector<size_t> child_begin_, children_; ///< children's report indices, CSR
     std::vector<stats> inclusive_, exclusive_;   ///< × components
