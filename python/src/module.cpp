@@ -117,13 +117,13 @@ PYBIND11_MODULE(libpytimemory, m) {
         timemory_site* site;
     };
     py::class_<region_site>(m, "Site", "A measured place: a region with a fixed name.")
-        .def(py::init(
-                 [](const std::string& name, const std::string& file, unsigned line, bool python) {
-                     // One site per name and place, kept by the runtime for the process.
-                     return region_site{timemory_intern_site(
-                         name.c_str(), nullptr, file.c_str(), line,
-                         python ? TIMEMORY_LANG_PYTHON : TIMEMORY_LANG_REGION)};
-                 }),
+        .def(py::init([](const std::string& name, const std::string& file, unsigned line,
+                         bool python) {
+                 // One site per name and place, kept by the runtime for the process.
+                 return region_site{
+                     timemory_intern_site(name.c_str(), nullptr, file.c_str(), line,
+                                          python ? TIMEMORY_LANG_PYTHON : TIMEMORY_LANG_REGION)};
+             }),
              py::arg("name"), py::arg("file") = "", py::arg("line") = 0, py::arg("python") = true)
         .def("enter", [](region_site& r) { timemory_enter(r.site); })
         .def("exit", [](region_site& r) { timemory_exit(r.site); })
@@ -146,12 +146,13 @@ PYBIND11_MODULE(libpytimemory, m) {
     s.def(
         "describe",
         [](bool with_values) {
-        py::list out;
-        for (const auto& d : timemory::settings::describe(with_values))
-            out.append(py::dict(py::arg("name") = d.name, py::arg("env_name") = d.env_name,
-                                py::arg("type") = d.type, py::arg("default") = d.default_value,
-                                py::arg("description") = d.description, py::arg("value") = d.value));
-        return out;
+            py::list out;
+            for (const auto& d : timemory::settings::describe(with_values))
+                out.append(py::dict(py::arg("name") = d.name, py::arg("env_name") = d.env_name,
+                                    py::arg("type") = d.type, py::arg("default") = d.default_value,
+                                    py::arg("description") = d.description,
+                                    py::arg("value") = d.value));
+            return out;
         },
         py::arg("with_values") = false);
     s.def("parse", &timemory::settings::parse_environment);
@@ -262,8 +263,10 @@ PYBIND11_MODULE(libpytimemory, m) {
         .def_readonly("nodes", &timemory::result::nodes);
     m.def("snapshot", &timemory::snapshot, "The merged call graph of every thread, now.");
     m.def(
-        "encode_snapshot", [] { return py::bytes(timemory::encode(timemory::snapshot())); },
-        "This process's merged graph in the binary form ranks exchange.");
+        "encode_snapshot", [](int rank) { return py::bytes(timemory::encode_snapshot(rank)); },
+        py::arg("rank") = 0,
+        "This process's merged graph, its nodes labelled MPI rank `rank`, in the binary form "
+        "ranks exchange.");
     m.def(
         "write_rank_reports",
         [](const std::vector<py::bytes>& ranks) {

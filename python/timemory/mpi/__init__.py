@@ -81,7 +81,7 @@ def gather(comm=None):
     """Collective: every rank's graph, encoded, on rank 0 (a list of bytes, index = rank);
     None on the other ranks."""
     c = _comm(comm)
-    mine = _native.encode_snapshot()
+    mine = _native.encode_snapshot(rank(c))
     if c is None or c.Get_size() == 1:
         return [mine]
     return c.gather(mine, root=0)

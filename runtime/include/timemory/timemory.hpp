@@ -204,6 +204,10 @@ TIMEMORY_API std::string write_reports();
 /// versioned, strings length-prefixed. decode() throws std::runtime_error on a truncated
 /// or foreign buffer.
 TIMEMORY_API std::string encode(const result& r);
+/// encode(snapshot()) with every node labelled MPI rank `rank`, written straight from the
+/// call graph: no result is built (it would hold about three times the graph's memory at
+/// the end of a large run). What each rank sends to rank 0.
+TIMEMORY_API std::string encode_snapshot(int rank = 0);
 TIMEMORY_API result decode(const std::string& bytes);
 
 /// The graphs of several processes (index = MPI rank) combined: nodes with the same

@@ -20,6 +20,13 @@ result snapshot() {
     return build_result();
 }
 
+std::string encode_snapshot(int rank) {
+    ensure_initialized();
+    fp_env_guard fp;
+    refine_wall_clock();
+    return encode_report(build_report(), rank);
+}
+
 std::string write_reports() {
     ensure_initialized();
     fp_env_guard fp;

@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -64,5 +66,9 @@ private:
 
 /// Every node of `in` copied out into a public result.
 result to_result(const report_input& in);
+
+/// `in` in the binary form of timemory::encode (graph/result_codec.cpp), every node's rank
+/// replaced by `rank` when given.
+std::string encode_report(const report_input& in, std::optional<int> rank);
 
 } // namespace timemory::rt

@@ -1,7 +1,9 @@
 // timemory::encode / decode: results in a compact binary form for MPI_Gatherv.
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 
+#include "graph/report_input.hpp"
 #include "timemory/timemory.hpp"
 
 namespace timemory {
@@ -16,10 +18,11 @@ public:
     void put(T v) {
         out_.append(reinterpret_cast<const char*>(&v), sizeof(T));
     }
-    void put(const std::string& s) {
+    void put(std::string_view s) {
         put(uint32_t(s.size()));
         out_.append(s);
     }
+    void put(const std::string& s) { put(std::string_view(s)); }
     void put(const stats& s) {
         for (double v : {s.sum, s.mean, s.min, s.max, s.stddev})
             put(v);
@@ -71,11 +74,14 @@ private:
 
 } // namespace
 
-std::string encode(const result& r) {
+namespace rt {
+
+std::string encode_report(const report_input& in, std::optional<int> rank) {
     writer w;
     w.put(magic);
-    w.put(uint32_t(r.components.size()));
-    for (const auto& c : r.components) {
+    const std::vector<component_info>& comps = in.components();
+    w.put(uint32_t(comps.size()));
+    for (const auto& c : comps) {
         w.put(c.id);
         w.put(c.label);
         w.put(c.description);
@@ -84,8 +90,9 @@ std::string encode(const result& r) {
         w.put(c.unit_value);
         w.put(c.group);
     }
-    w.put(uint64_t(r.nodes.size()));
-    for (const auto& n : r.nodes) {
+    w.put(uint64_t(in.size()));
+    for (size_t i = 0; i < in.size(); ++i) {
+        const node_view n = in.node(i);
         w.put(n.name);
         w.put(n.linkage);
         w.put(n.file);
@@ -104,7 +111,7 @@ std::string encode(const result& r) {
         w.put(int64_t(n.tid));
         w.put(uint32_t(n.threads));
         w.put(int32_t(n.pid));
-        w.put(int32_t(n.rank));
+        w.put(int32_t(rank ? *rank : n.rank));
         w.put(n.start_ns);
         for (const auto& s : n.inclusive)
             w.put(s);
@@ -112,6 +119,12 @@ std::string encode(const result& r) {
             w.put(s);
     }
     return w.take();
+}
+
+} // namespace rt
+
+std::string encode(const result& r) {
+    return rt::encode_report(rt::result_input(r), std::nullopt);
 }
 
 result decode(const std::string& bytes) {
@@ -139,8 +152,8 @@ result decode(const std::string& bytes) {
     // Every node takes more than a byte: a larger count is a corrupt buffer, not a reason
     // to reserve memory for it.
     if (nn > bytes.size())
-        throw std::runtime_error("timemory result buffer: " + std::to_string(nn) +
-                                 " nodes in " + std::to_string(bytes.size()) + " bytes");
+        throw std::runtime_error("timemory result buffer: " + std::to_string(nn) + " nodes in " +
+                                 std::to_string(bytes.size()) + " bytes");
     for (uint64_t i = 0; i < nn; ++i) {
         result_node n;
         n.name = rd.str();

@@ -40,10 +40,7 @@ bool gather_and_write() {
     if (!initialized || finalized) return false; // no MPI: each process writes its own
     if (g_done.exchange(true)) return true;
 
-    timemory::result mine = timemory::snapshot();
-    for (auto& n : mine.nodes)
-        n.rank = g_rank;
-    const std::string bytes = timemory::encode(mine);
+    const std::string bytes = timemory::encode_snapshot(g_rank);
     int n = int(bytes.size());
     std::vector<int> sizes(size_t(g_size), 0), displs(size_t(g_size), 0);
     PMPI_Gather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
