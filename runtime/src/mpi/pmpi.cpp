@@ -67,6 +67,7 @@ bool gather_and_write() {
                 ranks.emplace_back();
             }
         }
+        std::string().swap(all); // the gathered bytes are decoded: not held while writing
         timemory::write_reports(ranks);
     }
     if (!g_in_mpi_finalize.load()) PMPI_Finalize(); // the program never called MPI_Finalize
