@@ -187,21 +187,21 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
 }
 
 // Prints the tables (TIMEMORY_COUT_OUTPUT, off by default: the program's stdout is its
-// own) of one set of results; `main` as in write_unit_files.
+// own) of one set of graphs; `main` as in write_unit_files.
 void print_tables(graph_list ranks, const report_input* main, const settings::values& v) {
     if (!v.cout_output) return;
     const bool mpi = ranks.size() > 1;
     for (const report_unit& c : report_units(ranks[0]->components())) {
         if (main)
-            std::fputs(text_table(*main, c, v, mpi ? -1 : 0).c_str(), stdout);
+            write_text_table(stdout, *main, c, v, mpi ? -1 : 0);
         else
             for (size_t k = 0; k < ranks.size(); ++k)
-                std::fputs(text_table(*ranks[k], c, v, int(k)).c_str(), stdout);
+                write_text_table(stdout, *ranks[k], c, v, int(k));
     }
     std::fflush(stdout);
 }
 
-// Writes every unit's files of one set of results into `dir`; `main` is the graph reported
+// Writes every unit's files of one set of graphs into `dir`; `main` is the graph reported
 // as a whole (one process, or ranks combined), null when only per-rank reports are written.
 void write_unit_files(const std::string& dir, const std::string& shown_dir, graph_list ranks,
                       const report_input* main, const std::string& suffix, bool timeline,
@@ -280,7 +280,7 @@ bool write_results(run_folder& folder, const report_context& ctx, const report_g
     return true;
 }
 
-// One backend's report (a result of its own) into `folder`.
+// One backend's report (a graph of its own) into `folder`.
 bool write_own_report(run_folder& folder, const report_context& ctx, const report_input& own,
                       const settings::values& v, write_status& status) {
     const report_input* const own_ptr = &own;

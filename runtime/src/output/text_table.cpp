@@ -117,7 +117,7 @@ std::string decorate(const report_input& r, const node_view& n, int rank, bool t
 // The value columns of a table: one unit and precision each.
 struct value_column {
     std::string unit;  ///< "" in the classic layout (the UNITS column says it)
-    double factor = 1; ///< display value = result value * factor
+    double factor = 1; ///< display value = reported value * factor
     int precision = 3;
 };
 
