@@ -67,7 +67,6 @@ std::vector<const report_input*> inputs_of(const std::vector<result_input>& own)
 std::string write_all_reports() {
     refine_wall_clock();
     const settings::values v = settings::current();
-    // The backends' reports first: CUPTI's places its activity on the threads' graphs.
     const std::vector<result> own = backend_results();
     const std::vector<result_input> own_inputs(own.begin(), own.end());
     // Read by the writers as it is: no result is built (it would hold several times the
