@@ -381,7 +381,14 @@ int deep_mode(int depth) {
 
 // ---- wide: n distinct regions under 100 parents, each entered twice ------------------
 
+long rss_kb(const char* field = "VmRSS");
+
+// Prints "report_memory_kb <graph> <peak>": what recording added to the resident size, and
+// the peak while finalize wrote the reports above the size before recording (-1: the peak
+// could not be reset, /proc/self/clear_refs).
 int wide_mode(int n) {
+    timemory_init(0, nullptr);
+    const long before = rss_kb();
     char name[64];
     for (int round = 0; round < 2; ++round)
         for (int p = 0; p < 100; ++p) {
@@ -395,6 +402,11 @@ int wide_mode(int n) {
             std::snprintf(name, sizeof(name), "parent_%d", p);
             timemory_pop_region(name);
         }
+    const long graph = rss_kb() - before;
+    FILE* reset = std::fopen("/proc/self/clear_refs", "w");
+    const bool peak_reset = reset && std::fputs("5", reset) >= 0 && std::fclose(reset) == 0;
+    timemory_finalize();
+    std::printf("report_memory_kb %ld %ld\n", graph, peak_reset ? rss_kb("VmHWM") - before : -1L);
     return 0;
 }
 
@@ -486,7 +498,7 @@ void* churn_worker(void*) {
 }
 
 // Resident memory in kB (VmRSS, or VmHWM: the peak).
-long rss_kb(const char* field = "VmRSS") {
+long rss_kb(const char* field) {
     FILE* f = std::fopen("/proc/self/status", "r");
     if (!f) return -1;
     char line[256];
