@@ -542,6 +542,56 @@ def test_multiprocessing_children_write_their_own_reports(run_script, method):
         assert parent == []
 
 
+def test_a_forked_child_ended_by_sigterm_while_it_waits_writes_its_reports(run_script):
+    # A fork child blocked in a lock that is never released (as a Pool worker waits for
+    # its task queue) and then terminated: it writes its reports and dies of SIGTERM. The
+    # handler is the runtime's, at C level (the process catches SIGTERM while Python has no
+    # handler for it), so a SIGTERM that comes just before the wait is not lost: with a
+    # Python-level handler, 1 run in about 50 of a Pool(2) under Python 3.13 hung.
+    r = run_script("""
+        import multiprocessing as mp, signal, sys, time
+        from timemory.profiler import Profiler, Config
+        Config.only_filenames = [__file__]
+        def work(lock, q):
+            s = 0
+            for i in range(20000):
+                s += i
+            with open("/proc/self/status") as f:
+                caught = [l.split()[1] for l in f if l.startswith("SigCgt:")][0]
+            # Caught by the process, yet no Python-level handler: the runtime's C handler.
+            q.put("{} {}".format(bool(int(caught, 16) & (1 << (signal.SIGTERM - 1))),
+                                 signal.getsignal(signal.SIGTERM) is signal.SIG_DFL))
+            lock.acquire()  # never released: ended here by the parent's SIGTERM
+        def main():
+            ctx = mp.get_context("fork")
+            lock, q = ctx.Lock(), ctx.Queue()
+            lock.acquire()
+            pr = ctx.Process(target=work, args=(lock, q))
+            pr.start()
+            print("handler", q.get(timeout=30))
+            time.sleep(0.3)
+            pr.terminate()
+            pr.join(30)
+            print("exit", pr.exitcode)
+        if __name__ == "__main__":
+            with Profiler(["wall_clock"]):
+                main()
+    """)
+    assert r.rc == 0, r.err
+    assert "handler True True" in r.out, r.out
+    assert "exit -15" in r.out, r.out
+    assert "[timemory]" not in r.err, r.err  # a terminated worker is normal: said nothing
+    base = os.path.dirname(r.outdir)
+    lists = [n for n in os.listdir(base) if n.startswith("children-")]
+    with open(os.path.join(base, lists[0])) as f:
+        child = json.load(f)["children"][0]
+    assert child["exitcode"] == -15 and child["folder"], child
+    with open(os.path.join(os.path.dirname(base), child["folder"], "wall.json")) as f:
+        recs = json.load(f)["timemory"]["wall_clock"]["ranks"][0]["graph"]
+    work = [x for x in recs if x["prefix"].startswith("work/")]
+    assert len(work) == 1 and work[0]["inclusive"]["entry"]["laps"] == 1, recs
+
+
 def test_threads_started_while_profilers_start_and_stop_never_die(run_script):
     # 150 start/stop cycles on the main thread while another thread keeps starting batches
     # of 4 threads: none may die (3.11 once raised "Cannot install a profile function

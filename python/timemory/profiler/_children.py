@@ -59,7 +59,7 @@ def install(components, flat, timeline):
 
     def _bootstrap(self, *args, **kwargs):
         if os.getpid() != parent:
-            _finish_on_sigterm()
+            _finish_on_sigterm(c_level=True)  # a fork child: spawned ones never get here
         try:
             return orig_bootstrap(self, *args, **kwargs)
         finally:
@@ -121,15 +121,37 @@ _installer = None  # the pid that installed the hooks: only it writes the list
 
 def _finish_child():
     import timemory
+    # A SIGTERM that comes while the reports are written (a Pool's terminate() racing a
+    # worker's normal end, which is common) waits until they are complete, then ends the
+    # process as it would have.
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
     try:
         timemory.finalize()
     except Exception as e:  # never fail the child for its report
         sys.stderr.write("[timemory] warning: reports of child {} not written: {}\n".format(
             os.getpid(), e))
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
 
 
-def _finish_on_sigterm():
+def _finish_on_sigterm(c_level):
+    """Makes SIGTERM write this child's reports first, where it has its default action.
+
+    A fork child (`c_level`) gets the runtime's own handler, at C level: it writes the
+    reports from a copy of the process when the signal arrives, then lets SIGTERM end it.
+    A Python-level handler is not enough there: CPython runs those between bytecodes, and a
+    SIGTERM that comes just before a blocking wait (a Pool worker taking its task queue's
+    lock, where a forked worker spends its idle time) is not seen until the wait ends,
+    which it never does once the pool is terminating (1 run in about 50 of a Pool(2) hung
+    under Python 3.13). A spawned child keeps the Python-level handler: it is often still
+    starting (importing, unpickling, in the allocator) when a pool terminates it, where a
+    copy of the process cannot write.
+    """
     if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+    if c_level:
+        from .. import libpytimemory as native
+        native.enable_signal_detection([int(signal.SIGTERM)])
         return
 
     def on_term(signum, frame):
@@ -161,8 +183,8 @@ def child_start(cfg):
         timemory.settings.output_path = cfg["output_path"]
     prof = Profiler(cfg["components"], flat=cfg["flat"], timeline=cfg["timeline"])
     prof.start()
-    _finish_on_sigterm()  # a Pool worker is ended by terminate()
-    atexit.register(timemory.finalize)
+    _finish_on_sigterm(c_level=False)  # a Pool worker is ended by terminate()
+    atexit.register(_finish_child)
 
 
 def _base_folder():

@@ -67,10 +67,13 @@ void info(int level, const std::string& msg) noexcept {
     say("", msg);
 }
 
-void notice(const std::string& msg) noexcept {
+bool notices_shown() noexcept {
     const long v = verbosity();
-    if (v < 0 || (v == 0 && !isatty(STDERR_FILENO))) return;
-    say("", msg);
+    return v >= 1 || (v == 0 && isatty(STDERR_FILENO));
+}
+
+void notice(const std::string& msg) noexcept {
+    if (notices_shown()) say("", msg);
 }
 
 } // namespace timemory::rt

@@ -17,6 +17,8 @@ void info(int level, const std::string& msg) noexcept;
 /// TIMEMORY_VERBOSE >= 1, or when it is 0 (the default) and stderr is a terminal. A
 /// program whose stderr is captured (a test harness comparing output, a log) sees nothing.
 void notice(const std::string& msg) noexcept;
+/// Whether notice() prints now. Async-signal-safe (an atomic load and isatty).
+bool notices_shown() noexcept;
 /// The verbosity the messages follow (TIMEMORY_VERBOSE): set by the runtime whenever it
 /// applies settings; 0 before.
 void set_verbosity(long level) noexcept;

@@ -21,6 +21,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/log.hpp"
 #include "hooks/hooks.hpp"
 #include "runtime/runtime.hpp"
 
@@ -79,15 +80,21 @@ bool is_crash(int sig) {
 
 void on_fatal_signal(int sig, siginfo_t* info, void* context) {
     const int saved_errno = errno;
-    const bool writing =
-        rt_state().state.load() == int(run_state::finalizing) && !g_finalize_handler.load();
-    if (writing && !g_in_handler.exchange(true)) {
+    const int state = rt_state().state.load();
+    const bool writing = state == int(run_state::finalizing) && !g_finalize_handler.load();
+    if (state == int(run_state::finalized)) {
+        // The reports were written already (or were not wanted): nothing to do here.
+    } else if (writing && !g_in_handler.exchange(true)) {
         // The process was writing its own reports (at exit): a copy would wait for the lock
         // the interrupted writer holds. The set stays in its hidden staging folder.
         say("[timemory] fatal signal while the reports were being written: they are "
             "incomplete and were not published\n");
     } else if (!g_in_handler.exchange(true)) {
-        say("[timemory] fatal signal: writing the reports collected so far\n");
+        // A termination signal is how schedulers and process pools end processes: its line
+        // is said like the one at a normal exit (asked for, or stderr is a terminal); a
+        // crash's always.
+        if (is_crash(sig) || notices_shown())
+            say("[timemory] fatal signal: writing the reports collected so far\n");
         if (auto action = g_exit_action.load()) action(sig);
         const int self = int(getpid());
         pid_t child = _Fork();
