@@ -383,12 +383,8 @@ int deep_mode(int depth) {
 
 long rss_kb(const char* field = "VmRSS");
 
-// Prints "report_memory_kb <graph> <peak>": what recording added to the resident size, and
-// the peak while finalize wrote the reports above the size before recording (-1: the peak
-// could not be reset, /proc/self/clear_refs).
-int wide_mode(int n) {
-    timemory_init(0, nullptr);
-    const long before = rss_kb();
+// Records 2 x (n regions under 100 parents).
+void record_wide(int n) {
     char name[64];
     for (int round = 0; round < 2; ++round)
         for (int p = 0; p < 100; ++p) {
@@ -402,6 +398,16 @@ int wide_mode(int n) {
             std::snprintf(name, sizeof(name), "parent_%d", p);
             timemory_pop_region(name);
         }
+}
+
+// Records the wide graph, writes the reports, and prints "report_memory_kb <graph> <peak>":
+// what recording added to the resident size, and the peak while finalize wrote the
+// reports above the size before recording (-1: the peak could not be reset,
+// /proc/self/clear_refs).
+int wide_mode(int n) {
+    timemory_init(0, nullptr);
+    const long before = rss_kb();
+    record_wide(n);
     const long graph = rss_kb() - before;
     FILE* reset = std::fopen("/proc/self/clear_refs", "w");
     const bool peak_reset = reset && std::fputs("5", reset) >= 0 && std::fclose(reset) == 0;
@@ -440,7 +446,7 @@ int return_while_recording_mode() {
 
 int write_slowly_mode() {
     timemory_enter(&s_main);
-    wide_mode(40000);
+    record_wide(40000);
     timemory_exit(&s_main);
     std::printf("writing\n");
     std::fflush(stdout);
