@@ -127,6 +127,13 @@ private:
 // Samples needed before they alone estimate a node's untimed calls.
 constexpr uint64_t min_samples = 16;
 
+// Whether any call of `g` was counted without being timed (a throttled function's).
+bool has_untimed_calls(const call_graph& g) {
+    for (uint32_t i = 1; i < g.size(); ++i)
+        if (g.at(i).unmeasured > 0) return true;
+    return false;
+}
+
 // Per node and component, the raw value of untimed calls: their number times the mean of
 // the node's timed calls (or, when it has none, of every timed call of the same function).
 // Never less than what the node's children on its thread (`kids`) account for. Bottom-up:
@@ -135,10 +142,7 @@ std::vector<double> estimate_untimed(const call_graph& g, const bundle& b, const
                                      size_t nsites) {
     const size_t nc = b.size();
     std::vector<double> est(g.size() * nc, 0.0);
-    bool any = false;
-    for (uint32_t i = 1; i < g.size() && !any; ++i)
-        any = g.at(i).unmeasured > 0;
-    if (!any) return est;
+    if (!has_untimed_calls(g)) return est;
     std::vector<double> site_sum(nsites * nc, 0.0), site_count(nsites, 0.0);
     for (uint32_t i = 1; i < g.size(); ++i) {
         const node& nd = g.at(i);
@@ -248,10 +252,7 @@ void graph_report::convert(const bundle& b, const overhead_costs* oh) {
     path_.reserve(n);
     inclusive_.reserve(n * nc);
     exclusive_.reserve(n * nc);
-    bool any_untimed = false;
-    for (uint32_t i = 1; i < g.size() && !any_untimed; ++i)
-        any_untimed = g.at(i).unmeasured > 0;
-    if (any_untimed) estimated_.assign(n * nc, 0.0);
+    if (has_untimed_calls(g)) estimated_.assign(n * nc, 0.0);
     std::vector<uint32_t> todo(kids.of(0).rbegin(), kids.of(0).rend());
     while (!todo.empty()) {
         const uint32_t i = todo.back();

@@ -86,11 +86,10 @@ std::string write_backend_reports() {
 std::string write_rank_reports(const std::vector<result>& ranks) {
     const settings::values v = settings::current();
     const std::vector<result_input> inputs(ranks.begin(), ranks.end());
-    result combined;
-    if (ranks.size() > 1 && v.collapse_processes) combined = combine_ranks(ranks);
+    const bool combine = ranks.size() > 1 && v.collapse_processes;
+    const result combined = combine ? combine_ranks(ranks) : result{};
     const result_input combined_input(combined);
-    report_graphs set{inputs_of(inputs), nullptr, {}};
-    if (ranks.size() > 1 && v.collapse_processes) set.combined = &combined_input;
+    const report_graphs set{inputs_of(inputs), combine ? &combined_input : nullptr, {}};
     const report_context ctx =
         make_context(ranks.empty() ? std::vector<component_info>{} : ranks[0].components, v);
     return write_report_set(ctx, v, set);
