@@ -33,9 +33,11 @@ def main():
         if got != want:
             errors.append("{}: got {!r}, expected {!r}".format(what, got, want))
 
-    # Rank 0 writes the one report set of the job, in a run folder of its own.
+    # Rank 0 writes the one report set of the job, in a run folder of its own; the folder
+    # the ranks wrote their own entries of the per-rank files into is gone.
     runs = [e for e in os.listdir(outdir) if not e.startswith(".") and e != "latest"]
     expect("run folders in " + outdir, len(runs), 1)
+    expect("hidden entries left in " + outdir, [e for e in os.listdir(outdir) if e.startswith(".")], [])
     outdir = os.path.join(outdir, "latest")
     per_rank_file = os.path.join(outdir, "wall.ranks.json" if collapse else "wall.json")
     body = load(per_rank_file)["timemory"]["wall_clock"]

@@ -639,3 +639,93 @@ TEST_F(Output, GraphReportReadsTheGraphInPlaceOrHandedOver) {
     EXPECT_DOUBLE_EQ(r.nodes[0].inclusive[0].sum, 1000.0 / m);
     EXPECT_DOUBLE_EQ(r.nodes[0].exclusive[0].sum, 1000.0 / m - 1000.0 / c);
 }
+
+// MPI ranks format their own entries of the per-rank files ("slices") while rank 0 works;
+// rank 0 copies them in. The files must be the same, byte for byte, as when rank 0 formats
+// every entry from the gathered bytes, and an entry with no slice is formatted there.
+TEST_F(Output, RankSlicesGiveTheSameFilesAsFormattingEveryRankInOneProcess) {
+    timemory_site s_odd{4, TIMEMORY_LANG_CXX, "odd \"name\"\t\xff", "odd", "c.cpp",
+                        9, TIMEMORY_SITE_ABI};
+    std::vector<const timemory_site*> more = sites;
+    more.push_back(&s_odd);
+    call_graph g(1);
+    uint32_t m = g.child(0, 1, 0), c = g.child(m, 2, 0), o = g.child(0, 3, 0);
+    uint32_t x = g.child(c, 4, 0);
+    for (uint32_t n : {m, c, o, x}) {
+        g.at(n).count = n + 1;
+        g.stats(n)[0].add(1000.0 / (n + 0.3));
+        g.stats(n)[0].add(7.0 / 3.0);
+    }
+    // The ranks' side reads its graph in place; rank 0 reads what it decoded.
+    const graph_report graph(&g, std::vector<int>(g.size(), 0), more, b, 77);
+    std::vector<timemory::result> ranks;
+    for (int k = 0; k < 4; ++k)
+        ranks.push_back(timemory::decode(encode_report(graph, k)));
+    const timemory::result combined = timemory::combine_ranks(ranks);
+    const std::vector<result_input> inputs(ranks.begin(), ranks.end());
+    std::vector<const report_input*> list;
+    for (const result_input& in : inputs)
+        list.push_back(&in);
+    const result_input combined_in(combined);
+
+    const std::string root = ::testing::TempDir() + "/rank_slices";
+    std::system(("rm -rf '" + root + "'").c_str());
+    settings::values v = settings::current();
+    v.run_folders = false;
+    v.output_path = root + "/%p";
+    report_context ctx;
+    ctx.pid = 4243;
+    ctx.in_mpi_job = true;
+    auto write = [&](const std::string& program, const rank_slices* slices) {
+        ctx.program = program;
+        return write_report_set(ctx, v, {list, &combined_in, {}, slices});
+    };
+    auto text = [](const std::string& path) {
+        std::ifstream in(path, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    const std::string stem = report_units(ranks[0].components)[0].stem(ranks[0].components);
+    const std::vector<std::string> files{stem + ".ranks.json", stem + ".ranks.tree.json",
+                                         stem + ".ranks.txt",  stem + ".json",
+                                         stem + ".tree.json",  stem + ".txt"};
+
+    ASSERT_EQ(write("plain", nullptr), root + "/plain");
+    const std::string dir = make_slice_folder(v, "sliced", ctx.pid);
+    ASSERT_EQ(dir, root + "/sliced/.tmp-slices-4243");
+    for (int k : {1, 3}) // rank 2 wrote none: formatted by the writing process
+        EXPECT_TRUE(write_rank_slices(dir, graph, k, v));
+    int ready = 0;
+    {
+        const rank_slices slices(dir, [&] { ++ready; });
+        ASSERT_EQ(write("sliced", &slices), root + "/sliced");
+        EXPECT_EQ(ready, 1) << "waited for the ranks once, before the first slice";
+        for (const std::string& f : files) {
+            SCOPED_TRACE(f);
+            const std::string a = text(root + "/plain/" + f), b2 = text(root + "/sliced/" + f);
+            EXPECT_GT(a.size(), 100u);
+            EXPECT_EQ(a, b2);
+        }
+        // The slices really are what goes in: rank 3's table replaced is rank 3's table.
+        ASSERT_TRUE(write_atomic(dir + "/" + stem + ".text.3", "rank three's table\n", nullptr));
+        ASSERT_EQ(write("copied", &slices), root + "/copied");
+        const std::string t = text(root + "/copied/" + stem + ".ranks.txt");
+        EXPECT_NE(t.find("|2>"), std::string::npos);
+        EXPECT_EQ(t.find("|3>"), std::string::npos);
+        EXPECT_EQ(t.substr(t.size() - 19), "rank three's table\n");
+        // A slice that is there but cannot be read: that file is not written (no partial
+        // file), the message names the part, the other files are written.
+        ASSERT_EQ(unlink((dir + "/" + stem + ".tree.1").c_str()), 0);
+        ASSERT_EQ(mkdir((dir + "/" + stem + ".tree.1").c_str(), 0755), 0);
+        ::testing::internal::CaptureStderr();
+        EXPECT_EQ(write("unreadable", &slices), "");
+        const std::string err = ::testing::internal::GetCapturedStderr();
+        EXPECT_NE(err.find("cannot read rank 1's part"), std::string::npos) << err;
+        EXPECT_NE(err.find(stem + ".ranks.tree.json"), std::string::npos) << err;
+        EXPECT_NE(access((root + "/unreadable/" + stem + ".ranks.json").c_str(), F_OK), -1);
+        EXPECT_EQ(access((root + "/unreadable/" + stem + ".ranks.tree.json").c_str(), F_OK), -1);
+        rmdir((dir + "/" + stem + ".tree.1").c_str());
+        slices.remove();
+    }
+    EXPECT_EQ(ready, 1);
+    EXPECT_EQ(access(dir.c_str(), F_OK), -1) << "the slice folder is removed";
+}

@@ -3,6 +3,8 @@
 #define TIMEMORY_TIMEMORY_HPP
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -59,7 +61,7 @@ struct result_node {
     int64_t parent = -1;    ///< index in result::nodes, -1 for a top-level node
     std::vector<size_t> children;
     int depth = 0;
-    uint64_t count = 0;        ///< completed calls (timed and untimed)
+    uint64_t count = 0; ///< completed calls (timed and untimed)
     /// Calls of a throttled function that were counted but not timed. Their share of the
     /// inclusive values is estimated from the timed calls' mean (see `estimated`).
     uint64_t untimed = 0;
@@ -106,8 +108,7 @@ struct component_description {
 /// Every component of this build, in a fixed order. With `check_availability` false,
 /// `available` and `unavailable_reason` are left empty: nothing optional is loaded (asking
 /// whether PAPI or CUDA work means opening their libraries); see component_available().
-TIMEMORY_API std::vector<component_description>
-component_catalog(bool check_availability = true);
+TIMEMORY_API std::vector<component_description> component_catalog(bool check_availability = true);
 
 /// Whether component `id` can be measured here; `why` says why not (an unknown id too).
 TIMEMORY_API bool component_available(const std::string& id, std::string* why = nullptr);
@@ -218,6 +219,44 @@ TIMEMORY_API result combine_ranks(const std::vector<result>& ranks);
 /// (`|N>` in the tables, one entry per rank in the JSON files) and, with
 /// TIMEMORY_COLLAPSE_PROCESSES, the combined graph. Returns the folder or "".
 TIMEMORY_API std::string write_reports(const std::vector<result>& ranks);
+
+/// This process's graph, taken once for an MPI job's finalize step, so that the bytes it
+/// sends to rank 0 and its own entries of the per-rank files describe the same moment.
+/// Holds the merged graph (about the graph's size again with several threads; read in
+/// place with one) until destroyed; recording must have stopped.
+class TIMEMORY_API rank_report {
+public:
+    explicit rank_report(int rank);
+    ~rank_report();
+    rank_report(const rank_report&) = delete;
+    rank_report& operator=(const rank_report&) = delete;
+    /// What encode_snapshot(rank) would return at that moment.
+    std::string encode() const;
+    /// Writes this rank's entries of the per-rank files (`<label>.ranks.json`, `.tree.json`,
+    /// `.txt`) into `slice_dir`, the folder rank 0 made with make_slice_folder(), so that
+    /// every rank formats its own graph at the same time. False when one could not be
+    /// written there (rank 0 then formats that entry itself).
+    bool write_slices(const std::string& slice_dir) const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> p_;
+};
+
+/// For MPI rank 0: creates the folder the ranks write their entries of the per-rank files
+/// into (in the output folder; every rank must be told its path). "" when no such file is
+/// written to disk, or the folder cannot be made: rank 0 then formats every entry itself.
+TIMEMORY_API std::string make_slice_folder();
+
+/// write_reports(ranks), with each rank's entries of the per-rank files copied from
+/// `slice_dir` where the rank wrote them (rank_report::write_slices), and formatted here
+/// where not; the files are the same either way. `ready` is called once, before the
+/// first entry is looked for, and returns when every rank has written its entries (an MPI
+/// collective: it is called whatever happens, also when no per-rank file is written).
+/// The slice folder is removed before this returns.
+TIMEMORY_API std::string write_reports(const std::vector<result>& ranks,
+                                       const std::string& slice_dir,
+                                       const std::function<void()>& ready);
 
 /// Replaces what finalize does after it has stopped recording: instead of writing this
 /// process's reports, call `fn` (e.g. gather to MPI rank 0 and write there). `fn` returns

@@ -20,11 +20,38 @@ result snapshot() {
     return build_result();
 }
 
-std::string encode_snapshot(int rank) {
+struct rank_report::impl {
+    int rank;
+    graph_report graph;
+};
+
+rank_report::rank_report(int rank) {
     ensure_initialized();
     fp_env_guard fp;
     refine_wall_clock();
-    return encode_report(build_report(), rank);
+    p_ = std::make_unique<impl>(impl{rank, build_report()});
+}
+
+rank_report::~rank_report() = default;
+
+std::string rank_report::encode() const {
+    fp_env_guard fp;
+    return encode_report(p_->graph, p_->rank);
+}
+
+bool rank_report::write_slices(const std::string& slice_dir) const {
+    if (slice_dir.empty()) return false;
+    fp_env_guard fp;
+    return write_rank_slices(slice_dir, p_->graph, p_->rank, rt::settings::current());
+}
+
+std::string make_slice_folder() {
+    ensure_initialized();
+    return rank_slice_folder();
+}
+
+std::string encode_snapshot(int rank) {
+    return rank_report(rank).encode();
 }
 
 std::string write_reports() {
@@ -138,6 +165,22 @@ std::string write_reports(const std::vector<result>& ranks) {
     ensure_initialized();
     fp_env_guard fp;
     return write_rank_reports(ranks);
+}
+
+std::string write_reports(const std::vector<result>& ranks, const std::string& slice_dir,
+                          const std::function<void()>& ready) {
+    ensure_initialized();
+    fp_env_guard fp;
+    const rank_slices slices(slice_dir, ready);
+    std::string where;
+    try {
+        where = write_rank_reports(ranks, &slices);
+    } catch (...) {
+        slices.remove(); // waits for the ranks first: they are in the collective
+        throw;
+    }
+    slices.remove();
+    return where;
 }
 
 void set_finalize_handler(bool (*fn)()) {

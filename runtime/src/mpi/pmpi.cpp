@@ -3,13 +3,17 @@
 // MPI_Init/MPI_Init_thread: start the runtime and take over its finalize step.
 // MPI_Finalize (or, for a program that never calls it, the runtime's exit handler):
 //   every rank encodes its merged graph (timemory::encode), MPI_Gatherv brings the bytes to
-//   rank 0, and rank 0 writes the per-rank and combined reports. The PMPI_ calls used here
-//   are never measured.
+//   rank 0, and rank 0 writes the per-rank and combined reports, copying each rank's entries
+//   of the per-rank files from where the rank formatted them itself, at the same time as
+//   the others (timemory::rank_report::write_slices). The PMPI_ calls used here are never
+//   measured.
 // With TIMEMORY_MPIP=ON, the MPI calls below are regions in the call graph.
 // The C interface only: Open MPI and MPICH would otherwise pull in their C++ bindings.
 #define OMPI_SKIP_MPICXX 1
 #define MPICH_SKIP_MPICXX 1
 #include <mpi.h>
+
+#include <time.h>
 
 #include <atomic>
 #include <cstdio>
@@ -30,6 +34,27 @@ bool setting_on(const char* name) {
     return v == "ON";
 }
 
+// Rank 0's `text` on every rank.
+std::string broadcast(std::string text) {
+    int n = int(text.size());
+    PMPI_Bcast(&n, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    text.resize(size_t(n));
+    if (n > 0) PMPI_Bcast(text.data(), n, MPI_CHAR, 0, MPI_COMM_WORLD);
+    return text;
+}
+
+// A barrier that sleeps while it waits: ranks done with their part must not take the CPU
+// from those still working (MPI's own barrier polls, and ranks often share cores).
+void quiet_barrier() {
+    MPI_Request req;
+    PMPI_Ibarrier(MPI_COMM_WORLD, &req);
+    int done = 0;
+    const timespec pause{0, 1000000}; // 1 ms against a wait of seconds
+    for (PMPI_Test(&req, &done, MPI_STATUS_IGNORE); !done;
+         PMPI_Test(&req, &done, MPI_STATUS_IGNORE))
+        nanosleep(&pause, nullptr);
+}
+
 // The finalize handler: gather to rank 0, which writes. Runs on every rank, from
 // MPI_Finalize or, when the program did not call it, from the exit handler (then it also
 // finalizes MPI, which the other ranks do in the same place).
@@ -40,7 +65,9 @@ bool gather_and_write() {
     if (!initialized || finalized) return false; // no MPI: each process writes its own
     if (g_done.exchange(true)) return true;
 
-    const std::string bytes = timemory::encode_snapshot(g_rank);
+    // One moment of this rank's graph, for both the gather and its per-rank entries.
+    const timemory::rank_report mine(g_rank);
+    std::string bytes = mine.encode();
     int n = int(bytes.size());
     std::vector<int> sizes(size_t(g_size), 0), displs(size_t(g_size), 0);
     PMPI_Gather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -55,7 +82,19 @@ bool gather_and_write() {
     }
     PMPI_Gatherv(bytes.data(), n, MPI_CHAR, g_rank == 0 ? all.data() : nullptr, sizes.data(),
                  displs.data(), MPI_CHAR, 0, MPI_COMM_WORLD);
-    if (g_rank == 0 && setting_on("auto_output")) {
+    std::string().swap(bytes);
+
+    // Every rank formats its own entries of the per-rank files into a folder rank 0 made,
+    // while rank 0 combines the graphs; rank 0 copies them in once all are written (the
+    // barrier). No folder (no files, a folder that cannot be made): rank 0 formats them.
+    const bool writes = g_rank == 0 && setting_on("auto_output");
+    const std::string slice_dir = broadcast(writes ? timemory::make_slice_folder() : "");
+    auto all_written = [] { quiet_barrier(); };
+    if (g_rank != 0 && !slice_dir.empty()) {
+        mine.write_slices(slice_dir);
+        all_written();
+    }
+    if (writes) {
         std::vector<timemory::result> ranks;
         for (int r = 0; r < g_size; ++r) {
             try {
@@ -68,7 +107,10 @@ bool gather_and_write() {
             }
         }
         std::string().swap(all); // the gathered bytes are decoded: not held while writing
-        timemory::write_reports(ranks);
+        if (slice_dir.empty())
+            timemory::write_reports(ranks);
+        else
+            timemory::write_reports(ranks, slice_dir, all_written);
     }
     if (!g_in_mpi_finalize.load()) PMPI_Finalize(); // the program never called MPI_Finalize
     return true;

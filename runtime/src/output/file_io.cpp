@@ -4,9 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 namespace timemory::rt {
 
@@ -53,8 +55,51 @@ ssize_t staged_file::write_out(void* cookie, const char* data, size_t size) {
     return ssize_t(done);
 }
 
+namespace {
+// The staged files open on this thread, so that copy_stream can find the file descriptor
+// behind a staged file's stream (a cookie stream has none of its own).
+thread_local std::vector<staged_file*> t_staged;
+} // namespace
+
+staged_file* staged_file::of(std::FILE* f) {
+    for (staged_file* s : t_staged)
+        if (s->file_ == f) return s;
+    return nullptr;
+}
+
+bool staged_file::append_from(int in) {
+    if (std::fflush(file_) != 0 || write_errno_) return true; // the file's own error
+    for (bool first = true;; first = false) {
+        const ssize_t n = copy_file_range(in, nullptr, fd_, nullptr, size_t(1) << 30, 0);
+        if (n > 0) continue;
+        if (n == 0) return true;
+        if (errno == EINTR) continue;
+        // Not supported between these files: the caller copies through the streams.
+        if (first && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP ||
+                      errno == EBADF))
+            return copy_blocks(in);
+        if (errno == ENOSPC || errno == EDQUOT || errno == EFBIG) {
+            write_errno_ = errno;
+            return true;
+        }
+        return false;
+    }
+}
+
+bool staged_file::copy_blocks(int in) {
+    std::vector<char> block(size_t(1) << 20);
+    for (;;) {
+        const ssize_t n = ::read(in, block.data(), block.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return false;
+        if (n == 0) return true;
+        if (std::fwrite(block.data(), 1, size_t(n), file_) != size_t(n)) return true;
+    }
+}
+
 staged_file::staged_file(std::string path)
     : path_(std::move(path)), tmp_(path_ + ".tmp." + std::to_string(getpid())) {
+    t_staged.push_back(this);
     fd_ = open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd_ < 0) {
         write_errno_ = errno;
@@ -73,6 +118,7 @@ staged_file::staged_file(std::string path)
 
 staged_file::~staged_file() {
     discard();
+    t_staged.erase(std::find(t_staged.begin(), t_staged.end(), this));
 }
 
 void staged_file::discard() {
@@ -115,6 +161,21 @@ bool write_atomic(const std::string& path, const std::string& content, std::stri
     staged_file f(path);
     if (f.get()) std::fwrite(content.data(), 1, content.size(), f.get());
     return f.commit(error);
+}
+
+bool copy_stream(std::FILE* in, std::FILE* out) {
+    // Into a staged file: copied by the kernel (copy_file_range), not through this process.
+    if (staged_file* s = staged_file::of(out)) {
+        const long at = std::ftell(in);
+        if (at >= 0 && lseek(fileno(in), at, SEEK_SET) == at) return s->append_from(fileno(in));
+    }
+    // Large blocks: the stream passes each straight to its write call, unbuffered.
+    std::vector<char> block(size_t(1) << 20);
+    for (;;) {
+        const size_t n = std::fread(block.data(), 1, block.size(), in);
+        if (n > 0 && std::fwrite(block.data(), 1, n, out) != n) return true; // out's error
+        if (n < block.size()) return !std::ferror(in);
+    }
 }
 
 memory_file::memory_file(std::string& out) : out_(out) {

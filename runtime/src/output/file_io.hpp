@@ -27,9 +27,15 @@ public:
     bool commit(std::string* error);
     /// The system's reason for the failure (errno), 0 while none.
     int error() const { return write_errno_; }
+    /// The staged file (open on this thread) whose stream is `f`, or null.
+    static staged_file* of(std::FILE* f);
+    /// Appends file `in` from its offset to its end (after what the stream holds). False
+    /// when `in` could not be read; a failure to write shows in commit() as any other.
+    bool append_from(int in);
 
 private:
     static ssize_t write_out(void* cookie, const char* data, size_t size);
+    bool copy_blocks(int in);
     void discard();
     std::string path_, tmp_;
     int fd_ = -1;
@@ -40,6 +46,10 @@ private:
 /// Writes `content` to `path` through a staged_file. False (with `error` set) on any
 /// failure; no partial file.
 bool write_atomic(const std::string& path, const std::string& content, std::string* error);
+
+/// Copies `in` from where it is to its end into `out`. False when `in` could not be read
+/// (`out`'s own errors show in ferror/commit as for any write).
+bool copy_stream(std::FILE* in, std::FILE* out);
 
 /// A FILE* that writes into `out` (open_memstream): stream writers producing a string.
 /// `out` holds the text once close() (or the destructor) has run.

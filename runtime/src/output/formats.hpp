@@ -3,6 +3,7 @@
 // multi-valued component (papi_vector), which share one set of files.
 #pragma once
 
+#include <functional>
 #include <span>
 #include <string>
 
@@ -51,17 +52,26 @@ std::string text_table(const report_input& r, const report_unit& u, const settin
 void write_text_table(std::FILE* out, const report_input& r, const report_unit& u,
                       const settings::values& v, int rank = 0);
 
+/// Writes graph `k`'s entry of a file with one entry per MPI rank from somewhere else (a
+/// slice the rank wrote itself, output/rank_slices.hpp); false: not there, the writer
+/// formats the entry.
+using rank_entry_source = std::function<bool(json_writer& w, size_t k)>;
+
 /// Flat records, one per node in pre-order: <label>.json. One entry per graph in "ranks"
 /// (rank labels 0.. and "mpi_size" for several; `rank` for one: -1 for ranks combined).
 void write_flat_json(json_writer& w, std::span<const report_input* const> ranks,
-                     const report_unit& u, int rank = 0);
+                     const report_unit& u, int rank = 0, const rank_entry_source& entry = {});
+/// One graph's entry in "ranks": {"rank": label, "graph_size": n, "graph": [...]}.
+void write_flat_json_entry(json_writer& w, const report_input& r, const report_unit& u, int label);
 
 /// Nested graph in the layout Hatchet's timemory reader reads: <label>.tree.json. Written
 /// with an explicit stack (no recursion: any depth). Several graphs, or one whose nodes
 /// ran on threads other than the main one, use the "mpi" layout (one tree per rank, and
 /// "mpi_size"), which is how Hatchet reads per-thread rows.
 void write_tree_json(json_writer& w, std::span<const report_input* const> ranks,
-                     const report_unit& u, int rank = 0);
+                     const report_unit& u, int rank = 0, const rank_entry_source& entry = {});
+/// One graph's entry in "mpi" (or "graph"): [{"node": root, "children": [...]}].
+void write_tree_json_entry(json_writer& w, const report_input& r, const report_unit& u, int rank);
 
 /// Chrome trace events: <label>.flamegraph.json. "X" events with integer microseconds,
 /// one track per thread (pid, tid) named by "process_name"/"thread_name" metadata events.

@@ -218,38 +218,39 @@ std::vector<report_unit> report_units(const std::vector<component_info>& comps) 
     return out;
 }
 
-void write_flat_json(json_writer& w, std::span<const report_input* const> ranks,
-                     const report_unit& u, int rank) {
-    const std::vector<component_info>& comps = ranks.front()->components();
-    open_report(w, comps, u);
-    w.key("ranks");
+void write_flat_json_entry(json_writer& w, const report_input& r, const report_unit& u, int label) {
+    w.begin_object();
+    w.member("rank", label);
+    w.member("graph_size", r.size());
+    w.key("graph");
     w.begin_array();
-    for (size_t k = 0; k < ranks.size(); ++k) {
-        const report_input& r = *ranks[k];
-        const int label = ranks.size() > 1 ? int(k) : rank;
+    for (size_t i = 0; i < r.size(); ++i) {
+        const node_view n = r.node(i);
         w.begin_object();
-        w.member("rank", label);
-        w.member("graph_size", r.size());
-        w.key("graph");
-        w.begin_array();
-        for (size_t i = 0; i < r.size(); ++i) {
-            const node_view n = r.node(i);
-            w.begin_object();
-            write_node_members(w, r.components(), n, u, label);
-            // A combined graph of several ranks: the node's SUM on each rank, over ranks.
-            if (u.first + u.count <= n.per_rank.size()) {
-                w.key("per_rank");
-                write_unit_stats(w, r.components(), n.per_rank, u);
-            }
-            // The parent's index in this list (-1: top level): the tree in constant space
-            // per node, whatever the depth, readable by any JSON parser at any depth (the
-            // nested tree.json is not, past ~1000 levels).
-            w.member("parent", n.parent);
-            w.end_object();
+        write_node_members(w, r.components(), n, u, label);
+        // A combined graph of several ranks: the node's SUM on each rank, over ranks.
+        if (u.first + u.count <= n.per_rank.size()) {
+            w.key("per_rank");
+            write_unit_stats(w, r.components(), n.per_rank, u);
         }
-        w.end_array();
+        // The parent's index in this list (-1: top level): the tree in constant space
+        // per node, whatever the depth, readable by any JSON parser at any depth (the
+        // nested tree.json is not, past ~1000 levels).
+        w.member("parent", n.parent);
         w.end_object();
     }
+    w.end_array();
+    w.end_object();
+}
+
+void write_flat_json(json_writer& w, std::span<const report_input* const> ranks,
+                     const report_unit& u, int rank, const rank_entry_source& entry) {
+    open_report(w, ranks.front()->components(), u);
+    w.key("ranks");
+    w.begin_array();
+    for (size_t k = 0; k < ranks.size(); ++k)
+        if (!entry || !entry(w, k))
+            write_flat_json_entry(w, *ranks[k], u, ranks.size() > 1 ? int(k) : rank);
     w.end_array();
     if (ranks.size() > 1) w.member("mpi_size", ranks.size());
     close_report(w);
@@ -326,8 +327,14 @@ bool has_threads(const report_input& r) {
 
 } // namespace
 
+void write_tree_json_entry(json_writer& w, const report_input& r, const report_unit& u, int rank) {
+    w.begin_array();
+    write_tree(w, r, u, rank);
+    w.end_array();
+}
+
 void write_tree_json(json_writer& w, std::span<const report_input* const> ranks,
-                     const report_unit& u, int rank) {
+                     const report_unit& u, int rank, const rank_entry_source& entry) {
     // One list per rank holding its root, in either layout: [[root]]. One process whose
     // nodes ran on other threads uses the "mpi" layout with one entry (Hatchet's reader
     // fails on "graph" with a thread other than 0).
@@ -335,11 +342,9 @@ void write_tree_json(json_writer& w, std::span<const report_input* const> ranks,
     open_report(w, ranks.front()->components(), u);
     w.key(mpi ? "mpi" : "graph");
     w.begin_array();
-    for (size_t k = 0; k < ranks.size(); ++k) {
-        w.begin_array();
-        write_tree(w, *ranks[k], u, ranks.size() > 1 ? int(k) : rank);
-        w.end_array();
-    }
+    for (size_t k = 0; k < ranks.size(); ++k)
+        if (!entry || !entry(w, k))
+            write_tree_json_entry(w, *ranks[k], u, ranks.size() > 1 ? int(k) : rank);
     w.end_array();
     if (mpi) w.member("mpi_size", ranks.size());
     close_report(w);

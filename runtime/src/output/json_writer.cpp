@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "base/text.hpp"
+#include "output/file_io.hpp"
 
 namespace timemory::rt {
 
@@ -20,10 +21,11 @@ using pretty_t = rapidjson::PrettyWriter<stream_t>;
 
 struct json_writer::impl {
     char buffer[1 << 16];
+    std::FILE* out;
     stream_t stream;
     std::optional<compact_t> compact;
     std::optional<pretty_t> pretty;
-    impl(std::FILE* out, int indent) : stream(out, buffer, sizeof(buffer)) {
+    impl(std::FILE* f, int indent) : out(f), stream(f, buffer, sizeof(buffer)) {
         if (indent > 0) {
             pretty.emplace(stream);
             pretty->SetIndent(' ', unsigned(indent));
@@ -97,6 +99,14 @@ void json_writer::null() {
 void json_writer::raw(std::string_view json) {
     TM_JSON_CALL(RawValue(json.data(), json.size(), rapidjson::kObjectType));
 }
+bool json_writer::raw_copy(std::FILE* in) {
+    // An empty raw value writes what must come before a value (a comma, indentation) and
+    // tells the writer one was written; the bytes follow straight into the stream.
+    TM_JSON_CALL(RawValue("", 0, rapidjson::kObjectType));
+    flush();
+    return copy_stream(in, p_->out);
+}
+
 void json_writer::flush() {
     p_->stream.Flush();
 }

@@ -54,6 +54,10 @@ public:
     }
     /// Text already in JSON form (a value produced elsewhere), written as it is.
     void raw(std::string_view json);
+    /// A value whose JSON text is read from `in` to its end and written as it is (another
+    /// process's part of the document). False when `in` could not be read to its end: the
+    /// document is then incomplete, and the caller must not keep it.
+    bool raw_copy(std::FILE* in);
     /// Pushes buffered text to the FILE* (then fflush/ferror tell whether it all went).
     void flush();
 

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <type_traits>
 
 #include "base/clock.hpp"
 #include "base/log.hpp"
@@ -98,9 +99,10 @@ struct write_status {
     }
 };
 
-// Streams one file of the set into `dir` through a staged_file (`write` gets the FILE*),
-// recording it in `status`: written, or failed with a message that names the file where
-// the set will be once published (`shown_dir`), not by its staging folder.
+// Streams one file of the set into `dir` through a staged_file (`write` gets the FILE*,
+// and may return a message saying the file is incomplete), recording it in `status`:
+// written, or failed with a message that names the file where the set will be once
+// published (`shown_dir`), not by its staging folder.
 template <typename Write>
 void write_report_file(const std::string& dir, const std::string& shown_dir,
                        const std::string& file, const std::string& label, Write&& write,
@@ -108,7 +110,15 @@ void write_report_file(const std::string& dir, const std::string& shown_dir,
     const std::string path = dir + "/" + file;
     std::string err;
     staged_file out(path);
-    if (out.get()) write(out.get());
+    if constexpr (std::is_same_v<decltype(write(out.get())), std::string>) {
+        if (out.get()) err = write(out.get());
+        if (!err.empty()) { // not committed: the staged file is removed
+            status.failed(shown_dir + "/" + file + " not written: " + err, EIO);
+            return;
+        }
+    } else if (out.get()) {
+        write(out.get());
+    }
     if (!out.commit(&err)) {
         for (size_t at = err.find(dir); at != std::string::npos; at = err.find(dir, at + 1))
             err.replace(at, dir.size(), shown_dir);
@@ -126,7 +136,8 @@ using graph_list = std::span<const report_input* const>;
 // or several MPI ranks. `stem` is the file name without extension.
 void write_component(const std::string& dir, const std::string& shown_dir, const std::string& stem,
                      const report_unit& c, graph_list ranks, const report_input* combined,
-                     const settings::values& v, bool timeline, write_status& status) {
+                     const rank_slices* slices, const settings::values& v, bool timeline,
+                     write_status& status) {
     // One process reports as rank 0; a graph combined over ranks as "all" (-1).
     const int main_rank = ranks.size() > 1 ? -1 : 0;
     // Every file is streamed into place (staged_file): no report is held in memory whole.
@@ -139,7 +150,7 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
     auto emit_json = [&](const std::string& file, auto&& write, bool may_indent = true) {
         emit_with(file, [&](std::FILE* f) {
             json_writer w(f, may_indent ? indent : 0);
-            write(w);
+            return write(w);
         });
     };
     auto flamegraph = [&](const report_input& r) {
@@ -172,15 +183,36 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
             if (v.folded_output && time)
                 emit_with(s + ".folded", [&](std::FILE* f) { write_folded(f, *ranks[0], c); });
         }
+        // Several ranks: each rank's entry as the rank wrote it, where it did.
+        const rank_slices* from = ranks.size() > 1 ? slices : nullptr;
+        const std::string unit = c.stem(ranks[0]->components());
+        auto entry = [&](bool tree) -> rank_entry_source {
+            if (!from) return {};
+            return
+                [=, &unit](json_writer& w, size_t k) { return from->copy_json(w, unit, tree, k); };
+        };
+        auto slice_error = [&] { return from ? from->take_error() : std::string(); };
         if (v.tree_output)
             emit_json(
-                s + ".tree.json", [&](json_writer& w) { write_tree_json(w, ranks, c); }, false);
+                s + ".tree.json",
+                [&](json_writer& w) {
+                    write_tree_json(w, ranks, c, 0, entry(true));
+                    w.flush();
+                    return slice_error();
+                },
+                false);
         if (v.json_output)
-            emit_json(s + ".json", [&](json_writer& w) { write_flat_json(w, ranks, c); });
+            emit_json(s + ".json", [&](json_writer& w) {
+                write_flat_json(w, ranks, c, 0, entry(false));
+                w.flush();
+                return slice_error();
+            });
         if (v.text_output) {
             emit_with(s + ".txt", [&](std::FILE* f) {
                 for (size_t r = 0; r < ranks.size(); ++r)
-                    write_text_table(f, *ranks[r], c, v, int(r));
+                    if (!from || !from->copy_text(f, unit, r))
+                        write_text_table(f, *ranks[r], c, v, int(r));
+                return slice_error();
             });
         }
     }
@@ -204,12 +236,13 @@ void print_tables(graph_list ranks, const report_input* main, const settings::va
 // Writes every unit's files of one set of graphs into `dir`; `main` is the graph reported
 // as a whole (one process, or ranks combined), null when only per-rank reports are written.
 void write_unit_files(const std::string& dir, const std::string& shown_dir, graph_list ranks,
-                      const report_input* main, const std::string& suffix, bool timeline,
-                      const settings::values& v, write_status& status) {
+                      const report_input* main, const rank_slices* slices,
+                      const std::string& suffix, bool timeline, const settings::values& v,
+                      write_status& status) {
     const std::vector<component_info>& comps = ranks[0]->components();
     for (const report_unit& c : report_units(comps))
-        write_component(dir, shown_dir, v.output_prefix + c.stem(comps) + suffix, c, ranks, main, v,
-                        timeline, status);
+        write_component(dir, shown_dir, v.output_prefix + c.stem(comps) + suffix, c, ranks, main,
+                        slices, v, timeline, status);
 }
 
 // One line on throttled functions, for the message at exit: how many, how many calls
@@ -270,7 +303,8 @@ bool write_results(run_folder& folder, const report_context& ctx, const report_g
     // while it belongs to a larger job, shares the folder: its pid goes in every file name.
     const bool own_name = !v.run_folders && (ctx.fork_child || (ctx.on_signal && ctx.in_mpi_job));
     const std::string suffix = own_name ? "-" + std::to_string(ctx.pid) : "";
-    write_unit_files(dir, folder.final_path(), ranks, main, suffix, ctx.timeline, v, status);
+    write_unit_files(dir, folder.final_path(), ranks, main, set.slices, suffix, ctx.timeline, v,
+                     status);
     nlohmann::json meta = metadata(*ranks[0], ctx, v);
     if (mpi) meta["timemory"]["mpi_size"] = ranks.size();
     const std::string text = json_text(meta, v);
@@ -295,7 +329,7 @@ bool write_own_report(run_folder& folder, const report_context& ctx, const repor
     // Without run folders, each process of an MPI job or a fork child names its own files.
     const bool own_name = !v.run_folders && (ctx.fork_child || ctx.in_mpi_job);
     const std::string suffix = own_name ? "-" + std::to_string(ctx.pid) : "";
-    write_unit_files(dir, folder.final_path(), one, &own, suffix, false, v, status);
+    write_unit_files(dir, folder.final_path(), one, &own, nullptr, suffix, false, v, status);
     return true;
 }
 

@@ -9,6 +9,7 @@
 
 #include "graph/report_input.hpp"
 #include "graph/thread_state.hpp"
+#include "output/rank_slices.hpp"
 #include "settings/settings.hpp"
 #include "timemory/timemory.hpp"
 
@@ -50,6 +51,9 @@ struct report_graphs {
     const report_input* combined = nullptr;
     /// The backends' own reports (a graph of GPU activity), each its own set of files.
     std::vector<const report_input*> own;
+    /// The ranks' own entries of the per-rank files, copied in place of formatting them
+    /// (output/rank_slices.hpp); null: every entry is formatted here.
+    const rank_slices* slices = nullptr;
 };
 
 /// Writes `set` into the output folder (a run folder made visible when complete), prints

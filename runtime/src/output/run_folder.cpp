@@ -31,6 +31,11 @@ std::string expand_output_path(std::string p, const std::string& program, int pi
     return p;
 }
 
+std::string output_base(const settings::values& v, const std::string& program, int pid) {
+    return expand_output_path(v.output_path.empty() ? "timemory-%p-output" : v.output_path, program,
+                              pid);
+}
+
 namespace {
 
 // "YYYYMMDD-HHMMSS.mmm-<pid>": local start time, so names sort in start order.
@@ -83,10 +88,7 @@ run_folder::~run_folder() {
 const std::string& run_folder::path() {
     if (opened_) return path_;
     opened_ = true;
-    base_ = fallback_
-                ? fallback_base(program_, pid_)
-                : expand_output_path(v_.output_path.empty() ? "timemory-%p-output" : v_.output_path,
-                                     program_, pid_);
+    base_ = fallback_ ? fallback_base(program_, pid_) : output_base(v_, program_, pid_);
     if (!v_.run_folders && v_.time_output) base_ += "/" + time_subfolder();
     std::string err;
     if (!make_dirs(base_, &err)) {

@@ -8,6 +8,9 @@
 
 namespace timemory::rt {
 
+/// The output folder (TIMEMORY_OUTPUT_PATH, %p and %pid expanded) that run folders go in.
+std::string output_base(const settings::values& v, const std::string& program, int pid);
+
 /// The folder of one process's report set.
 ///
 /// With TIMEMORY_RUN_FOLDERS (the default) each set gets a folder of its own inside the

@@ -83,13 +83,17 @@ std::string write_backend_reports() {
     return write_report_set(make_context({}, v), v, {{}, nullptr, inputs_of(own_inputs)});
 }
 
-std::string write_rank_reports(const std::vector<result>& ranks) {
+std::string rank_slice_folder() {
+    return make_slice_folder(settings::current(), program_name(), report_pid());
+}
+
+std::string write_rank_reports(const std::vector<result>& ranks, const rank_slices* slices) {
     const settings::values v = settings::current();
     const std::vector<result_input> inputs(ranks.begin(), ranks.end());
     const bool combine = ranks.size() > 1 && v.collapse_processes;
     const result combined = combine ? combine_ranks(ranks) : result{};
     const result_input combined_input(combined);
-    const report_graphs set{inputs_of(inputs), combine ? &combined_input : nullptr, {}};
+    const report_graphs set{inputs_of(inputs), combine ? &combined_input : nullptr, {}, slices};
     const report_context ctx =
         make_context(ranks.empty() ? std::vector<component_info>{} : ranks[0].components, v);
     return write_report_set(ctx, v, set);

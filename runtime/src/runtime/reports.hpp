@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "graph/snapshot.hpp"
+#include "output/rank_slices.hpp"
 #include "timemory/timemory.hpp"
 
 namespace timemory::rt {
@@ -21,7 +22,11 @@ result build_result();
 std::string write_all_reports();
 /// Writes the reports backends have of their own (GPU activity) for this process.
 std::string write_backend_reports();
-/// The same as write_all_reports for the results of several MPI ranks (index = rank).
-std::string write_rank_reports(const std::vector<result>& ranks);
+/// The same as write_all_reports for the results of several MPI ranks (index = rank),
+/// with the ranks' own entries of the per-rank files from `slices` where there are some.
+std::string write_rank_reports(const std::vector<result>& ranks,
+                               const rank_slices* slices = nullptr);
+/// The folder the ranks of an MPI job write their own entries into (rank 0's, made now).
+std::string rank_slice_folder();
 
 } // namespace timemory::rt
