@@ -9,6 +9,7 @@
 #include <cmath>
 #include <fstream>
 #include <regex>
+#include <sstream>
 
 #include "../common/trace_check.hpp"
 #include "base/clock.hpp"
@@ -102,6 +103,61 @@ TEST_F(Output, TextTableRowsAndSelfPercent) {
     settings::current().scientific = true;
     EXPECT_NE(text_table(result_input(res), 0, settings::current()).find("8.0e+00"),
               std::string::npos);
+}
+
+// Column widths come from each column's extreme values, not from formatting every row
+// twice: a column is as wide as its widest cell (negative, -0, infinite, NaN included),
+// and no wider unless its header or TIMEMORY_WIDTH asks.
+TEST_F(Output, TextTableColumnsFitTheirWidestCellExactly) {
+    // Widest in SUM: a large value; MEAN: a negative one; MIN: -inf at precision 0;
+    // MAX: -0 (wider than 0); STDDEV: NaN is an empty cell.
+    const double inf = std::numeric_limits<double>::infinity();
+    timemory::result r = res;
+    r.nodes[0].inclusive[0] = {123456.5, -98765.25, -inf, -0.0, std::nan("")};
+    r.nodes[1].inclusive[0] = {-0.0, 1e-9, 2.0, 0.0, 0.0};
+    r.nodes[2].inclusive[0] = {10.0, -1234567.0, 1.0, 1.0, 0.0};
+    for (auto [scientific, precision] : {std::pair{false, 3}, {true, 3}, {false, 0}}) {
+        SCOPED_TRACE(std::to_string(scientific) + " " + std::to_string(precision));
+        settings::values v = settings::current();
+        v.scientific = scientific;
+        v.precision = precision;
+        v.width = 0;
+        const std::string t = text_table(result_input(r), 0, v);
+        std::vector<std::string> rows;
+        std::istringstream in(t);
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind("| ", 0) == 0 && line.find(" | ") != std::string::npos)
+                rows.push_back(line);
+        ASSERT_GE(rows.size(), 5u) << t; // header, dashes, three nodes
+        std::vector<std::vector<std::string>> cells;
+        for (const std::string& row : rows) {
+            EXPECT_EQ(row.size(), rows[0].size()) << t;
+            // "| label | cell | ... | cell |": cells between " | " (a label's "|_" is not).
+            std::vector<std::string> c;
+            const std::string body = row.substr(2, row.size() - 4);
+            for (size_t at = 0, next;; at = next + 3) {
+                next = body.find(" | ", at);
+                c.push_back(body.substr(at, next == std::string::npos ? next : next - at));
+                if (next == std::string::npos) break;
+            }
+            cells.push_back(c);
+        }
+        // Every column has a cell (or its header, or its dashes) that fills it exactly.
+        for (size_t col = 1; col < cells[0].size(); ++col) {
+            bool tight = false;
+            for (size_t k = 2; k < cells.size(); ++k)
+                tight = tight || (cells[k][col].front() != ' ' && cells[k][col].back() != ' ');
+            tight = tight || cells[0][col].back() != ' ';
+            EXPECT_TRUE(tight) << "column " << col << " is wider than any cell\n" << t;
+        }
+        EXPECT_NE(t.find(scientific  ? "-1.235e+06"
+                         : precision ? "-1234567.000"
+                                     : "-1234567"),
+                  std::string::npos)
+            << t;
+        EXPECT_NE(t.find("-inf"), std::string::npos) << t;
+        EXPECT_NE(t.find("-0"), std::string::npos) << t;
+    }
 }
 
 TEST_F(Output, FlatJsonParsesBack) {

@@ -63,6 +63,7 @@ public:
 
 private:
     void key_ascii(const char* k, size_t n);
+    void quoted(const char* p, size_t n); ///< `"p"`: text that needs no escaping
     struct impl;
     std::unique_ptr<impl> p_;
 };

@@ -114,6 +114,34 @@ std::string decorate(const report_input& r, const node_view& n, int rank, bool t
     return prefix + shorten_name(printable(std::string(n.name)), budget) + suffix;
 }
 
+// The values of a number column whose text is widest: the largest finite positive value,
+// the most negative one, zeros (-0 has a sign) and infinities (NaN is written as nothing).
+struct extremes {
+    double most = 0, least = 0;
+    bool positive = false, negative = false;
+    std::vector<double> special; ///< 0, -0, inf, -inf, each once
+    void add(double x) {
+        if (std::isnan(x)) return;
+        if (x == 0 || std::isinf(x)) {
+            for (double s : special)
+                if (s == x && std::signbit(s) == std::signbit(x)) return;
+            special.push_back(x);
+        } else if (x > 0) {
+            most = positive ? std::max(most, x) : x;
+            positive = true;
+        } else {
+            least = negative ? std::min(least, x) : x;
+            negative = true;
+        }
+    }
+    std::vector<double> values() const {
+        std::vector<double> out = special;
+        if (positive) out.push_back(most);
+        if (negative) out.push_back(least);
+        return out;
+    }
+};
+
 // The value columns of a table: one unit and precision each.
 struct value_column {
     std::string unit;  ///< "" in the classic layout (the UNITS column says it)
@@ -171,16 +199,33 @@ void write_text_table(std::FILE* out, const report_input& r, const report_unit& 
     auto values = [](const stats& in) {
         return std::array<double, 5>{in.sum, in.mean, in.min, in.max, in.stddev};
     };
+    auto self_percent = [](const stats& in, const stats& ex) {
+        return in.sum != 0 ? 100.0 * ex.sum / in.sum : 0.0;
+    };
+    const size_t max_width = size_t(v.max_label_width);
     bool any_estimated = false, any_thread = false;
     std::array<column_range, 5> ranges;
+    // The widest cell of each number column is the text of its extreme values (fixed
+    // notation is never narrower for a larger magnitude), so the widths need no row
+    // formatted; scientific notation is not so (1e-100 is wider than 1e+05).
+    std::array<extremes, 6> ext; // the five values and % SELF
+    int64_t count_max = 0, depth_min = 0, depth_max = 0;
+    size_t lw = 5;
     for (size_t i = 0; i < r.size(); ++i) {
         const node_view n = r.node(i);
         any_estimated = any_estimated || n.untimed > 0;
         any_thread = any_thread || !thread_mark(r, n).empty();
+        lw = std::max(lw, display_width(decorate(r, n, rank, tag, max_width)));
+        count_max = std::max(count_max, int64_t(n.count));
+        depth_min = std::min(depth_min, int64_t(n.depth));
+        depth_max = std::max(depth_max, int64_t(n.depth));
         for (size_t c = u.first; c < u.first + u.count; ++c) {
             const std::array<double, 5> vals = values(n.inclusive[c]);
-            for (size_t k = 0; k < 5; ++k)
+            for (size_t k = 0; k < 5; ++k) {
                 ranges[k].add(vals[k]);
+                ext[k].add(vals[k]);
+            }
+            ext[5].add(self_percent(n.inclusive[c], n.exclusive[c]));
         }
     }
     const std::vector<value_column> cols = choose_columns(comps[u.first], v, ranges);
@@ -210,22 +255,45 @@ void write_text_table(std::FILE* out, const report_input& r, const report_unit& 
         if (!auto_units) text[k++] = ci.units;
         for (size_t j = 0; j < 5; ++j)
             number(text[k++], vals[j] * cols[j].factor, v.scientific, cols[j].precision);
-        number(text[k], in.sum != 0 ? 100.0 * ex.sum / in.sum : 0.0, false, 1);
+        number(text[k], self_percent(in, ex), false, 1);
     };
-    const size_t max_width = size_t(v.max_label_width);
-    size_t lw = 5;
     std::vector<size_t> w(ncol);
     for (size_t c = 0; c < ncol; ++c)
         w[c] = std::max<size_t>(size_t(v.width), headers[c].size());
-    for (size_t i = 0; i < r.size(); ++i) {
-        const node_view n = r.node(i);
-        const size_t label = display_width(decorate(r, n, rank, tag, max_width));
-        for (size_t comp = u.first; comp < u.first + u.count; ++comp) {
-            lw = std::max(lw, label);
-            row_text(n, comp);
-            for (size_t c = 0; c < ncol; ++c)
-                w[c] = std::max(w[c], display_width(text[c]));
+    auto widen = [&](size_t c, const std::string& cell) {
+        w[c] = std::max(w[c], display_width(cell));
+    };
+    if (v.scientific) {
+        for (size_t i = 0; i < r.size(); ++i) {
+            const node_view n = r.node(i);
+            for (size_t comp = u.first; comp < u.first + u.count; ++comp) {
+                row_text(n, comp);
+                for (size_t c = 0; c < ncol; ++c)
+                    widen(c, text[c]);
+            }
         }
+    } else if (r.size() > 0) {
+        std::string cell;
+        for (int64_t x : {count_max, int64_t(0)}) { // COUNT
+            integer(cell, x);
+            widen(0, cell);
+        }
+        for (int64_t x : {depth_min, depth_max}) {
+            integer(cell, x);
+            widen(1, cell);
+        }
+        for (size_t comp = u.first; comp < u.first + u.count; ++comp) {
+            widen(2, comps[comp].label);
+            if (!auto_units) widen(3, comps[comp].units);
+        }
+        for (size_t k = 0; k < 6; ++k)
+            for (double x : ext[k].values()) {
+                if (k < 5)
+                    number(cell, x * cols[k].factor, false, cols[k].precision);
+                else
+                    number(cell, x, false, 1);
+                widen(first_value + k, cell);
+            }
     }
     size_t total = 2 + lw;
     for (size_t c = 0; c < ncol; ++c)
