@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,9 +66,11 @@ bool gather_and_write() {
     if (!initialized || finalized) return false; // no MPI: each process writes its own
     if (g_done.exchange(true)) return true;
 
-    // One moment of this rank's graph, for both the gather and its per-rank entries.
-    const timemory::rank_report mine(g_rank);
-    std::string bytes = mine.encode();
+    // One moment of this rank's graph, for both the gather and its per-rank entries (rank 0
+    // formats its own from what it decodes: it lets go of it at once).
+    std::optional<timemory::rank_report> mine(std::in_place, g_rank);
+    std::string bytes = mine->encode();
+    if (g_rank == 0) mine.reset();
     int n = int(bytes.size());
     std::vector<int> sizes(size_t(g_size), 0), displs(size_t(g_size), 0);
     PMPI_Gather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -91,7 +94,8 @@ bool gather_and_write() {
     const std::string slice_dir = broadcast(writes ? timemory::make_slice_folder() : "");
     auto all_written = [] { quiet_barrier(); };
     if (g_rank != 0 && !slice_dir.empty()) {
-        mine.write_slices(slice_dir);
+        mine->write_slices(slice_dir);
+        mine.reset();
         all_written();
     }
     if (writes) {

@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -57,13 +56,16 @@ ssize_t staged_file::write_out(void* cookie, const char* data, size_t size) {
 
 namespace {
 // The staged files open on this thread, so that copy_stream can find the file descriptor
-// behind a staged file's stream (a cookie stream has none of its own).
-thread_local std::vector<staged_file*> t_staged;
+// behind a staged file's stream (a cookie stream has none of its own). A plain array:
+// reports are also written from exit handlers, after a thread's C++ thread-local objects
+// are destroyed. A file not listed (more than eight open) is copied through its stream.
+constexpr size_t kListed = 8;
+thread_local staged_file* t_staged[kListed];
 } // namespace
 
 staged_file* staged_file::of(std::FILE* f) {
     for (staged_file* s : t_staged)
-        if (s->file_ == f) return s;
+        if (s && s->file_ == f) return s;
     return nullptr;
 }
 
@@ -99,7 +101,11 @@ bool staged_file::copy_blocks(int in) {
 
 staged_file::staged_file(std::string path)
     : path_(std::move(path)), tmp_(path_ + ".tmp." + std::to_string(getpid())) {
-    t_staged.push_back(this);
+    for (staged_file*& s : t_staged)
+        if (!s) {
+            s = this;
+            break;
+        }
     fd_ = open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd_ < 0) {
         write_errno_ = errno;
@@ -118,7 +124,8 @@ staged_file::staged_file(std::string path)
 
 staged_file::~staged_file() {
     discard();
-    t_staged.erase(std::find(t_staged.begin(), t_staged.end(), this));
+    for (staged_file*& s : t_staged)
+        if (s == this) s = nullptr;
 }
 
 void staged_file::discard() {
