@@ -267,20 +267,49 @@ PYBIND11_MODULE(libpytimemory, m) {
         py::arg("rank") = 0,
         "This process's merged graph, its nodes labelled MPI rank `rank`, in the binary form "
         "ranks exchange.");
+    py::class_<timemory::rank_report>(m, "RankReport",
+                                      "This process's graph taken once at the end of an MPI "
+                                      "job: the bytes it sends and its part of the per-rank "
+                                      "files come from the same moment.")
+        .def(py::init<int>(), py::arg("rank"))
+        .def(
+            "encode", [](const timemory::rank_report& r) { return py::bytes(r.encode()); },
+            "The bytes rank 0 decodes (what encode_snapshot(rank) returns).")
+        .def("write_slices", &timemory::rank_report::write_slices, py::arg("slice_dir"),
+             "Writes this rank's entries of the per-rank files into rank 0's slice folder; "
+             "False when one could not be written (rank 0 then formats it).");
+    m.def("make_slice_folder", &timemory::make_slice_folder,
+          "Rank 0: the folder the ranks write their entries of the per-rank files into "
+          "(\"\" when there is none to write).");
     m.def(
         "write_rank_reports",
-        [](const std::vector<py::bytes>& ranks) {
+        [](const std::vector<py::bytes>& ranks, const std::string& slice_dir,
+           const py::object& ready) {
             std::vector<timemory::result> rs;
-            for (size_t i = 0; i < ranks.size(); ++i) {
+            std::string bad;
+            for (size_t i = 0; i < ranks.size() && bad.empty(); ++i) {
                 try {
                     rs.push_back(timemory::decode(std::string(ranks[i])));
                 } catch (const std::exception& e) {
-                    throw py::value_error("rank " + std::to_string(i) + ": " + e.what());
+                    bad = "rank " + std::to_string(i) + ": " + e.what();
                 }
             }
-            return timemory::write_reports(rs);
+            // The ranks wait in `ready` (a collective): it is called whatever happens here.
+            if (!bad.empty()) {
+                if (!ready.is_none()) ready();
+                throw py::value_error(bad);
+            }
+            if (slice_dir.empty() || ready.is_none()) {
+                if (!ready.is_none()) ready();
+                return timemory::write_reports(rs);
+            }
+            return timemory::write_reports(rs, slice_dir, [&] { ready(); });
         },
-        "Writes the reports of several ranks (their encode_snapshot bytes); returns the folder.");
+        py::arg("ranks"), py::arg("slice_dir") = "", py::arg("ready") = py::none(),
+        "Writes the reports of several ranks (their encode_snapshot bytes); returns the folder. "
+        "With `slice_dir`, each rank's entries of the per-rank files are taken from there "
+        "where the rank wrote them; `ready()` returns when every rank has (it is always "
+        "called once).");
 
     // --- benchmark floor --------------------------------------------------------------
     // An empty C profile hook: what any C-level profiler pays before doing anything.

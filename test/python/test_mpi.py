@@ -33,6 +33,9 @@ def test_profiler_under_mpi4py_gathers_to_rank_zero(tmp_path):
     assert " of 2" in proc.stdout  # (mpirun may merge the ranks' lines; the files are checked)
     runs = [e for e in os.listdir(out) if not e.startswith(".") and e != "latest"]
     assert len(runs) == 1, runs  # rank 0 writes the job's one report set
+    # Rank 1 formatted its entries of the per-rank files itself, into a folder rank 0
+    # removed once it had copied them in.
+    assert [e for e in os.listdir(out) if e.startswith(".")] == []
     with open(out / "latest" / "wall.ranks.json") as f:
         ranks = json.load(f)["timemory"]["wall_clock"]["ranks"]
     assert [r["rank"] for r in ranks] == [0, 1]

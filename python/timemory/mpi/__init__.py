@@ -12,6 +12,7 @@ mpi4py's gather. Without mpi4py, or on a single rank, reports are written as usu
 
 import atexit
 import os
+import time
 
 from .. import libpytimemory as _native
 from .._program import program_argv
@@ -87,6 +88,13 @@ def gather(comm=None):
     return c.gather(mine, root=0)
 
 
+def _quiet_barrier(c):
+    """A barrier that sleeps while it waits (ranks often share cores; MPI's own polls)."""
+    req = c.Ibarrier()
+    while not req.Test():
+        time.sleep(0.001)
+
+
 def finalize(comm=None):
     """Collective: gathers to rank 0, which writes the reports; then stops measuring on
     every rank (no rank writes its own). Idempotent; returns rank 0's output folder."""
@@ -97,10 +105,20 @@ def finalize(comm=None):
     if c is None or c.Get_size() == 1:
         _native.finalize()
         return ""
-    ranks = gather(c)
+    # One moment of this rank's graph for both the bytes it sends and its own entries of
+    # the per-rank files, which every rank formats at once into a folder rank 0 made.
+    mine = _native.RankReport(c.Get_rank())
+    ranks = c.gather(mine.encode(), root=0)
+    writes = c.Get_rank() == 0 and settings.auto_output
+    slice_dir = c.bcast(_native.make_slice_folder() if writes else "", root=0)
+    if c.Get_rank() != 0 and slice_dir:
+        mine.write_slices(slice_dir)
+        del mine
+        _quiet_barrier(c)
     folder = ""
-    if c.Get_rank() == 0 and settings.auto_output:
-        folder = _native.write_rank_reports(ranks)
+    if writes:
+        folder = _native.write_rank_reports(ranks, slice_dir,
+                                            (lambda: _quiet_barrier(c)) if slice_dir else None)
     settings.auto_output = False  # this rank's data is in rank 0's reports
     _native.finalize()
     return folder
