@@ -34,6 +34,7 @@ class Settings:
     memory_units: str
     collapse_threads: bool
     collapse_processes: bool
+    rank_reports: bool
     verbose: int
     debug: bool
     banner: bool

@@ -39,6 +39,10 @@ def main():
     expect("run folders in " + outdir, len(runs), 1)
     expect("hidden entries left in " + outdir, [e for e in os.listdir(outdir) if e.startswith(".")], [])
     outdir = os.path.join(outdir, "latest")
+    if "--no-rank-reports" in sys.argv:
+        # TIMEMORY_RANK_REPORTS=OFF: the combined graph only, checked below.
+        expect("per-rank files", sorted(f for f in os.listdir(outdir) if ".ranks." in f), [])
+        return finish(errors, outdir, n, collapse)
     per_rank_file = os.path.join(outdir, "wall.ranks.json" if collapse else "wall.json")
     body = load(per_rank_file)["timemory"]["wall_clock"]
     expect("number of ranks in " + per_rank_file, len(body["ranks"]), n)
@@ -65,6 +69,16 @@ def main():
     for r in range(n):
         if "|{}>>> main".format(r) not in text:
             errors.append("rank {} table missing from the text report".format(r))
+    return finish(errors, outdir, n, collapse)
+
+
+def finish(errors, outdir, n, collapse):
+    """The combined graph's files and the flame graph; prints the errors, returns the
+    exit status."""
+
+    def expect(what, got, want):
+        if got != want:
+            errors.append("{}: got {!r}, expected {!r}".format(what, got, want))
 
     if collapse:
         comb = load(os.path.join(outdir, "wall.json"))["timemory"]["wall_clock"]["ranks"][0]["graph"]

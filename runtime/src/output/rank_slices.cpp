@@ -30,6 +30,7 @@ std::string slice_name(const std::string& stem, const char* kind, size_t rank) {
 
 std::string make_slice_folder(const settings::values& v, const std::string& program, int pid) {
     if (!v.file_output || !(v.json_output || v.tree_output || v.text_output)) return "";
+    if (v.collapse_processes && !v.rank_reports) return ""; // no per-rank file is written
     const std::string base = output_base(v, program, pid);
     std::string err;
     if (!make_dirs(base, &err)) return ""; // the set's own writing says why

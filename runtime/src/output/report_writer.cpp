@@ -174,8 +174,9 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
             emit_with(stem + ".txt",
                       [&](std::FILE* f) { write_text_table(f, *combined, c, v, main_rank); });
     }
-    // Per rank: the main files when there is no combined graph, else "<stem>.ranks.*".
-    if (ranks.size() > 1 || !combined) {
+    // Per rank: the main files when there is no combined graph, else "<stem>.ranks.*"
+    // (unless TIMEMORY_RANK_REPORTS=OFF).
+    if (!combined || (ranks.size() > 1 && v.rank_reports)) {
         const std::string s = combined ? stem + ".ranks" : stem;
         if (ranks.size() == 1) {
             if (v.flamegraph_output && time)
