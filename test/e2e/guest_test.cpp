@@ -685,7 +685,7 @@ TEST(Guest, ForkWhileOtherThreadsRecordNeverHangsTheChild) {
         EXPECT_EQ(laps_of(record_at(recs, {"in-child"})), 1u) << e.path();
         EXPECT_EQ(record_at(recs, {"main"}), nullptr) << "the parent's data is not copied";
     }
-    EXPECT_EQ(children, 20);
+    EXPECT_EQ(children, 25); // 20 forked while the threads recorded, 5 while they waited
 }
 
 TEST(Guest, HostileFiltersRunInLinearTimeAndBadOnesAreNamed) {
