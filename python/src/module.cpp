@@ -294,16 +294,16 @@ PYBIND11_MODULE(libpytimemory, m) {
                     bad = "rank " + std::to_string(i) + ": " + e.what();
                 }
             }
-            // The ranks wait in `ready` (a collective): it is called whatever happens here.
-            if (!bad.empty()) {
+            // The ranks wait in `ready` (a collective): it is called whatever happens here
+            // (write_reports calls it once; without a folder every entry is formatted here).
+            auto all_ready = [&] {
                 if (!ready.is_none()) ready();
+            };
+            if (!bad.empty()) {
+                all_ready();
                 throw py::value_error(bad);
             }
-            if (slice_dir.empty() || ready.is_none()) {
-                if (!ready.is_none()) ready();
-                return timemory::write_reports(rs);
-            }
-            return timemory::write_reports(rs, slice_dir, [&] { ready(); });
+            return timemory::write_reports(rs, slice_dir, all_ready);
         },
         py::arg("ranks"), py::arg("slice_dir") = "", py::arg("ready") = py::none(),
         "Writes the reports of several ranks (their encode_snapshot bytes); returns the folder. "

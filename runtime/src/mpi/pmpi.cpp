@@ -92,11 +92,10 @@ bool gather_and_write() {
     // barrier). No folder (no files, a folder that cannot be made): rank 0 formats them.
     const bool writes = g_rank == 0 && setting_on("auto_output");
     const std::string slice_dir = broadcast(writes ? timemory::make_slice_folder() : "");
-    auto all_written = [] { quiet_barrier(); };
     if (g_rank != 0 && !slice_dir.empty()) {
         mine->write_slices(slice_dir);
         mine.reset();
-        all_written();
+        quiet_barrier(); // all written
     }
     if (writes) {
         std::vector<timemory::result> ranks;
@@ -114,7 +113,7 @@ bool gather_and_write() {
         if (slice_dir.empty())
             timemory::write_reports(ranks);
         else
-            timemory::write_reports(ranks, slice_dir, all_written);
+            timemory::write_reports(ranks, slice_dir, quiet_barrier);
     }
     if (!g_in_mpi_finalize.load()) PMPI_Finalize(); // the program never called MPI_Finalize
     return true;

@@ -69,33 +69,21 @@ staged_file* staged_file::of(std::FILE* f) {
     return nullptr;
 }
 
-bool staged_file::append_from(int in) {
-    if (std::fflush(file_) != 0 || write_errno_) return true; // the file's own error
+staged_file::append staged_file::append_from(int in) {
+    if (std::fflush(file_) != 0 || write_errno_) return append::done; // the file's own error
     for (bool first = true;; first = false) {
         const ssize_t n = copy_file_range(in, nullptr, fd_, nullptr, size_t(1) << 30, 0);
         if (n > 0) continue;
-        if (n == 0) return true;
+        if (n == 0) return append::done;
         if (errno == EINTR) continue;
-        // Not supported between these files: the caller copies through the streams.
         if (first && (errno == EXDEV || errno == ENOSYS || errno == EINVAL || errno == EOPNOTSUPP ||
                       errno == EBADF))
-            return copy_blocks(in);
+            return append::unsupported; // nothing copied yet
         if (errno == ENOSPC || errno == EDQUOT || errno == EFBIG) {
             write_errno_ = errno;
-            return true;
+            return append::done;
         }
-        return false;
-    }
-}
-
-bool staged_file::copy_blocks(int in) {
-    std::vector<char> block(size_t(1) << 20);
-    for (;;) {
-        const ssize_t n = ::read(in, block.data(), block.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return false;
-        if (n == 0) return true;
-        if (std::fwrite(block.data(), 1, size_t(n), file_) != size_t(n)) return true;
+        return append::read_failed;
     }
 }
 
@@ -171,17 +159,22 @@ bool write_atomic(const std::string& path, const std::string& content, std::stri
 }
 
 bool copy_stream(std::FILE* in, std::FILE* out) {
+    // Read through the descriptor from the stream's position (`in` is not read further).
+    const int fd = fileno(in);
+    const long at = std::ftell(in);
+    if (fd < 0 || at < 0 || lseek(fd, at, SEEK_SET) != at) return false;
     // Into a staged file: copied by the kernel (copy_file_range), not through this process.
     if (staged_file* s = staged_file::of(out)) {
-        const long at = std::ftell(in);
-        if (at >= 0 && lseek(fileno(in), at, SEEK_SET) == at) return s->append_from(fileno(in));
+        const staged_file::append r = s->append_from(fd);
+        if (r != staged_file::append::unsupported) return r == staged_file::append::done;
     }
     // Large blocks: the stream passes each straight to its write call, unbuffered.
     std::vector<char> block(size_t(1) << 20);
     for (;;) {
-        const size_t n = std::fread(block.data(), 1, block.size(), in);
-        if (n > 0 && std::fwrite(block.data(), 1, n, out) != n) return true; // out's error
-        if (n < block.size()) return !std::ferror(in);
+        const ssize_t n = ::read(fd, block.data(), block.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return n == 0;
+        if (std::fwrite(block.data(), 1, size_t(n), out) != size_t(n)) return true; // out's error
     }
 }
 

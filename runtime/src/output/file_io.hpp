@@ -29,13 +29,14 @@ public:
     int error() const { return write_errno_; }
     /// The staged file (open on this thread) whose stream is `f`, or null.
     static staged_file* of(std::FILE* f);
-    /// Appends file `in` from its offset to its end (after what the stream holds). False
-    /// when `in` could not be read; a failure to write shows in commit() as any other.
-    bool append_from(int in);
+    enum class append { done, read_failed, unsupported };
+    /// Appends file `in` from its offset to its end (after what the stream holds), copied by
+    /// the kernel. `unsupported` (nothing copied) where the kernel cannot copy between the
+    /// two; a failure to write shows in commit() as any other.
+    append append_from(int in);
 
 private:
     static ssize_t write_out(void* cookie, const char* data, size_t size);
-    bool copy_blocks(int in);
     void discard();
     std::string path_, tmp_;
     int fd_ = -1;
@@ -47,8 +48,9 @@ private:
 /// failure; no partial file.
 bool write_atomic(const std::string& path, const std::string& content, std::string* error);
 
-/// Copies `in` from where it is to its end into `out`. False when `in` could not be read
-/// (`out`'s own errors show in ferror/commit as for any write).
+/// Copies `in` (a stream on a file, not read from after this) from where it is to its end
+/// into `out`. False when `in` could not be read (`out`'s own errors show in
+/// ferror/commit as for any write).
 bool copy_stream(std::FILE* in, std::FILE* out);
 
 /// A FILE* that writes into `out` (open_memstream): stream writers producing a string.

@@ -198,14 +198,12 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
                 s + ".tree.json",
                 [&](json_writer& w) {
                     write_tree_json(w, ranks, c, 0, entry(true));
-                    w.flush();
                     return slice_error();
                 },
                 false);
         if (v.json_output)
             emit_json(s + ".json", [&](json_writer& w) {
                 write_flat_json(w, ranks, c, 0, entry(false));
-                w.flush();
                 return slice_error();
             });
         if (v.text_output) {

@@ -274,10 +274,8 @@ void write_text_table(std::FILE* out, const report_input& r, const report_unit& 
         }
     } else if (r.size() > 0) {
         std::string cell;
-        for (int64_t x : {count_max, int64_t(0)}) { // COUNT
-            integer(cell, x);
-            widen(0, cell);
-        }
+        integer(cell, count_max);
+        widen(0, cell);
         for (int64_t x : {depth_min, depth_max}) {
             integer(cell, x);
             widen(1, cell);
