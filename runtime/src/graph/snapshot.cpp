@@ -331,7 +331,9 @@ node_view graph_report::node(size_t i) const {
     v.file = s ? s->file : "";
     v.line = s ? s->line : 0;
     v.language = s ? int(s->flags & TIMEMORY_SITE_LANG_MASK) : 0;
-    v.throttled = s && (s->flags & TIMEMORY_SITE_THROTTLED);
+    // Whether this node had calls counted untimed: a fact of the node (merges keep it). The
+    // producer's site carries the THROTTLED flag, not the registry's copy of it.
+    v.throttled = nd.throttled;
     v.parent = parent_[i];
     v.children = {children_.data() + child_begin_[i], child_begin_[i + 1] - child_begin_[i]};
     v.depth = int(nd.depth) - 1;

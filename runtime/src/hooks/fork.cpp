@@ -1,6 +1,8 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <atomic>
+
 #include "base/log.hpp"
 #include "hooks/hooks.hpp"
 #include "runtime/runtime.hpp"
@@ -58,10 +60,19 @@ void in_child() {
     }
     open_proc_files(); // /proc/self/* opened by the parent still describe the parent
 }
+
+std::atomic<bool> g_installed{false};
+
+// When the library loads, not when the runtime starts: start-up holds the runtime's lock
+// for milliseconds (settings, clock calibration), and a fork from another thread meanwhile
+// must wait for it rather than copy it held into the child.
+__attribute__((constructor)) void install_fork_handlers_at_load() {
+    install_fork_handlers();
+}
 } // namespace
 
 void install_fork_handlers() {
-    pthread_atfork(before_fork, in_parent, in_child);
+    if (!g_installed.exchange(true)) pthread_atfork(before_fork, in_parent, in_child);
 }
 
 } // namespace timemory::rt

@@ -7,7 +7,8 @@
 namespace timemory::rt {
 
 /// pthread_atfork handlers: a fork child starts with an empty graph and writes its own
-/// reports (its pid in the file names); the parent's data is not duplicated.
+/// reports (its pid in the file names); the parent's data is not duplicated. Installed once,
+/// when the library loads (also called at start-up, where a static link skipped that).
 void install_fork_handlers();
 
 /// Handlers for fatal signals that write the reports (from a forked copy of the process,

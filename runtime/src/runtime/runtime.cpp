@@ -295,24 +295,35 @@ bool register_site(timemory_site* s) noexcept {
         ++r.bad_abi_sites;
         return false;
     }
-    if (!s->name) s->name = "<unnamed>";
-    if (!s->linkage) s->linkage = s->name;
-    if (!s->file) s->file = "";
-    // Runtime filters are decided once per site; afterwards a filtered site costs one
-    // load and one branch per enter/exit.
-    auto matches = [s](const name_filter& re) {
-        return re.search(s->name) || re.search(s->linkage);
-    };
-    if ((r.include_filter && !matches(*r.include_filter)) ||
-        (r.exclude_filter && matches(*r.exclude_filter)))
-        __atomic_fetch_or(&s->flags, uint32_t(TIMEMORY_SITE_DISABLED), __ATOMIC_RELAXED);
-    try {
-        if (r.sites.empty()) r.sites.push_back(nullptr); // id 0 means "not registered"
-        r.sites.push_back(s);
-    } catch (...) {
-        return false; // no memory to register it: not measured this time, tried again later
+    // The registry holds the runtime's own copy of the site, never the producer's: a
+    // library's static sites and their strings go away with dlclose, long before the
+    // reports read them. Copies are interned by what the site is, so a library loaded
+    // again (or one function instrumented in two libraries) finds the same node.
+    timemory_site* own = intern_site(s->name ? s->name : "<unnamed>", s->linkage, s->file,
+                                     s->line, s->flags & TIMEMORY_SITE_LANG_MASK);
+    if (own != s && own == no_memory_site()) return false; // not measured this time
+    if (own->id == 0) {
+        // Runtime filters are decided once per site; afterwards a filtered site costs one
+        // load and one branch per enter/exit.
+        auto matches = [own](const name_filter& re) {
+            return re.search(own->name) || re.search(own->linkage);
+        };
+        if ((r.include_filter && !matches(*r.include_filter)) ||
+            (r.exclude_filter && matches(*r.exclude_filter)))
+            __atomic_fetch_or(&own->flags, uint32_t(TIMEMORY_SITE_DISABLED), __ATOMIC_RELAXED);
+        try {
+            if (r.sites.empty()) r.sites.push_back(nullptr); // id 0 means "not registered"
+            r.sites.push_back(own);
+        } catch (...) {
+            return false; // no memory to register it: not measured this time, tried again later
+        }
+        __atomic_store_n(&own->id, uint32_t(r.sites.size() - 1), __ATOMIC_RELEASE);
     }
-    __atomic_store_n(&s->id, uint32_t(r.sites.size() - 1), __ATOMIC_RELEASE);
+    if (own != s) {
+        __atomic_fetch_or(&s->flags, site_flags(own) & uint32_t(TIMEMORY_SITE_DISABLED),
+                          __ATOMIC_RELAXED);
+        __atomic_store_n(&s->id, own->id, __ATOMIC_RELEASE);
+    }
     return true;
 }
 
@@ -340,11 +351,15 @@ struct site_key_hash {
 // (which then waits on it forever at its first region).
 auto* const g_interned = new std::unordered_map<site_key, timemory_site*, site_key_hash>;
 
-timemory_site no_memory_site{
+timemory_site g_no_memory_site{
     0, TIMEMORY_LANG_REGION, "<no memory for region name>", "<no memory for region name>", "",
     0, TIMEMORY_SITE_ABI};
 
 } // namespace
+
+timemory_site* no_memory_site() noexcept {
+    return &g_no_memory_site;
+}
 
 timemory_site* intern_site(const char* name, const char* linkage, const char* file, unsigned line,
                            unsigned language) noexcept {
@@ -372,7 +387,7 @@ timemory_site* intern_site(const char* name, const char* linkage, const char* fi
         return site;
     } catch (...) {
         // Out of memory: measured under one shared name rather than not at all.
-        return &no_memory_site;
+        return &g_no_memory_site;
     }
 }
 
@@ -388,7 +403,7 @@ timemory_site* region_site(const char* name) noexcept {
     entry& e = cache[(reinterpret_cast<uintptr_t>(name) >> 3) & 63];
     if (e.key == name && std::strcmp(e.site->name, name) == 0) return e.site;
     timemory_site* site = intern_site(name, name, "", 0, TIMEMORY_LANG_REGION);
-    if (site != &no_memory_site) e = entry{name, site};
+    if (site != &g_no_memory_site) e = entry{name, site};
     return site;
 }
 

@@ -86,7 +86,8 @@ bool ensure_initialized() noexcept;
 bool initializing_here() noexcept;
 /// Creates and registers the calling thread's state; nullptr when not running.
 thread_state* attach_thread() noexcept;
-/// Assigns `s` its id (and applies runtime filters). False when the site is unusable.
+/// Assigns `s` the id of the runtime's own copy of it (interned: equal sites share one id;
+/// runtime filters applied once). False when the site is unusable.
 bool register_site(timemory_site* s) noexcept;
 /// The site for a region name (created on first use, shared by equal names).
 timemory_site* region_site(const char* name) noexcept;
@@ -94,6 +95,8 @@ timemory_site* region_site(const char* name) noexcept;
 /// (name, linkage, file, line, language), strings copied, never freed.
 timemory_site* intern_site(const char* name, const char* linkage, const char* file, unsigned line,
                            unsigned language) noexcept;
+/// The one site every interned name shares when there was no memory to copy it.
+timemory_site* no_memory_site() noexcept;
 /// Where the calling thread records now: its index and its innermost recorded node.
 /// False when it records nothing (not running, no state, past max depth).
 bool current_place(uint32_t* thread, uint32_t* node) noexcept;
