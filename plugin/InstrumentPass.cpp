@@ -25,6 +25,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/TargetParser/Triple.h"
+#include "llvm/Transforms/Utils/ModuleUtils.h"
 
 #include <optional>
 #include <set>
@@ -107,6 +108,7 @@ private:
     Constant* stringConstant(StringRef S);
     GlobalVariable* makeSite(Function& F, StringRef Demangled, const Placement& P);
     void insertHooks(Function& F, GlobalVariable* Site);
+    void startAtLoad();
     void decide(StringRef What, StringRef Demangled, const Placement& P, StringRef Why = "");
 
     Module& M;
@@ -327,6 +329,24 @@ void Instrumenter::decide(StringRef What, StringRef Demangled, const Placement& 
     ReportText += Line;
 }
 
+// A constructor that calls timemory_module_loaded(): the runtime starts when the module
+// loads, an ordinary context, rather than at the first measured call, which may come from a
+// signal handler that interrupted malloc (starting reads files and allocates).
+void Instrumenter::startAtLoad() {
+    auto* VoidTy = FunctionType::get(Type::getVoidTy(Ctx), false);
+    AttributeList NoUnwind =
+        AttributeList().addFnAttribute(Ctx, Attribute::NoUnwind);
+    FunctionCallee Loaded = M.getOrInsertFunction("timemory_module_loaded", VoidTy, NoUnwind);
+    Function* Ctor =
+        Function::Create(VoidTy, GlobalValue::InternalLinkage, "timemory.module_loaded", M);
+    Ctor->addFnAttr(Attribute::NoUnwind);
+    Ctor->addFnAttr(NeverAttr);
+    IRBuilder<> B(BasicBlock::Create(Ctx, "entry", Ctor));
+    B.CreateCall(Loaded);
+    B.CreateRetVoid();
+    appendToGlobalCtors(M, Ctor, 65535);
+}
+
 bool Instrumenter::run() {
     if (isGpuDevice(M) || (Sources && Sources->DeviceCompilation))
         return false; // device code runs on the GPU, where the runtime does not exist
@@ -352,6 +372,7 @@ bool Instrumenter::run() {
         decide("instrumented", Demangled, P, Why);
         Changed = true;
     }
+    if (Changed) startAtLoad();
     if (!O.ReportFile.empty() && !ReportText.empty()) {
         std::error_code EC;
         raw_fd_ostream Out(O.ReportFile, EC, sys::fs::OF_Append | sys::fs::OF_Text);

@@ -111,6 +111,18 @@ inline fs::path run_folder_of(const fs::path& output, long pid) {
     return {};
 }
 
+/// The entry of folder `dir` whose name ends in `tail`; an empty path when there is none.
+inline fs::path entry_ending(const fs::path& dir, const std::string& tail) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.size() >= tail.size() &&
+            name.compare(name.size() - tail.size(), tail.size(), tail) == 0)
+            return e.path();
+    }
+    return {};
+}
+
 /// Like run(), but the program's stderr is a terminal (a pseudo-terminal whose other end
 /// this process reads into `err`, carriage returns removed); stdout goes to a file as before.
 inline run_result run_on_terminal(const std::string& name, const std::vector<std::string>& argv,

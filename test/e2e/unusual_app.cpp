@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/auxv.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +13,8 @@
 #include <timemory/timemory.h>
 
 #include <atomic>
+#include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -103,6 +106,122 @@ int fork_at_start_mode() {
     return 0;
 }
 
+// ---- signals: measured calls from a signal handler ------------------------------------
+
+timemory_site s_handled = make_site("in_handler");
+timemory_site s_hot = make_site("hot");
+volatile sig_atomic_t g_handled = 0;
+
+void on_alarm(int) {
+    const int saved = errno;
+    timemory_enter(&s_handled);
+    timemory_exit(&s_handled);
+    g_handled = g_handled + 1;
+    errno = saved;
+}
+
+void start_timer(long interval_us) {
+    struct sigaction sa;
+    std::memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_alarm;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, nullptr);
+    itimerval t{{0, interval_us}, {0, interval_us}};
+    setitimer(ITIMER_REAL, &t, nullptr);
+}
+
+void stop_timer() {
+    itimerval t{};
+    setitimer(ITIMER_REAL, &t, nullptr);
+}
+
+// The first measured calls come from a SIGALRM handler while main does nothing but malloc
+// and free: most signals land inside malloc. `started`: the runtime was started before (as
+// in a program built with the wrappers, where it starts when the program loads), so only
+// the thread's first call, the site's and the node's come from the handler; else the
+// process's very first call does. Prints how many calls the handler made.
+int signal_first_mode(bool started) {
+    if (started) timemory_init(0, nullptr);
+    start_timer(100);
+    void* blocks[64] = {};
+    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+    unsigned rng = 12345;
+    while (std::chrono::steady_clock::now() < end) {
+        for (auto& b : blocks) {
+            rng = rng * 1103515245u + 12345u;
+            std::free(b);
+            b = std::malloc(16 + (rng >> 16) % 4096);
+        }
+    }
+    stop_timer();
+    for (auto& b : blocks)
+        std::free(b);
+    timemory_enter(&s_main); // a call outside the handler
+    timemory_exit(&s_main);
+    std::printf("handled %d\n", int(g_handled));
+    return 0;
+}
+
+// main records short calls for 300 ms while a 100 us timer's handler makes calls of its
+// own. Prints how many calls the handler made.
+int signal_counts_mode() {
+    timemory_enter(&s_main);
+    start_timer(100);
+    const auto end = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+    while (std::chrono::steady_clock::now() < end) {
+        for (int i = 0; i < 100; ++i) {
+            timemory_enter(&s_hot);
+            timemory_exit(&s_hot);
+        }
+    }
+    stop_timer();
+    timemory_exit(&s_main);
+    std::printf("handled %d\n", int(g_handled));
+    return 0;
+}
+
+// ---- throttle-hog: a throttled function's estimate while other processes take the CPU ----
+
+timemory_site s_caller = make_site("caller");
+timemory_site s_short = make_site("short_call");
+
+__attribute__((noinline)) void short_call() {
+    timemory_enter(&s_short);
+    for (volatile int i = 0; i < 400; ++i) {
+    }
+    timemory_exit(&s_short);
+}
+
+// main -> caller (timed, 300 calls) -> short_call (3 000 per caller call: throttled after
+// 10 000, then sampled one call in 64 on average).
+int throttle_hog_mode() {
+    timemory_enter(&s_main);
+    for (int k = 0; k < 300; ++k) {
+        timemory_enter(&s_caller);
+        for (int i = 0; i < 3000; ++i)
+            short_call();
+        timemory_exit(&s_caller);
+    }
+    timemory_exit(&s_main);
+    return 0;
+}
+
+// ---- privileged: run set-uid by another user -----------------------------------------
+
+// Records a few calls and says whether the process runs in secure-execution mode (set-uid)
+// and whether timemory measures.
+int privileged_mode() {
+    timemory_enter(&s_main);
+    for (int i = 0; i < 3; ++i) {
+        timemory_enter(&s_hot);
+        timemory_exit(&s_hot);
+    }
+    timemory_exit(&s_main);
+    std::printf("secure=%lu enabled=%d\n", getauxval(AT_SECURE), int(timemory_is_enabled()));
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -110,6 +229,13 @@ int main(int argc, char** argv) {
     if (mode == "dlclose" && argc > 2) return dlclose_mode(argv[2]);
     if (mode == "reload" && argc > 3) return reload_mode(argv[2], std::atoi(argv[3]));
     if (mode == "fork-at-start") return fork_at_start_mode();
-    std::fprintf(stderr, "usage: %s dlclose LIB | reload LIB N | fork-at-start\n", argv[0]);
+    if (mode == "signal-first" && argc > 2) return signal_first_mode(std::strcmp(argv[2], "started") == 0);
+    if (mode == "signal-counts") return signal_counts_mode();
+    if (mode == "privileged") return privileged_mode();
+    if (mode == "throttle-hog") return throttle_hog_mode();
+    std::fprintf(stderr,
+                 "usage: %s dlclose LIB | reload LIB N | fork-at-start | signal-first lazy|started | "
+                 "signal-counts | privileged | throttle-hog\n",
+                 argv[0]);
     return 2;
 }

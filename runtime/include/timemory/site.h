@@ -97,6 +97,13 @@ TIMEMORY_API void timemory_resume(struct timemory_site* site);
  *  setjmp returns. A no-op when `site` is the innermost frame or not open at all. */
 TIMEMORY_API void timemory_unwind_to(struct timemory_site* site);
 
+/** Called once per instrumented module when it loads (a constructor the Clang plugin
+ *  adds): starts the runtime there, in an ordinary context, so that no later first call
+ *  (one made from a signal handler, say) has to start it. Does nothing in a Python
+ *  interpreter, where the profiler chooses the components and starts the runtime, nor when
+ *  the runtime runs already. Never throws, aborts or exits. */
+TIMEMORY_API void timemory_module_loaded(void);
+
 /** Marks a function that the Clang plugin must never instrument. */
 #if defined(__clang__)
 #define TIMEMORY_NEVER_INSTRUMENT __attribute__((annotate("timemory_never_instrument")))

@@ -1,5 +1,9 @@
 // The C entry points. timemory_enter/timemory_exit are the hot path: one flag test, a
 // thread-local pointer, plain stores into thread-owned memory; no locks, no strings.
+#include <dlfcn.h>
+#include <pthread.h>
+#include <signal.h>
+
 #include "base/clock.hpp"
 #include "base/host_state.hpp"
 #include "runtime/runtime.hpp"
@@ -28,13 +32,51 @@ private:
     thread_state* ts_;
 };
 
+// A call that came while its thread was inside the runtime: a signal handler interrupted
+// the thread there. Its state is half-updated, or a lock it holds would be taken again:
+// the call is not recorded, only counted (reported once at finalize).
+__attribute__((noinline, cold)) void not_recorded_inside_runtime() noexcept {
+    g_unrecorded.inside_runtime.fetch_add(1, std::memory_order_relaxed);
+}
+
+// Whether the calling thread blocks a signal that has a handler: then it most likely runs
+// that handler (a signal is blocked while its handler runs), where starting the runtime
+// (settings, files, allocation) could corrupt what the handler interrupted, malloc's
+// state above all. System calls only.
+bool maybe_in_signal_handler() noexcept {
+    sigset_t blocked;
+    if (pthread_sigmask(SIG_BLOCK, nullptr, &blocked) != 0) return false;
+    for (int sig = 1; sig < NSIG; ++sig) {
+        if (sigismember(&blocked, sig) != 1) continue;
+        struct sigaction sa;
+        if (sigaction(sig, nullptr, &sa) != 0) continue;
+        const bool handled = (sa.sa_flags & SA_SIGINFO)
+                                 ? sa.sa_sigaction != nullptr
+                                 : sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN;
+        if (handled) return true;
+    }
+    return false;
+}
+
 // The start of the process or of a thread, the first call of a site: with errno kept (a
 // config file that does not exist, a failed system call must not show in the program).
+// What this allocates comes from pages, not malloc (base/pages.hpp), and its locks are never
+// taken by a thread that holds them already (runtime_lock): it is safe in a signal handler,
+// except starting the runtime, which waits for a call outside one.
 __attribute__((noinline)) thread_state* enter_setup(timemory_site* s, thread_state* ts) noexcept {
     errno_guard keep_errno;
     runtime& r = rt_state();
+    if (t_locks_held > 0 || initializing_here()) {
+        not_recorded_inside_runtime();
+        return nullptr;
+    }
     if (!ts) {
-        if (r.state.load(std::memory_order_relaxed) > int(run_state::running)) return nullptr;
+        const int state = r.state.load(std::memory_order_relaxed);
+        if (state > int(run_state::running)) return nullptr;
+        if (state == int(run_state::uninitialized) && maybe_in_signal_handler()) {
+            not_recorded_inside_runtime();
+            return nullptr;
+        }
         if (!(ts = attach_thread())) return nullptr;
     }
     if (site_id(s) == 0) {
@@ -50,7 +92,7 @@ __attribute__((noinline)) thread_state* enter_setup(timemory_site* s, thread_sta
 __attribute__((noinline)) void enter_other(timemory_site* s) noexcept {
     runtime& r = rt_state();
     thread_state* ts = t_state;
-    if (ts && ts->busy) return; // inside the runtime
+    if (ts && ts->busy) return not_recorded_inside_runtime();
     if ((!ts || site_id(s) == 0) && !(ts = enter_setup(s, ts))) return;
     busy_scope guard(ts);
     if (!r.recording.load(std::memory_order_relaxed)) return;
@@ -152,7 +194,7 @@ void timemory_enter(timemory_site* s) {
         ts->clear_busy();
         if (TM_LIKELY(done)) return;
     } else if (ts) {
-        return; // inside the runtime
+        return not_recorded_inside_runtime();
     }
     enter_other(s);
 }
@@ -214,9 +256,17 @@ void timemory_unwind_to(timemory_site* s) {
 void timemory_init(int argc, char** argv) {
     runtime& r = rt_state();
     if (argc > 0 && argv) {
-        std::lock_guard<std::mutex> lk(r.mutex);
+        runtime_lock lk(r.mutex);
         r.argv.assign(argv, argv + argc);
     }
+    ensure_initialized();
+}
+
+void timemory_module_loaded(void) {
+    // An extension module in a running Python: timemory.profiler starts the runtime.
+    using is_initialized_fn = int (*)();
+    auto py = reinterpret_cast<is_initialized_fn>(dlsym(RTLD_DEFAULT, "Py_IsInitialized"));
+    if (py && py()) return;
     ensure_initialized();
 }
 
@@ -231,12 +281,17 @@ timemory_site* timemory_intern_site(const char* name, const char* linkage, const
 }
 
 void timemory_push_region(const char* name) {
+    // Called in a signal handler that interrupted this thread inside the runtime: naming the
+    // region takes a lock the thread may hold.
+    if (t_locks_held > 0) return not_recorded_inside_runtime();
     if (!rt_state().recording.load(std::memory_order_relaxed) && !ensure_initialized()) return;
     timemory_enter(region_site(name));
 }
 
 void timemory_pop_region(const char* name) {
-    if (rt_state().state.load(std::memory_order_relaxed) != int(run_state::running)) return;
+    if (rt_state().state.load(std::memory_order_relaxed) != int(run_state::running) ||
+        t_locks_held > 0)
+        return;
     timemory_exit(region_site(name));
 }
 

@@ -62,7 +62,7 @@ std::string write_reports() {
 
 void reset() {
     runtime& r = rt_state();
-    std::lock_guard<std::mutex> lk(r.mutex);
+    runtime_lock lk(r.mutex);
     for (auto* t : r.threads)
         if (t) t->forget();
     r.finished.clear();
@@ -81,7 +81,7 @@ namespace {
 void refresh_recording_options() {
     runtime& r = rt_state();
     {
-        std::lock_guard<std::mutex> lk(r.mutex);
+        runtime_lock lk(r.mutex);
         apply_settings(r, rt::settings::current());
     }
     update_recording();
@@ -102,7 +102,7 @@ bool set(const std::string& name, const std::string& value, std::string* error) 
     runtime& r = rt_state();
     if (r.state.load() == int(run_state::uninitialized)) {
         // Not started: remembered, and applied over the environment at start-up.
-        std::lock_guard<std::mutex> lk(r.mutex);
+        runtime_lock lk(r.mutex);
         r.overrides.emplace_back(name, value);
         return true;
     }
@@ -130,7 +130,7 @@ std::vector<description> describe(bool with_values) {
     } else if (r.state.load() == int(run_state::uninitialized)) {
         std::vector<std::pair<std::string, std::string>> overrides;
         {
-            std::lock_guard<std::mutex> lk(r.mutex);
+            runtime_lock lk(r.mutex);
             overrides = r.overrides;
         }
         now = starting_settings(overrides);

@@ -2,6 +2,8 @@
 // environment and errno. Signal dispositions are kept by hooks/signals.cpp.
 #pragma once
 
+#include <sys/auxv.h>
+
 #include <cerrno>
 #include <cfenv>
 
@@ -27,6 +29,14 @@ public:
 private:
     fenv_t saved_;
 };
+
+/// Whether this is a secure-execution process (set-uid, set-gid or file capabilities:
+/// AT_SECURE): its environment, its working folder and its user's files belong to someone
+/// less privileged than the process. The runtime then reads no TIMEMORY_* variable and no
+/// config file, does not start, and writes nothing.
+inline bool secure_execution() noexcept {
+    return getauxval(AT_SECURE) != 0;
+}
 
 /// Restores errno when it goes out of scope: wraps every runtime step that may make a
 /// failing system call on a host thread (start-up reads config files that may not exist,

@@ -373,7 +373,7 @@ result collect() {
     bundle b;
     b.select(s.value_ids);
     runtime& r = rt_state();
-    std::lock_guard<std::mutex> lk(r.mutex);
+    runtime_lock lk(r.mutex);
     std::vector<const call_graph*> threads;
     static const call_graph folded(2); // a thread folded at its exit: its nodes are gone
     for (const thread_state* t : r.threads)

@@ -18,26 +18,105 @@ call_graph::call_graph(size_t components) : ncomp_(components) {
     clear();
 }
 
-void call_graph::record_baseline(uint32_t i) {
-    if (base_count_.size() < nodes_.size()) {
-        base_count_.resize(nodes_.size(), 0);
-        base_sum_.resize(nodes_.size() * ncomp_, 0);
-    }
+void call_graph::record_baseline(uint32_t i) noexcept {
     nodes_[i].throttled = true;
+    try {
+        if (base_count_.size() < nodes_.size()) {
+            // base_sum_ first: it is read wherever base_count_ reaches.
+            reserve_more(base_sum_, nodes_.size() * ncomp_ - base_sum_.size());
+            reserve_more(base_count_, nodes_.size() - base_count_.size());
+            base_sum_.resize(nodes_.size() * ncomp_, 0);
+            base_count_.resize(nodes_.size(), 0);
+        }
+    } catch (...) {
+        return; // no memory: estimated from every timed call, as with no baseline
+    }
     base_count_[i] = nodes_[i].count;
     for (size_t c = 0; c < ncomp_; ++c)
         base_sum_[size_t(i) * ncomp_ + c] = stats(i)[c].sum;
 }
 
+void call_graph::note_sample(uint32_t i) noexcept {
+    try {
+        if (sample_slot_.size() < nodes_.size()) {
+            reserve_more(sample_slot_, nodes_.size() - sample_slot_.size());
+            sample_slot_.resize(nodes_.size(), 0);
+        }
+        const node& nd = nodes_[i];
+        if (sample_slot_[i] == 0) {
+            reserve_more(samples_, 1);
+            reserve_more(sample_start_, ncomp_);
+            reserve_more(sample_means_, size_t(max_blocks) * ncomp_);
+            samples_.push_back(sample_blocks{nd.count, 4, 0});
+            for (size_t c = 0; c < ncomp_; ++c)
+                sample_start_.push_back(stats(i)[c].sum);
+            sample_means_.resize(sample_means_.size() + size_t(max_blocks) * ncomp_, 0.0);
+            sample_slot_[i] = uint32_t(samples_.size());
+            return;
+        }
+    } catch (...) {
+        return; // no memory: this node is estimated from the mean of its samples
+    }
+    const uint32_t k = sample_slot_[i] - 1;
+    sample_blocks& sb = samples_[k];
+    const uint64_t done = nodes_[i].count - sb.start_count;
+    if (done < sb.size) return;
+    double mean[64];
+    const size_t nc = ncomp_ < 64 ? ncomp_ : 64;
+    for (size_t c = 0; c < nc; ++c) {
+        int64_t& start = sample_start_[size_t(k) * ncomp_ + c];
+        mean[c] = double(stats(i)[c].sum - start) / double(done);
+        start = stats(i)[c].sum;
+    }
+    sb.start_count = nodes_[i].count;
+    add_block(k, mean);
+}
+
+void call_graph::add_block(uint32_t k, const double* mean) {
+    sample_blocks& sb = samples_[k];
+    double* m = &sample_means_[size_t(k) * max_blocks * ncomp_];
+    if (sb.used == max_blocks) {
+        // Full: pairs become one block of twice the samples, and so do the blocks to come.
+        for (uint32_t j = 0; j < max_blocks / 2; ++j)
+            for (size_t c = 0; c < ncomp_; ++c)
+                m[j * ncomp_ + c] = (m[2 * j * ncomp_ + c] + m[(2 * j + 1) * ncomp_ + c]) / 2;
+        sb.used = max_blocks / 2;
+        sb.size *= 2;
+    }
+    for (size_t c = 0; c < ncomp_ && c < 64; ++c)
+        m[sb.used * ncomp_ + c] = mean[c];
+    sb.used += 1;
+}
+
+bool call_graph::sample_mean(uint32_t i, size_t c, double* out) const {
+    if (i >= sample_slot_.size() || sample_slot_[i] == 0) return false;
+    const uint32_t k = sample_slot_[i] - 1;
+    const sample_blocks& sb = samples_[k];
+    if (sb.used < 3) return false;
+    double v[max_blocks];
+    const double* m = &sample_means_[size_t(k) * max_blocks * ncomp_];
+    for (uint32_t j = 0; j < sb.used; ++j)
+        v[j] = m[j * ncomp_ + c];
+    std::sort(v, v + sb.used);
+    *out = sb.used % 2 ? v[sb.used / 2] : (v[sb.used / 2 - 1] + v[sb.used / 2]) / 2;
+    return true;
+}
+
 void call_graph::clear() {
     for (auto& e : recent_)
         e = recent{};
+    nodes_.reserve(page_of<node>());
+    stats_.reserve(std::max(page_of<running_stat>(), ncomp_));
     nodes_.assign(1, node{});
     stats_.assign(ncomp_, running_stat{});
     base_count_.clear();
     base_sum_.clear();
-    keys_.assign(64, 0);
-    vals_.assign(64, no_node);
+    sample_slot_.clear();
+    samples_.clear();
+    sample_start_.clear();
+    sample_means_.clear();
+    keys_.assign(page_of<uint64_t>(), 0);
+    vals_.assign(page_of<uint64_t>(), no_node);
     used_ = 0;
 }
 
@@ -49,10 +128,17 @@ uint32_t call_graph::find_or_create(uint32_t parent, uint32_t key_site, uint32_t
         if (keys_[s] == key) return vals_[s];
         if (keys_[s] == 0) break;
     }
+    make_room();
     uint32_t n = create(parent, site, ticks);
     nodes_[n].foreign = (key_site & foreign_key) != 0;
     index(parent, key_site, n);
     return n;
+}
+
+void call_graph::make_room() {
+    reserve_more(nodes_, 1);
+    reserve_more(stats_, ncomp_);
+    if ((used_ + 1) * 2 > keys_.size()) rehash(keys_.size() * 2);
 }
 
 uint32_t call_graph::child_slow(uint32_t parent, uint32_t site, int64_t ticks) {
@@ -65,6 +151,8 @@ uint32_t call_graph::child_slow(uint32_t parent, uint32_t site, int64_t ticks) {
 }
 
 uint32_t call_graph::append(uint32_t parent, uint32_t site, int64_t ticks) {
+    reserve_more(nodes_, 1);
+    reserve_more(stats_, ncomp_);
     return create(parent, site, ticks);
 }
 
@@ -92,8 +180,8 @@ void call_graph::index(uint32_t parent, uint32_t site, uint32_t n) {
 }
 
 void call_graph::rehash(size_t capacity) {
-    std::vector<uint64_t> keys(capacity, 0);
-    std::vector<uint32_t> vals(capacity, no_node);
+    page_vector<uint64_t> keys(capacity, 0);
+    page_vector<uint32_t> vals(capacity, no_node);
     size_t mask = capacity - 1;
     for (size_t i = 0; i < keys_.size(); ++i) {
         if (keys_[i] == 0) continue;
@@ -165,6 +253,20 @@ std::vector<uint32_t> call_graph::merge_placed(const call_graph& src, std::vecto
             base_count_[d] += src.base_count_[i];
             for (size_t c = 0; c < ncomp_; ++c)
                 base_sum_[size_t(d) * ncomp_ + c] += src.base_sum_[size_t(i) * ncomp_ + c];
+        }
+        // Blocks of samples from another thread join this node's.
+        if (i < src.sample_slot_.size() && src.sample_slot_[i] != 0 && ncomp_ <= 64) {
+            const uint32_t sk = src.sample_slot_[i] - 1;
+            if (sample_slot_.size() < nodes_.size()) sample_slot_.resize(nodes_.size(), 0);
+            if (sample_slot_[d] == 0) {
+                samples_.push_back(sample_blocks{0, src.samples_[sk].size, 0});
+                sample_start_.resize(sample_start_.size() + ncomp_, 0);
+                sample_means_.resize(sample_means_.size() + size_t(max_blocks) * ncomp_, 0.0);
+                sample_slot_[d] = uint32_t(samples_.size());
+            }
+            const double* m = &src.sample_means_[size_t(sk) * max_blocks * ncomp_];
+            for (uint32_t j = 0; j < src.samples_[sk].used; ++j)
+                add_block(sample_slot_[d] - 1, m + j * ncomp_);
         }
     }
     return map;

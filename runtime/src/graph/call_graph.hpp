@@ -18,6 +18,8 @@
 #include <limits>
 #include <vector>
 
+#include "base/pages.hpp"
+
 namespace timemory::rt {
 
 /// A frame past the depth limit: open, not recorded, and its children are not either.
@@ -153,7 +155,7 @@ public:
     /// Records node `i`'s count and sums now, when its first throttled call comes: the
     /// timed calls after it (samples) are what estimates the untimed ones; the calls
     /// before, timed while the function was new, may not look like the rest of the run.
-    void record_baseline(uint32_t i);
+    void record_baseline(uint32_t i) noexcept;
     /// The count and per-component sums at node `i`'s baseline (zeros when none).
     uint64_t baseline_count(uint32_t i) const {
         return i < base_count_.size() ? base_count_[i] : 0;
@@ -161,6 +163,16 @@ public:
     int64_t baseline_sum(uint32_t i, size_t c) const {
         return i < base_count_.size() ? base_sum_[size_t(i) * ncomp_ + c] : 0;
     }
+
+    /// Called when a sample of throttled node `i` starts (a timed call among its untimed
+    /// ones): the samples finished since the last call join the node's current block of
+    /// samples. Blocks hold equal numbers of samples (doubling as they are merged in pairs,
+    /// so that they always cover the whole run); sample_mean() takes the median of their
+    /// means, which one preempted or page-faulting sample cannot move. Off the hot path.
+    void note_sample(uint32_t i) noexcept;
+    /// The value per call of node `i`'s samples for component `c`, robust to outliers: the
+    /// median of its blocks' means. False when it has fewer than three blocks.
+    bool sample_mean(uint32_t i, size_t c, double* out) const;
 
     /// Marks a key of a foreign subtree's top-level node (see merge); site ids stay below.
     static constexpr uint32_t foreign_key = 1u << 31;
@@ -186,13 +198,34 @@ private:
     }
     recent recent_[1 << recent_bits];
 
+    /// Makes room for one more node (nodes, statistics, index) or throws, changing nothing
+    /// then: what creates a node must not fail half-way (a node without statistics).
+    void make_room();
+
+    // Pages, not malloc: nodes are created from the entry points, which may run in a
+    // signal handler that interrupted malloc (base/pages.hpp).
     size_t ncomp_;
-    std::vector<node> nodes_;
-    std::vector<running_stat> stats_;
-    std::vector<uint64_t> base_count_; ///< per node once any baseline exists (else empty)
-    std::vector<int64_t> base_sum_;    ///< per node and component, likewise
-    std::vector<uint64_t> keys_;       // 0 = empty slot; otherwise (parent << 32 | site) + 1
-    std::vector<uint32_t> vals_;
+    page_vector<node> nodes_;
+    page_vector<running_stat> stats_;
+    page_vector<uint64_t> base_count_; ///< per node once any baseline exists (else empty)
+    page_vector<int64_t> base_sum_;    ///< per node and component, likewise
+
+    /// The blocks of samples of a throttled node (note_sample).
+    static constexpr uint32_t max_blocks = 16;
+    struct sample_blocks {
+        uint64_t start_count = 0; ///< the node's count when the current block began
+        uint32_t size = 4;        ///< samples per block
+        uint32_t used = 0;        ///< blocks complete
+    };
+    page_vector<uint32_t> sample_slot_;     ///< per node: 0 none, else its index in samples_ + 1
+    page_vector<sample_blocks> samples_;    ///< per throttled node
+    page_vector<int64_t> sample_start_;     ///< per slot and component: sum at the block start
+    page_vector<double> sample_means_;      ///< per slot, block and component
+    /// Appends a complete block (per-call means `mean`, one per component) to slot `k`,
+    /// merging the blocks in pairs when they are full.
+    void add_block(uint32_t k, const double* mean);
+    page_vector<uint64_t> keys_;       // 0 = empty slot; otherwise (parent << 32 | site) + 1
+    page_vector<uint32_t> vals_;
     size_t used_ = 0;
 };
 

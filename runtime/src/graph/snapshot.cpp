@@ -134,6 +134,15 @@ bool has_untimed_calls(const call_graph& g) {
     return false;
 }
 
+// The part of node `i`'s total (component `c`; compensated, as `total`) that is estimated:
+// the estimate's share of its raw value, the share the reports show as "estimated".
+double estimated_part(const call_graph& g, uint32_t i, size_t c, size_t nc,
+                      const std::vector<double>& total, const std::vector<double>& est) {
+    const double e = est[i * nc + c];
+    const double raw = double(g.stats(i)[c].sum) + e;
+    return e > 0 && raw > 0 ? total[i * nc + c] * (e / raw) : 0.0;
+}
+
 // Per node and component, the raw value of untimed calls: their number times the mean of
 // the node's timed calls (or, when it has none, of every timed call of the same function).
 // Never less than what the node's children on its thread (`kids`) account for. Bottom-up:
@@ -158,11 +167,13 @@ std::vector<double> estimate_untimed(const call_graph& g, const bundle& b, const
             if (!estimable(*b.comps[c])) continue;
             const double timed_sum = double(g.stats(i)[c].sum);
             // The samples (calls timed after the function was throttled) stand for the
-            // untimed calls; without enough of them, every timed call of the node; without
-            // any, those of the function everywhere.
+            // untimed calls: the median of their blocks' means (an outlier moves one block),
+            // or their mean while there are few; without enough of them, every timed call of
+            // the node; without any, those of the function everywhere.
             const uint64_t samples = nd.count - std::min(nd.count, g.baseline_count(i));
             double mean = 0;
-            if (samples >= min_samples)
+            if (samples >= min_samples && g.sample_mean(i, c, &mean)) {
+            } else if (samples >= min_samples)
                 mean = (timed_sum - double(g.baseline_sum(i, c))) / double(samples);
             else if (nd.count > 0)
                 mean = timed_sum / double(nd.count);
@@ -177,6 +188,42 @@ std::vector<double> estimate_untimed(const call_graph& g, const bundle& b, const
         }
     }
     return est;
+}
+
+// An estimate never exceeds what was measured around it: the calls of a node's children on
+// its thread ran inside its calls, so together they cannot take more than its total. Where
+// estimated children would (a sample that was preempted, a page fault, a function whose
+// samples are not like its other calls), their estimated parts are scaled down, just enough;
+// measured values are never changed. Top-down (index order is a topological order), so a
+// node's total is final before its children are looked at. `total` and `est` are per node
+// and component, as in graph_report::convert.
+void cap_estimates(const call_graph& g, const bundle& b, const child_lists& kids,
+                   std::vector<double>& total, std::vector<double>& est) {
+    if (!has_untimed_calls(g)) return;
+    const size_t nc = b.size();
+    for (uint32_t p = 1; p < g.size(); ++p) {
+        for (size_t c = 0; c < nc; ++c) {
+            if (!estimable(*b.comps[c]) || b.comps[c]->how == value_kind::one) continue;
+            // The children's totals: a measured part and an estimated part each.
+            double fixed = 0, estimated = 0;
+            for (uint32_t k : kids.of(p)) {
+                if (kids.crosses(k)) continue;
+                const double part = estimated_part(g, k, c, nc, total, est);
+                fixed += total[k * nc + c] - part;
+                estimated += part;
+            }
+            const double room = total[p * nc + c] - fixed;
+            if (estimated <= 0 || fixed + estimated <= total[p * nc + c]) continue;
+            const double f = room > 0 ? room / estimated : 0.0;
+            for (uint32_t k : kids.of(p)) {
+                if (kids.crosses(k)) continue;
+                const size_t i = k * nc + c;
+                const double part = estimated_part(g, k, c, nc, total, est);
+                total[i] -= part * (1 - f);
+                est[i] *= f;
+            }
+        }
+    }
 }
 
 } // namespace
@@ -215,33 +262,42 @@ void graph_report::convert(const bundle& b, const overhead_costs* oh) {
     for (uint32_t i = 1; i < g.size(); ++i)
         crosses[i] = g.at(i).foreign || thread_of(i) != thread_of(g.at(i).parent);
     const child_lists kids(g, std::move(crosses));
-    const std::vector<double> est = estimate_untimed(g, b, kids, sites_.size());
+    std::vector<double> est = estimate_untimed(g, b, kids, sites_.size());
 
     // Raw inclusive totals: the measured sum, plus the estimate of untimed calls, minus
     // (TIMEMORY_COMPENSATE) what timemory's hooks cost inside the node: their share of its
     // own calls, and every call made below it on its thread. Bottom-up: children first.
     std::vector<double> total(g.size() * nc, 0.0), below(g.size() * nc, 0.0);
     std::vector<double> per_call(g.size() * nc, 0.0); // hooks' cost taken off each call
+    std::vector<double> kids_total(g.size() * nc, 0.0); // children's totals on the thread
     for (uint32_t i = uint32_t(g.size()); i-- > 1;) {
         const rt::node& nd = g.at(i);
         const bool same_thread = !kids.crosses(i);
         for (size_t c = 0; c < nc; ++c) {
             const size_t k = i * nc + c;
-            double t = double(g.stats(i)[c].sum) + est[k];
+            const double raw = double(g.stats(i)[c].sum) + est[k];
+            double t = raw;
             if (oh && estimable(*b.comps[c]) && b.comps[c]->how != value_kind::one) {
                 // An estimate extrapolates the timed calls, hooks included, to the others.
                 const double calls = double(nd.count + (est[k] > 0 ? nd.unmeasured : 0));
                 const double hooks = oh->inside[c] * calls + below[k];
                 if (calls > 0) per_call[k] = hooks / calls;
-                t = std::max(0.0, t - hooks);
+                // The hooks' costs are averages of a calibration: in a run where the hooks
+                // cost less (a faster moment, a core to itself), taking them off every call
+                // below could leave a node less than its children took. Never below them,
+                // nor above the node's own value before compensation.
+                t = std::max(std::max(0.0, t - hooks), std::min(raw, kids_total[k]));
                 if (same_thread)
                     below[nd.parent * nc + c] += below[k] + double(nd.count) * oh->timed_pair[c] +
                                                  double(nd.unmeasured) * oh->untimed_pair[c];
             }
             total[k] = t;
+            if (same_thread) kids_total[nd.parent * nc + c] += t;
         }
     }
     below = {};
+    kids_total = {};
+    cap_estimates(g, b, kids, total, est);
 
     // Pre-order, by an explicit stack: deep graphs must not overflow the stack.
     const size_t n = g.size() > 0 ? g.size() - 1 : 0;
@@ -275,11 +331,8 @@ void graph_report::convert(const bundle& b, const overhead_costs* oh) {
         const running_stat* st = g.stats(i);
         for (size_t c = 0; c < nc; ++c) {
             const component& comp = *b.comps[c];
-            const double e = est[i * nc + c];
-            // The estimated share of the (compensated) total.
-            const double measured = double(st[c].sum) + e;
-            if (nd.unmeasured > 0 && measured > 0)
-                estimated_[at * nc + c] = total[i * nc + c] * (e / measured) * scale[c];
+            if (nd.unmeasured > 0)
+                estimated_[at * nc + c] = estimated_part(g, i, c, nc, total, est) * scale[c];
             stats inc = inclusive_stats(comp, st[c], nd.count, count, total[i * nc + c],
                                         per_call[i * nc + c], scale[c]);
             stats exc{inc.sum, inc.mean, nan_value, nan_value, nan_value};

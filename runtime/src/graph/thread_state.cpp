@@ -8,12 +8,15 @@
 
 namespace timemory::rt {
 
-void frame_stack::grow(size_t cap) {
-    std::unique_ptr<frame[]> bigger(new frame[cap]);
+bool frame_stack::grow(size_t cap) noexcept {
+    auto* bigger = static_cast<frame*>(pages_alloc(cap * sizeof(frame)));
+    if (!bigger) return false;
     for (size_t i = 0; i < size_; ++i)
         bigger[i] = data_[i];
-    data_ = std::move(bigger);
+    pages_free(data_, cap_ * sizeof(frame));
+    data_ = bigger;
     cap_ = cap;
+    return true;
 }
 
 thread_state::thread_state(uint32_t idx, const bundle& b)
@@ -55,21 +58,22 @@ void thread_state::enter(timemory_site* s, const bundle& b, const record_options
 
 void thread_state::push_frame(timemory_site* s, uint32_t n, const bundle& b, bool stamp) noexcept {
     const size_t depth = stack.size();
-    try {
-        if (b.wall_only) {
-            stack.push_back(frame{s, n, stamp ? wall_ticks() : 0});
-        } else {
+    bool pushed = false;
+    if (b.wall_only) {
+        pushed = stack.push_back(frame{s, n, stamp ? wall_ticks() : 0});
+    } else {
+        try {
             if (starts.size() < (depth + 1) * size_t(field_count))
                 starts.resize((depth + 1) * 2 * size_t(field_count));
             int64_t* snap = &starts[depth * size_t(field_count)];
             read_sources(b.sources, snap);
-            stack.push_back(frame{s, n, snap[static_cast<int>(field::wall_ticks)]});
+            pushed = stack.push_back(frame{s, n, snap[static_cast<int>(field::wall_ticks)]});
+        } catch (...) {
         }
-    } catch (...) {
-        // No memory for a deeper stack: the call is not tracked; its exit is then an
-        // unmatched one, ignored as such.
-        ++failures.no_memory;
     }
+    // No memory for a deeper stack: the call is not tracked; its exit is then an unmatched
+    // one, ignored as such.
+    if (!pushed) ++failures.no_memory;
 }
 
 void thread_state::enter_anchored(timemory_site* s, uint32_t thread, uint32_t at, const bundle& b,
@@ -100,7 +104,14 @@ void thread_state::enter_throttled_slow(timemory_site* s, const record_options& 
     uint32_t n = no_node;
     if (parent != no_node && stack.size() < o.max_depth) {
         constexpr int64_t later = std::numeric_limits<int64_t>::max();
-        n = o.flat ? graph.child(0, site_id(s), later) : graph.child(parent, site_id(s), later);
+        try {
+            n = o.flat ? graph.child(0, site_id(s), later)
+                       : graph.child(parent, site_id(s), later);
+        } catch (...) {
+            ++failures.no_memory;
+        }
+    }
+    if (n != no_node) {
         if (!graph.at(n).throttled) {
             graph.record_baseline(n);
             graph.at(n).sample_tick = next_sample_distance(o);
@@ -108,11 +119,12 @@ void thread_state::enter_throttled_slow(timemory_site* s, const record_options& 
         node& nd = graph.at(n);
         if (o.throttle_sample > 0 && --nd.sample_tick == 0) {
             nd.sample_tick = next_sample_distance(o);
+            graph.note_sample(n);
             enter(s, *bundle_, o); // this call is a sample: timed
             return;
         }
     }
-    stack.push_back(frame{s, n, untimed_start});
+    if (!stack.push_back(frame{s, n, untimed_start})) ++failures.no_memory;
 }
 
 void thread_state::close_top(const bundle& b, const record_options& o, int64_t stop_ticks,

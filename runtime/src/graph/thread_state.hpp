@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/clock.hpp"
+#include "base/pages.hpp"
 #include "components/fields.hpp"
 #include "graph/bundle.hpp"
 #include "graph/call_graph.hpp"
@@ -92,10 +93,16 @@ void settle_in_flight(call_graph& g, const bundle& b) noexcept;
 bool has_unsettled(const call_graph& g, const bundle& b) noexcept;
 
 /// The shadow stack: a plain array whose push and pop inline to a few instructions (a
-/// std::vector's push_back does not, for its reallocation path). Grows by doubling.
+/// std::vector's push_back does not, for its reallocation path). Grows by doubling, in pages
+/// (base/pages.hpp).
 class frame_stack {
 public:
-    frame_stack() { grow(256); }
+    frame_stack() {
+        if (!grow(256)) throw std::bad_alloc();
+    }
+    ~frame_stack() { pages_free(data_, cap_ * sizeof(frame)); }
+    frame_stack(const frame_stack&) = delete;
+    frame_stack& operator=(const frame_stack&) = delete;
     size_t size() const noexcept { return size_; }
     size_t capacity() const noexcept { return cap_; }
     bool empty() const noexcept { return size_ == 0; }
@@ -103,11 +110,13 @@ public:
     const frame& back() const noexcept { return data_[size_ - 1]; }
     frame& operator[](size_t i) noexcept { return data_[i]; }
     const frame& operator[](size_t i) const noexcept { return data_[i]; }
-    frame* begin() noexcept { return data_.get(); }
-    frame* end() noexcept { return data_.get() + size_; }
-    void push_back(const frame& f) {
-        if (__builtin_expect(size_ == cap_, 0)) grow(cap_ * 2);
+    frame* begin() noexcept { return data_; }
+    frame* end() noexcept { return data_ + size_; }
+    /// False (nothing pushed) when the stack is full and there is no memory to grow it.
+    bool push_back(const frame& f) noexcept {
+        if (__builtin_expect(size_ == cap_, 0) && !grow(cap_ * 2)) return false;
         data_[size_++] = f;
+        return true;
     }
     /// push_back when size() < capacity() is known: no growth path (the fast paths must
     /// not call out).
@@ -115,8 +124,8 @@ public:
     void pop_back() noexcept { --size_; }
 
 private:
-    void grow(size_t cap);
-    std::unique_ptr<frame[]> data_;
+    bool grow(size_t cap) noexcept;
+    frame* data_ = nullptr;
     size_t size_ = 0, cap_ = 0;
 };
 
@@ -126,12 +135,36 @@ struct failure_counts {
     uint64_t unmatched = 0;     ///< exits with no matching open region (ignored)
     uint64_t closed_at_end = 0; ///< regions still open at thread exit or finalize
     uint64_t no_memory = 0;     ///< calls not recorded: no memory for their node or frame
+    /// Calls not recorded: made while their thread was inside timemory (a signal handler
+    /// that interrupted it), or before the runtime could start safely there. Process-wide.
+    uint64_t inside_runtime = 0;
+    /// Calls recorded under the shared "<no memory for region name>" site: no memory was
+    /// left to keep their names. Process-wide.
+    uint64_t unnamed_no_memory = 0;
+
+    failure_counts& operator+=(const failure_counts& o) noexcept {
+        reconciled += o.reconciled;
+        unmatched += o.unmatched;
+        closed_at_end += o.closed_at_end;
+        no_memory += o.no_memory;
+        inside_runtime += o.inside_runtime;
+        unnamed_no_memory += o.unnamed_no_memory;
+        return *this;
+    }
 };
 
 class thread_state {
 public:
     /// `b` must outlive the thread state (the runtime's bundle does).
     thread_state(uint32_t index, const bundle& b);
+
+    // A thread's first call makes its state: in pages, as everything the entry points make.
+    static void* operator new(size_t size) {
+        void* p = pages_alloc(size);
+        if (!p) throw std::bad_alloc();
+        return p;
+    }
+    static void operator delete(void* p, size_t size) noexcept { pages_free(p, size); }
 
     /// The inline fast path of enter for wall_clock alone: a known child of the open
     /// frame, room on the stack. False (nothing done) when the general path is needed.
@@ -212,10 +245,11 @@ public:
                     nd.sample_tick = next_sample_distance(o);
                 }
                 if (__builtin_expect(o.throttle_sample == 0 || --nd.sample_tick != 0, 1)) {
-                    stack.push_back(frame{s, p.cache_node, untimed_start});
+                    stack.push_unchecked(frame{s, p.cache_node, untimed_start});
                     return;
                 }
                 nd.sample_tick = next_sample_distance(o);
+                graph.note_sample(p.cache_node);
                 enter(s, *bundle_, o); // this call is a sample: timed
                 return;
             }
@@ -258,7 +292,7 @@ public:
 
     call_graph graph;
     frame_stack stack;
-    std::vector<int64_t> starts; ///< field_count readings per open frame (generic bundles)
+    page_vector<int64_t> starts; ///< field_count readings per open frame (generic bundles)
     /// Set by the entry points (c_api.cpp) while they work on this thread's state: the
     /// re-entrancy guard (the runtime never measures itself), and what finalize waits on
     /// before it reads this thread's graph from another thread.

@@ -19,6 +19,7 @@ bool g_took_runtime_lock = false;
 
 void before_fork() {
     runtime& r = rt_state();
+    ++t_locks_held; // see runtime_lock
     g_took_runtime_lock = !initializing_here();
     if (g_took_runtime_lock) r.mutex.lock();
     r.names_mutex.lock();
@@ -30,6 +31,7 @@ void release_locks() {
     log_mutex().unlock();
     r.names_mutex.unlock();
     if (g_took_runtime_lock) r.mutex.unlock();
+    --t_locks_held;
 }
 
 void in_parent() {
@@ -50,6 +52,8 @@ void in_child() {
     r.live_children.assign(1, 0);
     r.finished.clear(); // the parent's finished threads are the parent's data
     r.folded_failures = failure_counts{};
+    g_unrecorded.inside_runtime.store(0);
+    g_unrecorded.unnamed.store(0);
     if (self) {
         self->forget();
         self->index = 0;

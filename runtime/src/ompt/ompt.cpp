@@ -252,7 +252,7 @@ void at_finalize() noexcept {
     // program whose threads measured nothing) has nothing misplaced.
     {
         runtime& r = rt_state();
-        std::lock_guard<std::mutex> lk(r.mutex);
+        runtime_lock lk(r.mutex);
         if (r.threads.size() <= 1 && r.finished.empty()) return;
     }
     warn("OpenMP regions were not attributed per region: the program uses GCC's libgomp, "

@@ -1,8 +1,12 @@
 #include "output/file_io.hpp"
 
 #include <fcntl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <ctime>
 
 #include <cerrno>
 #include <cstdlib>
@@ -87,14 +91,34 @@ staged_file::append staged_file::append_from(int in) {
     }
 }
 
-staged_file::staged_file(std::string path)
-    : path_(std::move(path)), tmp_(path_ + ".tmp." + std::to_string(getpid())) {
+namespace {
+// 64 random bits in hex, for a name no one can guess beforehand.
+std::string random_suffix() {
+    uint64_t bits = 0;
+    if (getrandom(&bits, sizeof(bits), GRND_NONBLOCK) != ssize_t(sizeof(bits))) {
+        static std::atomic<uint64_t> counter{0};
+        bits = (uint64_t(getpid()) << 32) ^ uint64_t(time(nullptr)) ^
+               (counter.fetch_add(1) * 0x9E3779B97F4A7C15ull);
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(bits));
+    return buf;
+}
+} // namespace
+
+staged_file::staged_file(std::string path) : path_(std::move(path)) {
     for (staged_file*& s : t_staged)
         if (!s) {
             s = this;
             break;
         }
-    fd_ = open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    // A new file under a name no one can guess, created here or not at all: a link or file
+    // planted in a folder others can write (under a name they guessed) is never opened.
+    for (int attempt = 0; attempt < 8 && fd_ < 0; ++attempt) {
+        tmp_ = path_ + ".tmp." + std::to_string(getpid()) + "." + random_suffix();
+        fd_ = open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd_ < 0 && errno != EEXIST) break;
+    }
     if (fd_ < 0) {
         write_errno_ = errno;
         return;

@@ -11,7 +11,8 @@ namespace timemory::rt {
 /// Creates `dir` and its parents. False (with `error` set) when it cannot.
 bool make_dirs(const std::string& dir, std::string* error);
 
-/// A file written through a FILE* into `<path>.tmp.<pid>`, renamed to `path` by commit(),
+/// A file written through a FILE* into `<path>.tmp.<pid>.<random>` (created new, never
+/// through a link), renamed to `path` by commit(),
 /// so a reader never sees a half-written report. Without a successful commit() (an error,
 /// a full disk, an exception) the temporary file is removed: no partial file is left.
 class staged_file {

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/host_state.hpp"
 #include "base/log.hpp"
 #include "output/file_io.hpp"
 #include "output/formats.hpp"
@@ -31,6 +32,7 @@ std::string slice_name(const std::string& stem, const char* kind, size_t rank) {
 std::string make_slice_folder(const settings::values& v, const std::string& program, int pid) {
     if (!v.file_output || !(v.json_output || v.tree_output || v.text_output)) return "";
     if (v.collapse_processes && !v.rank_reports) return ""; // no per-rank file is written
+    if (secure_execution()) return "";                      // see write_report_set
     const std::string base = output_base(v, program, pid);
     std::string err;
     if (!make_dirs(base, &err)) return ""; // the set's own writing says why

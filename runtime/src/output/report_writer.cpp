@@ -15,6 +15,7 @@
 #include <type_traits>
 
 #include "base/clock.hpp"
+#include "base/host_state.hpp"
 #include "base/log.hpp"
 #include "graph/snapshot.hpp"
 #include "output/file_io.hpp"
@@ -77,6 +78,8 @@ nlohmann::json metadata(const report_input& res, const report_context& ctx,
                 {"unmatched_exits", f.unmatched},
                 {"closed_at_end", f.closed_at_end},
                 {"not_recorded_no_memory", f.no_memory},
+                {"not_recorded_inside_runtime", f.inside_runtime},
+                {"unnamed_no_memory", f.unnamed_no_memory},
                 {"refused_sites", ctx.refused_sites}}}}}};
 }
 
@@ -90,12 +93,14 @@ struct write_status {
     bool all_ok = true;
     bool disk_full = false;          ///< a file failed for lack of space (ENOSPC, EDQUOT)
     std::vector<std::string> errors; ///< one message per file not written
+    std::vector<std::string> missing; ///< the names of the files not written
     std::vector<std::string> written;
 
-    void failed(std::string message, int err) {
+    void failed(const std::string& file, std::string message, int err) {
         all_ok = false;
         disk_full = disk_full || err == ENOSPC || err == EDQUOT;
         errors.push_back(std::move(message));
+        missing.push_back(file);
     }
 };
 
@@ -113,7 +118,7 @@ void write_report_file(const std::string& dir, const std::string& shown_dir,
     if constexpr (std::is_same_v<decltype(write(out.get())), std::string>) {
         if (out.get()) err = write(out.get());
         if (!err.empty()) { // not committed: the staged file is removed
-            status.failed(shown_dir + "/" + file + " not written: " + err, EIO);
+            status.failed(file, shown_dir + "/" + file + " not written: " + err, EIO);
             return;
         }
     } else if (out.get()) {
@@ -122,7 +127,7 @@ void write_report_file(const std::string& dir, const std::string& shown_dir,
     if (!out.commit(&err)) {
         for (size_t at = err.find(dir); at != std::string::npos; at = err.find(dir, at + 1))
             err.replace(at, dir.size(), shown_dir);
-        status.failed(err, out.error());
+        status.failed(file, err, out.error());
         return;
     }
     status.written.push_back(path);
@@ -306,6 +311,9 @@ bool write_results(run_folder& folder, const report_context& ctx, const report_g
                      status);
     nlohmann::json meta = metadata(*ranks[0], ctx, v);
     if (mpi) meta["timemory"]["mpi_size"] = ranks.size();
+    // A reader of an incomplete set learns which files are missing (the folder's name says
+    // it is incomplete too: run_folder::publish).
+    if (!status.missing.empty()) meta["timemory"]["missing_files"] = status.missing;
     const std::string text = json_text(meta, v);
     write_report_file(
         dir, folder.final_path(), v.output_prefix + "metadata" + suffix + ".json", "metadata",
@@ -336,9 +344,16 @@ bool write_own_report(run_folder& folder, const report_context& ctx, const repor
 // note). Returns the folder, or "" when a file is missing (each one is named).
 std::string finish(run_folder& folder, bool wrote, const write_status& status,
                    const std::string& note) {
-    for (const std::string& e : status.errors)
+    const std::string shown = folder.final_path(); // what the messages name
+    std::string where = wrote ? folder.publish(status.missing) : "";
+    for (std::string e : status.errors) {
+        // An incomplete set is published under another name: the messages name that.
+        if (!where.empty() && where != shown)
+            for (size_t at = e.find(shown); at != std::string::npos;
+                 at = e.find(shown, at + where.size()))
+                e.replace(at, shown.size(), where);
         warn(e);
-    std::string where = wrote ? folder.publish() : "";
+    }
     if (!where.empty())
         notice("reports " + std::string(status.all_ok ? "in '" : "(incomplete: see above) in '") +
                where + "'" + (note.empty() ? "" : "; " + note));
@@ -402,6 +417,9 @@ private:
 
 std::string write_report_set(const report_context& ctx, const settings::values& v,
                              const report_graphs& set) {
+    // Never in a set-uid (set-gid, capability-raising) process: its working folder and
+    // output paths are a less privileged user's to plant links in.
+    if (secure_execution()) return "";
     file_size_signal_ignored keep_exit_status;
     std::string note;
     return write_set(

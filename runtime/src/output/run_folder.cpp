@@ -68,11 +68,31 @@ int metadata_pid(const std::string& dir) {
     return p.is_number_integer() ? p.get<int>() : 0;
 }
 
-// Where reports go when the output folder cannot take them.
-std::string fallback_base(const std::string& program, int pid) {
+// Where reports go when the output folder cannot take them: a new folder in the temp
+// directory ($TMPDIR or /tmp), made by mkdtemp: an unpredictable name, created here (never
+// one that exists, which another user could have made or linked elsewhere), owned by this
+// process's user and closed to others. "" with `error` set when none can be made.
+std::string make_fallback_folder(const std::string& program, int pid, std::string* error) {
     const char* tmp = std::getenv("TMPDIR");
-    return std::string(tmp && *tmp ? tmp : "/tmp") + "/timemory-" + program + "-" +
-           std::to_string(pid) + "-output";
+    std::string name = std::string(tmp && *tmp ? tmp : "/tmp") + "/timemory-" + program + "-" +
+                       std::to_string(pid) + "-XXXXXX";
+    if (!mkdtemp(name.data())) {
+        if (error) *error = "cannot create '" + name + "': " + std::strerror(errno);
+        return "";
+    }
+    return name;
+}
+
+// A folder that another user owns and anyone may write to, without the sticky bit (a
+// planted folder, mode 777): whoever wrote it could replace or read what is put there.
+bool planted_by_another_user(const std::string& dir, std::string* why) {
+    struct stat st;
+    if (stat(dir.c_str(), &st) != 0) return false;
+    if (st.st_uid == geteuid() || st.st_uid == 0) return false;
+    if (!(st.st_mode & S_IWOTH) || (st.st_mode & S_ISVTX)) return false;
+    *why = "'" + dir + "' belongs to user " + std::to_string(st.st_uid) +
+           " and anyone may write in it";
+    return true;
 }
 
 } // namespace
@@ -88,28 +108,35 @@ run_folder::~run_folder() {
 const std::string& run_folder::path() {
     if (opened_) return path_;
     opened_ = true;
-    base_ = fallback_ ? fallback_base(program_, pid_) : output_base(v_, program_, pid_);
-    if (!v_.run_folders && v_.time_output) base_ += "/" + time_subfolder();
     std::string err;
-    if (!make_dirs(base_, &err)) {
-        if (fallback_) {
+    if (fallback_) {
+        base_ = make_fallback_folder(program_, pid_, &err);
+        if (base_.empty()) {
             warn("fallback folder unusable (" + err + "); reports not written there");
             return path_;
         }
-        std::string fallback = fallback_base(program_, pid_);
-        std::string err2;
-        if (!make_dirs(fallback, &err2)) {
-            warn("output folder unusable (" + err + ") and fallback unusable (" + err2 +
-                 "); reports not written");
-            return path_;
+    } else {
+        base_ = output_base(v_, program_, pid_);
+        if (!v_.run_folders && v_.time_output) base_ += "/" + time_subfolder();
+        if (!make_dirs(base_, &err) || planted_by_another_user(base_, &err)) {
+            std::string err2;
+            std::string fallback = make_fallback_folder(program_, pid_, &err2);
+            if (fallback.empty()) {
+                warn("output folder unusable (" + err + ") and fallback unusable (" + err2 +
+                     "); reports not written");
+                return path_;
+            }
+            warn("output folder unusable (" + err + "); writing the reports to '" + fallback +
+                 "'");
+            base_ = fallback;
+            fallback_ = true;
         }
-        warn("output folder unusable (" + err + "); writing the reports to '" + fallback + "'");
-        base_ = fallback;
-        fallback_ = true;
     }
     if (!v_.run_folders) {
         // One folder for every process: a lock keeps concurrent sets from interleaving.
-        lock_fd_ = open((base_ + "/.timemory.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        // Never through a link another user planted under the lock's name.
+        lock_fd_ = open((base_ + "/.timemory.lock").c_str(),
+                        O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (lock_fd_ >= 0) {
             while (flock(lock_fd_, LOCK_EX) != 0 && errno == EINTR) {
             }
@@ -157,17 +184,25 @@ void run_folder::discard(const std::vector<std::string>& written) {
     path_.clear();
 }
 
-std::string run_folder::publish() {
+std::string run_folder::publish(const std::vector<std::string>& missing) {
     if (path_.empty()) return "";
     if (!v_.run_folders) {
+        // The folder holds this run's files only: not another run's under a name this one
+        // could not write.
+        for (const std::string& f : missing)
+            unlink((path_ + "/" + f).c_str());
         if (lock_fd_ >= 0) close(lock_fd_);
         lock_fd_ = -1;
         return path_;
     }
-    const std::string final_path = base_ + "/" + name_;
+    const std::string final_path = base_ + "/" + name_ + (missing.empty() ? "" : ".incomplete");
     if (rename(path_.c_str(), final_path.c_str()) != 0) {
         warn("cannot move the reports from '" + path_ + "' to '" + final_path +
              "': " + std::strerror(errno) + "; they stay in '" + path_ + "'");
+        return path_;
+    }
+    if (!missing.empty()) {
+        path_ = final_path;
         return path_;
     }
     // `latest`: a relative link replaced atomically (a new link renamed over the old).

@@ -42,7 +42,10 @@ public:
     std::string final_path() const { return name_.empty() ? path_ : base_ + "/" + name_; }
     /// Makes the set visible and returns where it is ("" when nothing was opened or it
     /// could not be moved into place, with a warning naming the folder left behind).
-    std::string publish();
+    /// A set with `missing` files is never published as a complete one: its run folder is
+    /// named `<name>.incomplete` and `latest` keeps pointing at the last complete set;
+    /// without run folders, a missing file's older copy (another run's) is removed.
+    std::string publish(const std::vector<std::string>& missing = {});
     /// Whether a set that failed here can be written again in the fallback folder (it is
     /// not the fallback folder already).
     bool can_fall_back() const;

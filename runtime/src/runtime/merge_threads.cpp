@@ -33,7 +33,7 @@ graph_report build_report() {
     // Sites for the per-thread roots are registered before taking the lock.
     size_t nthreads;
     {
-        std::lock_guard<std::mutex> lk(r.mutex);
+        runtime_lock lk(r.mutex);
         nthreads = r.threads.size();
     }
     std::vector<timemory_site*> thread_sites(nthreads, nullptr);
@@ -44,7 +44,7 @@ graph_report build_report() {
         }
     }
 
-    std::lock_guard<std::mutex> lk(r.mutex);
+    runtime_lock lk(r.mutex);
     std::vector<const timemory_site*> sites(r.sites.begin(), r.sites.end());
     nthreads = std::min(nthreads, r.threads.size());
     if (nthreads == 0)

@@ -22,12 +22,8 @@ timemory_site g_untimed{
 
 constexpr int pairs = 4000;
 
-// Runs `pairs` enter/exit pairs of `inner` inside one call of g_outer, after a warm-up.
+// Runs `pairs` enter/exit pairs of `inner` inside one call of g_outer.
 void loop(timemory_site* inner) {
-    for (int i = 0; i < 200; ++i) {
-        timemory_enter(inner);
-        timemory_exit(inner);
-    }
     timemory_enter(&g_outer);
     for (int i = 0; i < pairs; ++i) {
         timemory_enter(inner);
@@ -53,6 +49,11 @@ void calibrate_overhead() noexcept {
     for (timemory_site* inner : {&g_timed, &g_untimed}) {
         thread_state calib(0, r.comps);
         t_state = &calib;
+        // The first loop takes the memory for the nodes, a throttled function's baseline
+        // and its blocks of samples: one-off costs that are no call's. The graph is then
+        // emptied, its memory kept, and the second loop is the one measured.
+        loop(inner);
+        calib.graph.clear();
         loop(inner);
         t_state = saved;
         const call_graph& g = calib.graph;
@@ -78,7 +79,7 @@ void calibrate_overhead() noexcept {
         }
     }
     out.measured = true;
-    std::lock_guard<std::mutex> lk(r.mutex);
+    runtime_lock lk(r.mutex);
     r.overhead = std::move(out);
 }
 

@@ -26,7 +26,7 @@ report_context make_context(const std::vector<component_info>& comps, const sett
     ctx.on_signal = g_finalizing_on_signal.load();
     ctx.failures = total_failures();
     {
-        std::lock_guard<std::mutex> lk(r.mutex);
+        runtime_lock lk(r.mutex);
         ctx.thread_count = r.threads.size();
         ctx.refused_sites = r.bad_abi_sites;
     }

@@ -30,6 +30,8 @@ namespace timemory::rt {
 __thread thread_state* t_state __attribute__((tls_model("initial-exec"))) = nullptr;
 
 constinit never_destroyed<runtime> g_runtime;
+constinit unrecorded_calls g_unrecorded;
+__thread int t_locks_held __attribute__((tls_model("initial-exec"))) = 0;
 std::atomic<bool (*)()> g_finalize_handler{nullptr};
 std::atomic<bool> g_finalizing_on_signal{false};
 
@@ -71,10 +73,7 @@ bool fold_locked(runtime& r, thread_state* ts) {
     const size_t before = f.graph.size();
     std::vector<uint32_t> map = f.graph.merge(ts->graph, f.graph.anchor(at), false);
     carry_node_values(f.tid, f.graph.size(), int(ts->index), before, map, tid);
-    r.folded_failures.reconciled += ts->failures.reconciled;
-    r.folded_failures.unmatched += ts->failures.unmatched;
-    r.folded_failures.closed_at_end += ts->failures.closed_at_end;
-    r.folded_failures.no_memory += ts->failures.no_memory;
+    r.folded_failures += ts->failures;
     if (p >= 0 && r.live_children[size_t(p)] > 0) r.live_children[size_t(p)] -= 1;
     r.threads[ts->index] = nullptr;
     return true;
@@ -104,7 +103,7 @@ void on_thread_exit(void* p) {
     bool folded = false;
     if (running) {
         try {
-            std::lock_guard<std::mutex> lk(r.mutex);
+            runtime_lock lk(r.mutex);
             folded = fold_locked(r, ts);
             if (!folded && ts->parent_thread >= 0 &&
                 size_t(ts->parent_thread) < r.live_children.size() &&
@@ -247,10 +246,16 @@ bool ensure_initialized() noexcept {
         if (t_initializing) return false;
         bool first = false;
         {
-            std::lock_guard<std::mutex> lk(r.mutex);
+            runtime_lock lk(r.mutex);
             if (r.state.load() == int(run_state::uninitialized)) {
-                initialize_locked(r);
-                first = true;
+                if (secure_execution()) {
+                    // A privileged process run by a less privileged user: off for good
+                    // (docs/user-guide.md, "Set-uid programs").
+                    r.state.store(int(run_state::finalized));
+                } else {
+                    initialize_locked(r);
+                    first = true;
+                }
             }
             s = r.state.load();
         }
@@ -269,8 +274,10 @@ thread_state* attach_thread() noexcept {
     runtime& r = rt_state();
     thread_state* ts = nullptr;
     try {
-        std::lock_guard<std::mutex> lk(r.mutex);
+        runtime_lock lk(r.mutex);
         auto owned = std::make_unique<thread_state>(uint32_t(r.threads.size()), r.comps);
+        reserve_more(r.live_children, r.threads.size() + 1 - r.live_children.size());
+        reserve_more(r.threads, 1);
         r.live_children.resize(r.threads.size() + 1, 0);
         r.threads.push_back(owned.get());
         ts = owned.release();
@@ -287,7 +294,7 @@ thread_state* attach_thread() noexcept {
 
 bool register_site(timemory_site* s) noexcept {
     runtime& r = rt_state();
-    std::lock_guard<std::mutex> lk(r.mutex);
+    runtime_lock lk(r.mutex);
     if (s->id != 0) return true; // another thread won the race
     if (s->abi != TIMEMORY_SITE_ABI) {
         // A producer built against another layout: its fields cannot be trusted.
@@ -312,6 +319,7 @@ bool register_site(timemory_site* s) noexcept {
             (r.exclude_filter && matches(*r.exclude_filter)))
             __atomic_fetch_or(&own->flags, uint32_t(TIMEMORY_SITE_DISABLED), __ATOMIC_RELAXED);
         try {
+            reserve_more(r.sites, 2);
             if (r.sites.empty()) r.sites.push_back(nullptr); // id 0 means "not registered"
             r.sites.push_back(own);
         } catch (...) {
@@ -340,20 +348,55 @@ struct site_key_hash {
     using is_transparent = void;
     size_t operator()(const site_key& k) const noexcept {
         size_t h = std::hash<std::string_view>()(k.name);
-        if (k.linkage.data() != k.name.data()) h ^= std::hash<std::string_view>()(k.linkage) * 3;
+        h ^= std::hash<std::string_view>()(k.linkage) * 3;
         h ^= std::hash<std::string_view>()(k.file) * 7;
         return h ^ (size_t(k.line) << 8) ^ k.language;
     }
 };
 
+// Interned sites, their strings and the table's own memory come from pages that are never
+// given back (sites live as long as the process), not from malloc: a site's first call
+// interns it, and may come from a signal handler that interrupted malloc. Under names_mutex.
+page_arena g_names_arena;
+
+template <typename T>
+struct names_allocator {
+    using value_type = T;
+    names_allocator() noexcept = default;
+    template <typename U>
+    names_allocator(const names_allocator<U>&) noexcept {}
+    T* allocate(size_t n) {
+        void* p = n <= size_t(-1) / sizeof(T) ? g_names_arena.allocate(n * sizeof(T)) : nullptr;
+        if (!p) throw std::bad_alloc();
+        return static_cast<T*>(p);
+    }
+    void deallocate(T*, size_t) noexcept {} // a table's old buckets: bounded by its last ones
+    template <typename U>
+    bool operator==(const names_allocator<U>&) const noexcept {
+        return true;
+    }
+};
+
+using interned_table =
+    std::unordered_map<site_key, timemory_site*, site_key_hash, std::equal_to<site_key>,
+                       names_allocator<std::pair<const site_key, timemory_site*>>>;
+
 // Created when the library loads, not at the first region: a function-local static would be
 // constructed under a guard that a fork() from another thread can copy held into the child
 // (which then waits on it forever at its first region).
-auto* const g_interned = new std::unordered_map<site_key, timemory_site*, site_key_hash>;
+auto* const g_interned = new interned_table;
 
 timemory_site g_no_memory_site{
     0, TIMEMORY_LANG_REGION, "<no memory for region name>", "<no memory for region name>", "",
     0, TIMEMORY_SITE_ABI};
+
+// A copy of `text` in the arena, or nullptr.
+const char* copy_name(const char* text) noexcept {
+    const size_t n = std::strlen(text) + 1;
+    auto* p = static_cast<char*>(g_names_arena.allocate(n));
+    if (p) std::memcpy(p, text, n);
+    return p;
+}
 
 } // namespace
 
@@ -368,25 +411,21 @@ timemory_site* intern_site(const char* name, const char* linkage, const char* fi
     if (!file) file = "";
     const site_key key{name, linkage, file, line, language};
     try {
-        std::lock_guard<std::mutex> lk(rt_state().names_mutex);
+        runtime_lock lk(rt_state().names_mutex);
         auto it = g_interned->find(key);
         if (it != g_interned->end()) return it->second;
         // Copies that live as long as the process: sites are never freed.
-        std::unique_ptr<char, decltype(&std::free)> n(strdup(name), &std::free);
-        std::unique_ptr<char, decltype(&std::free)> l(
-            linkage == name || std::strcmp(linkage, name) == 0 ? nullptr : strdup(linkage),
-            &std::free);
-        std::unique_ptr<char, decltype(&std::free)> f(*file ? strdup(file) : nullptr, &std::free);
-        if (!n || (!l && std::strcmp(linkage, name) != 0) || (!f && *file)) throw std::bad_alloc();
-        auto* site = new timemory_site{
-            0, language, n.get(), l ? l.get() : n.get(), f ? f.get() : "", line, TIMEMORY_SITE_ABI};
+        const char* n = copy_name(name);
+        const char* l = std::strcmp(linkage, name) == 0 ? n : copy_name(linkage);
+        const char* f = *file ? copy_name(file) : "";
+        void* at = g_names_arena.allocate(sizeof(timemory_site));
+        if (!n || !l || !f || !at) throw std::bad_alloc();
+        auto* site = new (at) timemory_site{0, language, n, l, f, line, TIMEMORY_SITE_ABI};
         g_interned->emplace(site_key{site->name, site->linkage, site->file, line, language}, site);
-        n.release();
-        l.release();
-        f.release();
         return site;
     } catch (...) {
         // Out of memory: measured under one shared name rather than not at all.
+        g_unrecorded.unnamed.fetch_add(1, std::memory_order_relaxed);
         return &g_no_memory_site;
     }
 }
@@ -409,21 +448,18 @@ timemory_site* region_site(const char* name) noexcept {
 
 const timemory_site* site_by_id(uint32_t id) {
     runtime& r = rt_state();
-    std::lock_guard<std::mutex> lk(r.mutex);
+    runtime_lock lk(r.mutex);
     return id < r.sites.size() ? r.sites[id] : nullptr;
 }
 
 failure_counts total_failures() {
     runtime& r = rt_state();
-    std::lock_guard<std::mutex> lk(r.mutex);
+    runtime_lock lk(r.mutex);
     failure_counts f = r.folded_failures;
-    for (auto* t : r.threads) {
-        if (!t) continue;
-        f.reconciled += t->failures.reconciled;
-        f.unmatched += t->failures.unmatched;
-        f.closed_at_end += t->failures.closed_at_end;
-        f.no_memory += t->failures.no_memory;
-    }
+    for (auto* t : r.threads)
+        if (t) f += t->failures;
+    f.inside_runtime += g_unrecorded.inside_runtime.load(std::memory_order_relaxed);
+    f.unnamed_no_memory += g_unrecorded.unnamed.load(std::memory_order_relaxed);
     return f;
 }
 
@@ -465,8 +501,8 @@ void quiesce_threads() noexcept {
     process_barrier();
     std::vector<thread_state*> threads;
     {
-        std::lock_guard<std::mutex> lk(r.mutex);
-        threads = r.threads;
+        runtime_lock lk(r.mutex);
+        threads.assign(r.threads.begin(), r.threads.end());
     }
     // Entry points take nanoseconds; a thread still busy after this long is stopped (a
     // debugger) or was interrupted inside one by a signal whose handler ends here.
@@ -543,6 +579,14 @@ void finalize() noexcept {
             warn(std::to_string(f.no_memory) +
                  " calls were not recorded: the process had no memory left for their "
                  "call-graph nodes");
+        if (f.unnamed_no_memory > 0)
+            warn(std::to_string(f.unnamed_no_memory) +
+                 " calls are reported under '<no memory for region name>': the process had no "
+                 "memory left to keep their names");
+        if (f.inside_runtime > 0)
+            notice(std::to_string(f.inside_runtime) +
+                   " calls were not recorded: signal handlers made them while their thread "
+                   "was inside timemory (metadata.json: failures)");
         if (f.reconciled + f.unmatched + f.closed_at_end + r.bad_abi_sites > 0)
             info(1, "reconciled " + std::to_string(f.reconciled) +
                         " frames skipped by exceptions or longjmp, ignored " +

@@ -33,14 +33,16 @@ struct runtime {
     std::vector<std::string> argv;
     int64_t start_time_ns = 0; ///< CLOCK_REALTIME at initialisation
 
-    std::mutex names_mutex;             ///< guards the registry of region names (region_site)
-    std::mutex mutex;                   ///< guards everything below
-    std::vector<timemory_site*> sites;  ///< index = site id; [0] unused
-    std::vector<thread_state*> threads; ///< index = thread_state::index; null once folded
+    std::mutex names_mutex; ///< guards the registry of interned sites (intern_site)
+    std::mutex mutex;       ///< guards everything below
+    // What a site's or a thread's first call adds to: in pages, not from malloc (the call
+    // may come from a signal handler that interrupted malloc; base/pages.hpp).
+    page_vector<timemory_site*> sites;  ///< index = site id; [0] unused
+    page_vector<thread_state*> threads; ///< index = thread_state::index; null once folded
     std::vector<thread_state*> retired; ///< threads of the parent, in a fork child
     /// Per thread index: threads it started that have not exited (a thread is folded into
     /// `finished` only when none is left: their graphs attach under its nodes).
-    std::vector<uint32_t> live_children;
+    page_vector<uint32_t> live_children;
     /// Graphs of finished threads, by the thread that started them (key -1: unknown; they
     /// go under the main thread's root): each anchor node (call_graph::anchor) stands for
     /// the node the threads were started from. Memory grows with call paths, not threads.
@@ -60,6 +62,44 @@ struct runtime {
     /// Settings given through the API before start-up: applied over the environment.
     std::vector<std::pair<std::string, std::string>> overrides;
     overhead_costs overhead; ///< the hooks' own cost (TIMEMORY_COMPENSATE)
+};
+
+/// Calls the entry points could not record where they were made, counted from any context
+/// (lock-free atomics: signal handlers included); reported once at finalize
+/// (failure_counts::inside_runtime, unnamed_no_memory).
+struct unrecorded_calls {
+    std::atomic<uint64_t> inside_runtime{0};
+    std::atomic<uint64_t> unnamed{0};
+};
+extern constinit unrecorded_calls g_unrecorded;
+
+/// How many of the runtime's locks (runtime::mutex, names_mutex) the calling thread holds.
+/// A signal handler that interrupts the thread then must not take them again: the entry
+/// points drop such a call (counted) instead of waiting on their own thread forever.
+extern __thread int t_locks_held __attribute__((tls_model("initial-exec")));
+
+/// Holds `m` (runtime::mutex or names_mutex) with t_locks_held raised around it: how every
+/// thread takes the runtime's locks.
+class runtime_lock {
+public:
+    explicit runtime_lock(std::mutex& m) : m_(m) {
+        ++t_locks_held; // before: a signal right after locking must see it
+        try {
+            m_.lock();
+        } catch (...) {
+            --t_locks_held;
+            throw;
+        }
+    }
+    ~runtime_lock() {
+        m_.unlock();
+        --t_locks_held;
+    }
+    runtime_lock(const runtime_lock&) = delete;
+    runtime_lock& operator=(const runtime_lock&) = delete;
+
+private:
+    std::mutex& m_;
 };
 
 /// Holds a T that is constant-initialised (usable from any constructor or exit handler)

@@ -1,5 +1,7 @@
 #include "settings/settings.hpp"
 
+#include "base/host_state.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <fcntl.h>
@@ -111,6 +113,10 @@ bool validate(const values& v, const std::string& name, std::string* err) {
         return *err = "must be between 0 and 16", false;
     if (name == "throttle_sample" && (v.throttle_sample < 0 || v.throttle_sample > 1000000000))
         return *err = "must be between 0 and 1000000000", false;
+    if (name == "output_prefix" && v.output_prefix.find('/') != std::string::npos)
+        return *err = "a prefix of file names cannot hold '/' (the folder is "
+                      "TIMEMORY_OUTPUT_PATH)",
+               false;
     if (name == "include" && !valid_regex(v.include, err)) return false;
     if (name == "exclude" && !valid_regex(v.exclude, err)) return false;
     if (name == "wall_clock_source" && v.wall_clock_source != "auto" &&
@@ -386,6 +392,9 @@ bool load_config_file(values& v, const std::string& path) {
 }
 
 void load(values& v) {
+    // A set-uid (or set-gid, or capability-raising) program: its environment and config
+    // files are the invoking user's, who must not steer what a privileged process does.
+    if (secure_execution()) return;
     // The config file comes first so that the environment overrides it.
     std::string cfg = v.config_file;
     if (const char* e = std::getenv("TIMEMORY_CONFIG_FILE")) cfg = trim(e);
