@@ -334,8 +334,7 @@ void Instrumenter::decide(StringRef What, StringRef Demangled, const Placement& 
 // signal handler that interrupted malloc (starting reads files and allocates).
 void Instrumenter::startAtLoad() {
     auto* VoidTy = FunctionType::get(Type::getVoidTy(Ctx), false);
-    AttributeList NoUnwind =
-        AttributeList().addFnAttribute(Ctx, Attribute::NoUnwind);
+    AttributeList NoUnwind = AttributeList().addFnAttribute(Ctx, Attribute::NoUnwind);
     FunctionCallee Loaded = M.getOrInsertFunction("timemory_module_loaded", VoidTy, NoUnwind);
     Function* Ctor =
         Function::Create(VoidTy, GlobalValue::InternalLinkage, "timemory.module_loaded", M);

@@ -25,7 +25,7 @@ using json = nlohmann::json;
 struct run_result {
     int status = -1; ///< raw wait status
     std::string out, err;
-    fs::path dir; ///< the working folder the program ran in
+    fs::path dir;  ///< the working folder the program ran in
     pid_t pid = 0; ///< the program's process id
     int exit_code() const { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
     int signal() const { return WIFSIGNALED(status) ? WTERMSIG(status) : 0; }

@@ -192,18 +192,19 @@ TEST(Secure, AnOutputFolderPlantedByAnotherUserIsNotUsed) {
     fs::permissions(top / "shared", fs::perms(0777));
     ASSERT_EQ(chown((top / "shared").c_str(), nobody, nobody), 0);
     fs::create_directories(top / "tmp");
-    auto r = run("planted-output", {guest_app, "pipe"},
-                 {{"TIMEMORY_OUTPUT_PATH", (top / "shared").string()},
-                  {"TMPDIR", (top / "tmp").string()}});
+    auto r = run(
+        "planted-output", {guest_app, "pipe"},
+        {{"TIMEMORY_OUTPUT_PATH", (top / "shared").string()}, {"TMPDIR", (top / "tmp").string()}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
     EXPECT_TRUE(tree_of(top / "shared").empty());
-    EXPECT_NE(r.err.find("'" + (top / "shared").string() + "' belongs to user 65534 and anyone "
+    EXPECT_NE(r.err.find("'" + (top / "shared").string() +
+                         "' belongs to user 65534 and anyone "
                          "may write in it"),
               std::string::npos)
         << r.err;
-    EXPECT_NE(r.err.find("writing the reports to '" + (top / "tmp").string() +
-                         "/timemory-tm-guest-app-"),
-              std::string::npos)
+    EXPECT_NE(
+        r.err.find("writing the reports to '" + (top / "tmp").string() + "/timemory-tm-guest-app-"),
+        std::string::npos)
         << r.err;
 }
 
@@ -232,8 +233,9 @@ TEST(Secure, LinksPlantedInTheOutputFolderAreNeverFollowed) {
 // A prefix of file names is a prefix of file names: one that climbs out of the output folder
 // is refused by name, and the reports are written where they belong.
 TEST(Secure, AnOutputPrefixCannotLeaveTheOutputFolder) {
-    auto r = run("prefix", {guest_app, "pipe"},
-                 {{"TIMEMORY_OUTPUT_PATH", "deep/er/out"}, {"TIMEMORY_OUTPUT_PREFIX", "../../../x"}});
+    auto r =
+        run("prefix", {guest_app, "pipe"},
+            {{"TIMEMORY_OUTPUT_PATH", "deep/er/out"}, {"TIMEMORY_OUTPUT_PREFIX", "../../../x"}});
     ASSERT_EQ(r.exit_code(), 0) << r.err;
     EXPECT_NE(r.err.find("TIMEMORY_OUTPUT_PREFIX: invalid value '../../../x' (a prefix of file "
                          "names cannot hold '/' (the folder is TIMEMORY_OUTPUT_PATH))"),

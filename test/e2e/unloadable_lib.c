@@ -4,7 +4,7 @@
  * (a C++ unique symbol) keeps the library loaded after dlclose. */
 #include <timemory/timemory.h>
 
-static struct timemory_site s_plugin = {0,        TIMEMORY_LANG_C, "plugin_work", "plugin_work",
+static struct timemory_site s_plugin = {0,        TIMEMORY_LANG_C, "plugin_work",    "plugin_work",
                                         __FILE__, __LINE__,        TIMEMORY_SITE_ABI};
 
 __attribute__((visibility("default"))) int plugin_work(int x) {

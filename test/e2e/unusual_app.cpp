@@ -102,7 +102,8 @@ int fork_at_start_mode() {
         kill(child, SIGKILL);
         waitpid(child, &status, 0);
     }
-    std::printf("child %s\n", done && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "ok" : "hung");
+    std::printf("child %s\n",
+                done && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "ok" : "hung");
     return 0;
 }
 
@@ -229,13 +230,15 @@ int main(int argc, char** argv) {
     if (mode == "dlclose" && argc > 2) return dlclose_mode(argv[2]);
     if (mode == "reload" && argc > 3) return reload_mode(argv[2], std::atoi(argv[3]));
     if (mode == "fork-at-start") return fork_at_start_mode();
-    if (mode == "signal-first" && argc > 2) return signal_first_mode(std::strcmp(argv[2], "started") == 0);
+    if (mode == "signal-first" && argc > 2)
+        return signal_first_mode(std::strcmp(argv[2], "started") == 0);
     if (mode == "signal-counts") return signal_counts_mode();
     if (mode == "privileged") return privileged_mode();
     if (mode == "throttle-hog") return throttle_hog_mode();
-    std::fprintf(stderr,
-                 "usage: %s dlclose LIB | reload LIB N | fork-at-start | signal-first lazy|started | "
-                 "signal-counts | privileged | throttle-hog\n",
-                 argv[0]);
+    std::fprintf(
+        stderr,
+        "usage: %s dlclose LIB | reload LIB N | fork-at-start | signal-first lazy|started | "
+        "signal-counts | privileged | throttle-hog\n",
+        argv[0]);
     return 2;
 }

@@ -33,7 +33,8 @@ TEST(Unusual, ALibraryUnloadedBeforeExitKeepsItsMeasurementsAndTheProgramsExit) 
         ASSERT_EQ(r.signal(), 0) << r.err;
         ASSERT_EQ(r.exit_code(), 3) << r.err;
         EXPECT_EQ(r.out, "unusual: buffered output of the program");
-        const json main = *child(tree_root(r.dir / "out/latest/wall.tree.json", "wall_clock"), "main");
+        const json main =
+            *child(tree_root(r.dir / "out/latest/wall.tree.json", "wall_clock"), "main");
         const json* work = child(main, "plugin_work");
         ASSERT_NE(work, nullptr) << main["children"].size() << " children of main";
         EXPECT_EQ(laps(work), 3u);
@@ -83,9 +84,10 @@ uint64_t recorded_calls(const fs::path& dir, const std::string& name) {
 }
 
 uint64_t not_recorded_inside(const fs::path& dir) {
-    return load_json(dir / "out/latest/metadata.json")["timemory"]["failures"]
-                    ["not_recorded_inside_runtime"]
-                        .get<uint64_t>();
+    return load_json(
+               dir /
+               "out/latest/metadata.json")["timemory"]["failures"]["not_recorded_inside_runtime"]
+        .get<uint64_t>();
 }
 
 } // namespace

@@ -217,14 +217,14 @@ private:
         uint32_t size = 4;        ///< samples per block
         uint32_t used = 0;        ///< blocks complete
     };
-    page_vector<uint32_t> sample_slot_;     ///< per node: 0 none, else its index in samples_ + 1
-    page_vector<sample_blocks> samples_;    ///< per throttled node
-    page_vector<int64_t> sample_start_;     ///< per slot and component: sum at the block start
-    page_vector<double> sample_means_;      ///< per slot, block and component
+    page_vector<uint32_t> sample_slot_;  ///< per node: 0 none, else its index in samples_ + 1
+    page_vector<sample_blocks> samples_; ///< per throttled node
+    page_vector<int64_t> sample_start_;  ///< per slot and component: sum at the block start
+    page_vector<double> sample_means_;   ///< per slot, block and component
     /// Appends a complete block (per-call means `mean`, one per component) to slot `k`,
     /// merging the blocks in pairs when they are full.
     void add_block(uint32_t k, const double* mean);
-    page_vector<uint64_t> keys_;       // 0 = empty slot; otherwise (parent << 32 | site) + 1
+    page_vector<uint64_t> keys_; // 0 = empty slot; otherwise (parent << 32 | site) + 1
     page_vector<uint32_t> vals_;
     size_t used_ = 0;
 };

@@ -268,7 +268,7 @@ void graph_report::convert(const bundle& b, const overhead_costs* oh) {
     // (TIMEMORY_COMPENSATE) what timemory's hooks cost inside the node: their share of its
     // own calls, and every call made below it on its thread. Bottom-up: children first.
     std::vector<double> total(g.size() * nc, 0.0), below(g.size() * nc, 0.0);
-    std::vector<double> per_call(g.size() * nc, 0.0); // hooks' cost taken off each call
+    std::vector<double> per_call(g.size() * nc, 0.0);   // hooks' cost taken off each call
     std::vector<double> kids_total(g.size() * nc, 0.0); // children's totals on the thread
     for (uint32_t i = uint32_t(g.size()); i-- > 1;) {
         const rt::node& nd = g.at(i);

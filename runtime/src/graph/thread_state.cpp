@@ -105,8 +105,7 @@ void thread_state::enter_throttled_slow(timemory_site* s, const record_options& 
     if (parent != no_node && stack.size() < o.max_depth) {
         constexpr int64_t later = std::numeric_limits<int64_t>::max();
         try {
-            n = o.flat ? graph.child(0, site_id(s), later)
-                       : graph.child(parent, site_id(s), later);
+            n = o.flat ? graph.child(0, site_id(s), later) : graph.child(parent, site_id(s), later);
         } catch (...) {
             ++failures.no_memory;
         }

@@ -91,8 +91,8 @@ namespace {
 // whole set is written again elsewhere), whether a disk was full, and the files written.
 struct write_status {
     bool all_ok = true;
-    bool disk_full = false;          ///< a file failed for lack of space (ENOSPC, EDQUOT)
-    std::vector<std::string> errors; ///< one message per file not written
+    bool disk_full = false;           ///< a file failed for lack of space (ENOSPC, EDQUOT)
+    std::vector<std::string> errors;  ///< one message per file not written
     std::vector<std::string> missing; ///< the names of the files not written
     std::vector<std::string> written;
 

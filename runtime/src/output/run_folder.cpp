@@ -126,8 +126,7 @@ const std::string& run_folder::path() {
                      "); reports not written");
                 return path_;
             }
-            warn("output folder unusable (" + err + "); writing the reports to '" + fallback +
-                 "'");
+            warn("output folder unusable (" + err + "); writing the reports to '" + fallback + "'");
             base_ = fallback;
             fallback_ = true;
         }

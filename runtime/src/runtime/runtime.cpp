@@ -306,8 +306,8 @@ bool register_site(timemory_site* s) noexcept {
     // library's static sites and their strings go away with dlclose, long before the
     // reports read them. Copies are interned by what the site is, so a library loaded
     // again (or one function instrumented in two libraries) finds the same node.
-    timemory_site* own = intern_site(s->name ? s->name : "<unnamed>", s->linkage, s->file,
-                                     s->line, s->flags & TIMEMORY_SITE_LANG_MASK);
+    timemory_site* own = intern_site(s->name ? s->name : "<unnamed>", s->linkage, s->file, s->line,
+                                     s->flags & TIMEMORY_SITE_LANG_MASK);
     if (own != s && own == no_memory_site()) return false; // not measured this time
     if (own->id == 0) {
         // Runtime filters are decided once per site; afterwards a filtered site costs one
