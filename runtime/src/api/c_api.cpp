@@ -77,11 +77,22 @@ __attribute__((noinline)) thread_state* enter_setup(timemory_site* s, thread_sta
             not_recorded_inside_runtime();
             return nullptr;
         }
-        if (!(ts = attach_thread())) return nullptr;
+        if (!(ts = attach_thread())) {
+            // Running, yet no state for this thread: no memory for it; the call is lost.
+            if (r.state.load() == int(run_state::running) && r.recording.load())
+                g_unrecorded.no_memory.fetch_add(1, std::memory_order_relaxed);
+            return nullptr;
+        }
     }
     if (site_id(s) == 0) {
         busy_scope guard(ts);
-        if (!r.recording.load() || !register_site(s)) return nullptr;
+        if (!r.recording.load()) return nullptr;
+        if (!register_site(s)) {
+            // No memory for the site's copy (a site of an unknown layout is counted apart).
+            if (s->abi == TIMEMORY_SITE_ABI)
+                g_unrecorded.no_memory.fetch_add(1, std::memory_order_relaxed);
+            return nullptr;
+        }
     }
     return ts;
 }

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <set>
 
@@ -49,6 +50,16 @@ void say(const char* prefix, const std::string& msg) noexcept {
 void warn(const std::string& msg) noexcept {
     if (verbosity() < 0) return;
     say("warning: ", msg);
+}
+
+void warn_plain(const char* msg, const char* detail) noexcept {
+    if (verbosity() < 0) return;
+    const char head[] = "[timemory] warning: ";
+    ssize_t ignored = write(STDERR_FILENO, head, sizeof(head) - 1);
+    ignored = write(STDERR_FILENO, msg, std::strlen(msg));
+    ignored = write(STDERR_FILENO, detail, std::strlen(detail));
+    ignored = write(STDERR_FILENO, "\n", 1);
+    (void)ignored;
 }
 
 void warn_once(const std::string& key, const std::string& msg) noexcept {

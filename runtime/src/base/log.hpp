@@ -9,6 +9,9 @@ namespace timemory::rt {
 
 /// Prints "[timemory] warning: <msg>" on stderr unless TIMEMORY_VERBOSE < 0.
 void warn(const std::string& msg) noexcept;
+/// Like warn, for when memory may be gone: "[timemory] warning: <msg><detail>" written as
+/// it is, nothing allocated, no lock taken.
+void warn_plain(const char* msg, const char* detail = "") noexcept;
 /// Like warn, but only the first time `key` is seen in this process.
 void warn_once(const std::string& key, const std::string& msg) noexcept;
 /// Prints "[timemory] <msg>" on stderr when TIMEMORY_VERBOSE >= level.

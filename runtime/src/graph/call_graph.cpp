@@ -102,6 +102,27 @@ bool call_graph::sample_mean(uint32_t i, size_t c, double* out) const {
     return true;
 }
 
+void call_graph::reserve_for_merge(const call_graph& src, size_t extra) {
+    const size_t more = src.size() + extra;
+    const size_t nodes = nodes_.size() + more;
+    reserve_more(nodes_, more);
+    reserve_more(stats_, more * ncomp_);
+    size_t capacity = keys_.size();
+    while ((used_ + more + 1) * 2 > capacity)
+        capacity *= 2;
+    if (capacity != keys_.size()) rehash(capacity);
+    if (!src.base_count_.empty() || !base_count_.empty()) {
+        reserve_more(base_sum_, nodes * ncomp_ - base_sum_.size());
+        reserve_more(base_count_, nodes - base_count_.size());
+    }
+    if (!src.samples_.empty()) {
+        reserve_more(sample_slot_, nodes - sample_slot_.size());
+        reserve_more(samples_, src.samples_.size());
+        reserve_more(sample_start_, src.samples_.size() * ncomp_);
+        reserve_more(sample_means_, src.samples_.size() * size_t(max_blocks) * ncomp_);
+    }
+}
+
 void call_graph::clear() {
     for (auto& e : recent_)
         e = recent{};

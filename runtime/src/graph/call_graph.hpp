@@ -149,6 +149,12 @@ public:
     std::vector<uint32_t> merge_placed(const call_graph& src, std::vector<uint32_t> map,
                                        bool append_only, bool foreign_top);
 
+    /// Makes room for merging `src` in (its nodes, baselines and blocks of samples), so that
+    /// the merge itself allocates nothing for them: a merge that must not stop half-way
+    /// (a thread's graph folded when it ends) reserves first, and throws, changing nothing,
+    /// when there is no memory. `extra` more nodes besides (an anchor, another graph).
+    void reserve_for_merge(const call_graph& src, size_t extra = 0);
+
     /// Drops every node but the root.
     void clear();
 
@@ -236,7 +242,7 @@ private:
 inline void carry_node_values(std::vector<int>& values, size_t size, int fill, size_t before,
                               const std::vector<uint32_t>& map, const std::vector<int>& src) {
     values.resize(size, fill);
-    for (uint32_t k = 1; k < map.size(); ++k)
+    for (uint32_t k = 1; k < map.size() && k < src.size(); ++k)
         if (map[k] < skip_node && map[k] >= before) values[map[k]] = src[k];
 }
 

@@ -54,6 +54,7 @@ void in_child() {
     r.folded_failures = failure_counts{};
     g_unrecorded.inside_runtime.store(0);
     g_unrecorded.unnamed.store(0);
+    g_unrecorded.no_memory.store(0);
     if (self) {
         self->forget();
         self->index = 0;

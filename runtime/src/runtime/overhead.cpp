@@ -32,9 +32,8 @@ void loop(timemory_site* inner) {
     timemory_exit(&g_outer);
 }
 
-} // namespace
-
-void calibrate_overhead() noexcept {
+// Measures the hooks' costs on private thread states (see calibrate_overhead).
+void calibrate() {
     runtime& r = rt_state();
     for (timemory_site* s : {&g_outer, &g_timed, &g_untimed})
         if (s->id == 0 && !register_site(s)) return;
@@ -81,6 +80,16 @@ void calibrate_overhead() noexcept {
     out.measured = true;
     runtime_lock lk(r.mutex);
     r.overhead = std::move(out);
+}
+
+} // namespace
+
+void calibrate_overhead() noexcept {
+    try {
+        calibrate();
+    } catch (...) {
+        // No memory for the private graphs: the costs stay unmeasured, nothing compensated.
+    }
 }
 
 } // namespace timemory::rt

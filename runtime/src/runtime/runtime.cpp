@@ -57,22 +57,33 @@ bool fold_locked(runtime& r, thread_state* ts) {
                       ? ts->parent_thread
                       : -1;
     const uint32_t at = p >= 0 ? ts->parent_node : 0;
+    // All the memory first (it throws when there is none, before anything changed): a
+    // merge that stopped half-way would leave a graph and its thread ids out of step.
+    r.finished_of(p); // may add the entry, moving the others
     // Threads this one started, folded before it: their graphs go into its own first.
+    size_t k = 0;
+    while (k < r.finished.size() && r.finished[k].parent != int(ts->index))
+        ++k;
+    const runtime::finished_threads* kids = k < r.finished.size() ? &r.finished[k] : nullptr;
+    runtime::finished_threads& f = r.finished_of(p);
     std::vector<int> tid(ts->graph.size(), int(ts->index));
-    for (size_t k = 0; k < r.finished.size(); ++k) {
-        if (r.finished[k].parent != int(ts->index)) continue;
-        const runtime::finished_threads& f = r.finished[k];
+    const size_t kid_nodes = kids ? kids->graph.size() : 0;
+    tid.reserve(ts->graph.size() + kid_nodes);
+    if (kids) ts->graph.reserve_for_merge(kids->graph);
+    f.graph.reserve_for_merge(ts->graph, kid_nodes + 1);
+    if (kids) f.graph.reserve_for_merge(kids->graph, ts->graph.size() + 1);
+    f.tid.reserve(f.graph.size() + ts->graph.size() + kid_nodes + 1);
+    if (kids) {
         const size_t before = ts->graph.size();
-        std::vector<uint32_t> map = ts->graph.merge_anchored(f.graph, true);
-        carry_node_values(tid, ts->graph.size(), int(ts->index), before, map, f.tid);
+        std::vector<uint32_t> map = ts->graph.merge_anchored(kids->graph, true);
+        carry_node_values(tid, ts->graph.size(), int(ts->index), before, map, kids->tid);
         r.finished.erase(r.finished.begin() + long(k));
-        break;
     }
     settle_in_flight(ts->graph, r.comps);
-    runtime::finished_threads& f = r.finished_of(p);
-    const size_t before = f.graph.size();
-    std::vector<uint32_t> map = f.graph.merge(ts->graph, f.graph.anchor(at), false);
-    carry_node_values(f.tid, f.graph.size(), int(ts->index), before, map, tid);
+    runtime::finished_threads& into = r.finished_of(p); // where `f` is after the erase
+    const size_t before = into.graph.size();
+    std::vector<uint32_t> map = into.graph.merge(ts->graph, into.graph.anchor(at), false);
+    carry_node_values(into.tid, into.graph.size(), int(ts->index), before, map, tid);
     r.folded_failures += ts->failures;
     if (p >= 0 && r.live_children[size_t(p)] > 0) r.live_children[size_t(p)] -= 1;
     r.threads[ts->index] = nullptr;
@@ -253,8 +264,16 @@ bool ensure_initialized() noexcept {
                     // (docs/user-guide.md, "Set-uid programs").
                     r.state.store(int(run_state::finalized));
                 } else {
-                    initialize_locked(r);
-                    first = true;
+                    try {
+                        initialize_locked(r);
+                        first = true;
+                    } catch (...) {
+                        // No memory to start (settings, the component bundle, the exit
+                        // handler): off for the rest of the process, said once.
+                        t_initializing = false;
+                        r.state.store(int(run_state::finalized));
+                        warn_plain("no memory to start timemory: this process is not measured");
+                    }
                 }
             }
             s = r.state.load();
@@ -263,7 +282,7 @@ bool ensure_initialized() noexcept {
         if (first && s == int(run_state::running) && settings::current().compensate) {
             fp_env_guard fp;
             errno_guard keep_errno;
-            calibrate_overhead();
+            calibrate_overhead(); // without memory it measures nothing: no compensation
         }
     }
     return s == int(run_state::running);
@@ -460,6 +479,7 @@ failure_counts total_failures() {
         if (t) f += t->failures;
     f.inside_runtime += g_unrecorded.inside_runtime.load(std::memory_order_relaxed);
     f.unnamed_no_memory += g_unrecorded.unnamed.load(std::memory_order_relaxed);
+    f.no_memory += g_unrecorded.no_memory.load(std::memory_order_relaxed);
     return f;
 }
 
@@ -483,18 +503,6 @@ std::string program_name() {
     if (slash != std::string::npos) p = p.substr(slash + 1);
     return p.empty() ? "program" : p;
 }
-
-namespace {
-// A report that could not be written at exit: one line on stderr, with nothing allocated
-// (the failure may be an exhausted heap).
-void report_failure(const char* what) noexcept {
-    const char head[] = "[timemory] warning: the reports could not be written: ";
-    ssize_t ignored = write(STDERR_FILENO, head, sizeof(head) - 1);
-    ignored = write(STDERR_FILENO, what, strlen(what));
-    ignored = write(STDERR_FILENO, "\n", 1);
-    (void)ignored;
-}
-} // namespace
 
 void quiesce_threads() noexcept {
     runtime& r = rt_state();
@@ -568,9 +576,9 @@ void finalize() noexcept {
             write_all_reports();
         }
     } catch (const std::exception& e) {
-        report_failure(e.what());
+        warn_plain("the reports could not be written: ", e.what());
     } catch (...) {
-        report_failure("unknown error");
+        warn_plain("the reports could not be written: unknown error");
     }
     failure_counts f = total_failures();
     // The messages are built in memory that may be gone: then said plainly, or not at all.

@@ -70,6 +70,7 @@ struct runtime {
 struct unrecorded_calls {
     std::atomic<uint64_t> inside_runtime{0};
     std::atomic<uint64_t> unnamed{0};
+    std::atomic<uint64_t> no_memory{0}; ///< no memory for the thread's state or the site's copy
 };
 extern constinit unrecorded_calls g_unrecorded;
 
