@@ -189,8 +189,9 @@ timemory_site s_short = make_site("short_call");
 
 __attribute__((noinline)) void short_call() {
     timemory_enter(&s_short);
-    for (volatile int i = 0; i < 400; ++i) {
-    }
+    volatile int sink = 0;
+    for (int i = 0; i < 400; ++i)
+        sink = sink + i;
     timemory_exit(&s_short);
 }
 
@@ -206,6 +207,56 @@ int throttle_hog_mode() {
     }
     timemory_exit(&s_main);
     return 0;
+}
+
+// ---- quick_exit, exec, vfork: ends of the image other than exit ------------------------
+
+timemory_site s_before = make_site("before_end");
+timemory_site s_after_vfork = make_site("after_vfork");
+
+void record_before_end() {
+    timemory_enter(&s_before);
+    spin_ns(1000000);
+    timemory_exit(&s_before);
+}
+
+// quick_exit(5) with main's frame open: at_quick_exit handlers run, atexit ones do not.
+int quick_exit_mode() {
+    timemory_enter(&s_main);
+    record_before_end();
+    std::quick_exit(5);
+}
+
+// The image is replaced by a shell that exits 4: what it recorded is written first.
+int exec_mode(const char* how) {
+    timemory_enter(&s_main);
+    record_before_end();
+    const std::string h = how;
+    if (h == "execl") execl("/bin/sh", "sh", "-c", "exit 4", static_cast<char*>(nullptr));
+    if (h == "execvp") {
+        char* args[] = {const_cast<char*>("sh"), const_cast<char*>("-c"),
+                        const_cast<char*>("exit 4"), nullptr};
+        execvp("sh", args);
+    }
+    return 2; // exec failed
+}
+
+// A vfork child shares its parent's memory, the runtime's state included: its exec must
+// leave that state alone; the parent records on and reports at its own exit.
+int vfork_exec_mode() {
+    timemory_enter(&s_main);
+    record_before_end();
+    const pid_t child = vfork();
+    if (child == 0) {
+        execl("/bin/true", "true", static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(child, &status, 0);
+    timemory_enter(&s_after_vfork);
+    timemory_exit(&s_after_vfork);
+    timemory_exit(&s_main);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 3;
 }
 
 // ---- privileged: run set-uid by another user -----------------------------------------
@@ -235,10 +286,14 @@ int main(int argc, char** argv) {
     if (mode == "signal-counts") return signal_counts_mode();
     if (mode == "privileged") return privileged_mode();
     if (mode == "throttle-hog") return throttle_hog_mode();
+    if (mode == "quick-exit") return quick_exit_mode();
+    if (mode == "exec" && argc > 2) return exec_mode(argv[2]);
+    if (mode == "vfork-exec") return vfork_exec_mode();
     std::fprintf(
         stderr,
         "usage: %s dlclose LIB | reload LIB N | fork-at-start | signal-first lazy|started | "
-        "signal-counts | privileged | throttle-hog\n",
+        "signal-counts | privileged | throttle-hog | quick-exit | exec execl|execvp | "
+        "vfork-exec\n",
         argv[0]);
     return 2;
 }

@@ -159,9 +159,11 @@ public:
     explicit cpu_hogs(int n) {
         for (int i = 0; i < n; ++i) {
             const pid_t p = fork();
-            if (p == 0)
-                for (volatile unsigned long k = 0;; k = k + 1) {
-                }
+            if (p == 0) {
+                volatile unsigned long k = 0;
+                for (;;)
+                    k = k + 1;
+            }
             if (p > 0) pids_.push_back(p);
         }
     }
@@ -220,4 +222,47 @@ TEST(Unusual, ThrottledEstimatesNeverExceedTheirCallerWhileOtherProcessesTakeThe
         EXPECT_GT(per_call, fastest / 3) << per_call << " s vs fastest " << fastest;
         EXPECT_LT(per_call, fastest * 3) << per_call << " s vs fastest " << fastest;
     }
+}
+
+TEST(Unusual, QuickExitWritesTheReports) {
+    auto r = run_unusual("quick-exit", {"quick-exit"});
+    ASSERT_EQ(r.signal(), 0) << r.err;
+    EXPECT_EQ(r.exit_code(), 5) << r.err;
+    const json root = tree_root(r.dir / "out/latest/wall.tree.json", "wall_clock");
+    ASSERT_NE(child(root, "main"), nullptr) << r.err;
+    EXPECT_EQ(laps(child(root, "main")), 1u) << "closed at the end";
+    EXPECT_EQ(laps(child(*child(root, "main"), "before_end")), 1u);
+}
+
+class Exec : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Exec, TheReportsAreWrittenBeforeTheImageIsReplaced) {
+    auto r = run_unusual("exec", {"exec", GetParam()});
+    ASSERT_EQ(r.signal(), 0) << r.err;
+    EXPECT_EQ(r.exit_code(), 4) << "the new image's status: " << r.err;
+    const fs::path set = run_folder_of(r.dir / "out", r.pid);
+    ASSERT_FALSE(set.empty()) << "the image before exec, same pid: " << r.err;
+    const json root = tree_root(set / "wall.tree.json", "wall_clock");
+    ASSERT_NE(child(root, "main"), nullptr);
+    const json* before = child(*child(root, "main"), "before_end");
+    EXPECT_EQ(laps(before), 1u);
+    EXPECT_GT(incl_sum(before), 0.0009);
+}
+
+INSTANTIATE_TEST_SUITE_P(Unusual, Exec, ::testing::Values("execl", "execvp"));
+
+TEST(Unusual, AVforkChildsExecLeavesTheParentsMeasurementAlone) {
+    auto r = run_unusual("vfork-exec", {"vfork-exec"});
+    ASSERT_EQ(r.signal(), 0) << r.err;
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    const json root = tree_root(r.dir / "out/latest/wall.tree.json", "wall_clock");
+    const json* main = child(root, "main");
+    ASSERT_NE(main, nullptr) << r.err;
+    EXPECT_EQ(laps(main), 1u);
+    EXPECT_EQ(laps(child(*main, "before_end")), 1u);
+    EXPECT_EQ(laps(child(*main, "after_vfork")), 1u) << "recorded after the child's exec";
+    int sets = 0;
+    for (const auto& e : fs::directory_iterator(r.dir / "out"))
+        sets += e.is_directory() && !e.is_symlink();
+    EXPECT_EQ(sets, 1) << "one report set: the parent's";
 }

@@ -13,8 +13,8 @@
 extern void tm_fail_alloc_stop(void) __attribute__((weak));
 
 #define SITE(var, name)                                                                            \
-    static struct timemory_site var = {0, TIMEMORY_LANG_C, name, name, __FILE__, __LINE__,        \
-                                       TIMEMORY_SITE_ABI}
+    static struct timemory_site var = {0,        TIMEMORY_LANG_C,  name, name, __FILE__,           \
+                                       __LINE__, TIMEMORY_SITE_ABI}
 SITE(s_main, "main");
 SITE(s_work, "work");
 SITE(s_leaf, "leaf");

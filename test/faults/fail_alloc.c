@@ -43,10 +43,18 @@ static int fails(void) {
     return 0;
 }
 
-void* malloc(size_t n) { return fails() ? NULL : __libc_malloc(n); }
-void* calloc(size_t n, size_t m) { return fails() ? NULL : __libc_calloc(n, m); }
-void* realloc(void* p, size_t n) { return fails() ? NULL : __libc_realloc(p, n); }
-void free(void* p) { __libc_free(p); }
+void* malloc(size_t n) {
+    return fails() ? NULL : __libc_malloc(n);
+}
+void* calloc(size_t n, size_t m) {
+    return fails() ? NULL : __libc_calloc(n, m);
+}
+void* realloc(void* p, size_t n) {
+    return fails() ? NULL : __libc_realloc(p, n);
+}
+void free(void* p) {
+    __libc_free(p);
+}
 
 void* mmap(void* addr, size_t len, int prot, int flags, int fd, off_t off) {
     if (counting && (flags & MAP_ANONYMOUS) && ++counted_mmaps == fail_mmap_at) {
@@ -55,8 +63,12 @@ void* mmap(void* addr, size_t len, int prot, int flags, int fd, off_t off) {
     }
     return (void*)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
 }
-void* memalign(size_t a, size_t n) { return fails() ? NULL : __libc_memalign(a, n); }
-void* aligned_alloc(size_t a, size_t n) { return fails() ? NULL : __libc_memalign(a, n); }
+void* memalign(size_t a, size_t n) {
+    return fails() ? NULL : __libc_memalign(a, n);
+}
+void* aligned_alloc(size_t a, size_t n) {
+    return fails() ? NULL : __libc_memalign(a, n);
+}
 int posix_memalign(void** out, size_t a, size_t n) {
     if (fails()) return ENOMEM;
     void* p = __libc_memalign(a, n);

@@ -19,9 +19,8 @@ const std::string app = TIMEMORY_ALLOC_APP;
 const std::string shim = TIMEMORY_FAIL_ALLOC_SHIM;
 
 run_result run_failing(const std::string& which, unsigned long k, const fs::path& count = {}) {
-    std::map<std::string, std::string> env{{"LD_PRELOAD", shim},
-                                           {"TIMEMORY_OUTPUT_PATH", "out"},
-                                           {"TIMEMORY_JSON_INDENT", "1"}};
+    std::map<std::string, std::string> env{
+        {"LD_PRELOAD", shim}, {"TIMEMORY_OUTPUT_PATH", "out"}, {"TIMEMORY_JSON_INDENT", "1"}};
     if (k) env[which] = std::to_string(k);
     if (!count.empty()) env["TM_FAIL_ALLOC_COUNT"] = count.string();
     return run("fail-alloc", {app}, env);
@@ -33,8 +32,8 @@ struct counts {
 
 // How many allocations and anonymous mappings a run makes until it stops recording.
 counts reference_counts() {
-    const fs::path file = fs::temp_directory_path() /
-                          ("timemory-fail-alloc-count-" + std::to_string(getpid()));
+    const fs::path file =
+        fs::temp_directory_path() / ("timemory-fail-alloc-count-" + std::to_string(getpid()));
     auto r = run_failing("", 0, file);
     EXPECT_EQ(r.exit_code(), 0) << r.err;
     counts c;
@@ -62,8 +61,8 @@ int fail_each(const std::string& which, unsigned long n) {
             continue;
         }
         const json f = load_json(meta)["timemory"]["failures"];
-        const uint64_t lost = f["not_recorded_no_memory"].get<uint64_t>() +
-                              f["unnamed_no_memory"].get<uint64_t>();
+        const uint64_t lost =
+            f["not_recorded_no_memory"].get<uint64_t>() + f["unnamed_no_memory"].get<uint64_t>();
         if (lost > 0) {
             ++counted;
             EXPECT_NE(r.err.find("the process had no memory left"), std::string::npos)

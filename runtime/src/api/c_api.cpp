@@ -6,6 +6,7 @@
 
 #include "base/clock.hpp"
 #include "base/host_state.hpp"
+#include "hooks/hooks.hpp"
 #include "runtime/runtime.hpp"
 #include "timemory/timemory.h"
 
@@ -37,25 +38,6 @@ private:
 // the call is not recorded, only counted (reported once at finalize).
 __attribute__((noinline, cold)) void not_recorded_inside_runtime() noexcept {
     g_unrecorded.inside_runtime.fetch_add(1, std::memory_order_relaxed);
-}
-
-// Whether the calling thread blocks a signal that has a handler: then it most likely runs
-// that handler (a signal is blocked while its handler runs), where starting the runtime
-// (settings, files, allocation) could corrupt what the handler interrupted, malloc's
-// state above all. System calls only.
-bool maybe_in_signal_handler() noexcept {
-    sigset_t blocked;
-    if (pthread_sigmask(SIG_BLOCK, nullptr, &blocked) != 0) return false;
-    for (int sig = 1; sig < NSIG; ++sig) {
-        if (sigismember(&blocked, sig) != 1) continue;
-        struct sigaction sa;
-        if (sigaction(sig, nullptr, &sa) != 0) continue;
-        const bool handled = (sa.sa_flags & SA_SIGINFO)
-                                 ? sa.sa_sigaction != nullptr
-                                 : sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN;
-        if (handled) return true;
-    }
-    return false;
 }
 
 // The start of the process or of a thread, the first call of a site: with errno kept (a

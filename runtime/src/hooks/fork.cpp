@@ -43,6 +43,7 @@ void in_child() {
     release_locks();
     // Only the forking thread exists in the child. Its frames stay on the stack (their
     // exits still come) but record nothing: the parent already owns that data.
+    r.owner_pid.store(int(getpid()));
     thread_state* self = t_state;
     // The other threads do not exist here; their states stay reachable (not leaked), out
     // of the list of threads.

@@ -18,6 +18,16 @@ void install_fork_handlers();
 /// SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTERM, SIGINT, SIGQUIT.
 void install_signal_handlers(const std::vector<int>& signals);
 
+/// Whether the calling thread blocks a signal that has a handler: then it most likely runs
+/// that handler (a signal is blocked while its handler runs), where the runtime must not
+/// start, nor write reports (files, allocation), whatever it interrupted. System calls only.
+bool maybe_in_signal_handler() noexcept;
+
+/// (hooks/exec.cpp, wrapping the exec family) Writes the reports before exec replaces the
+/// image: finalize, unless this is a vfork child sharing its parent's state, or a likely
+/// signal handler.
+void before_exec() noexcept;
+
 /// Called with the signal number before the reports are written.
 void set_signal_exit_action(void (*action)(int));
 

@@ -12,6 +12,7 @@
 // async-signal-safe functions and waits for the child for a bounded time: if the copy is
 // stuck on a lock the interrupted code held, the child is killed and one line says the
 // reports could not be written. Then the signal's original action runs.
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -153,6 +154,21 @@ void install_signal_handlers(const std::vector<int>& signals) {
 
 void set_signal_exit_action(void (*action)(int)) {
     g_exit_action.store(action);
+}
+
+bool maybe_in_signal_handler() noexcept {
+    sigset_t blocked;
+    if (pthread_sigmask(SIG_BLOCK, nullptr, &blocked) != 0) return false;
+    for (int sig = 1; sig < NSIG; ++sig) {
+        if (sigismember(&blocked, sig) != 1) continue;
+        struct sigaction sa;
+        if (sigaction(sig, nullptr, &sa) != 0) continue;
+        const bool handled = (sa.sa_flags & SA_SIGINFO)
+                                 ? sa.sa_sigaction != nullptr
+                                 : sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN;
+        if (handled) return true;
+    }
+    return false;
 }
 
 } // namespace timemory::rt

@@ -203,6 +203,7 @@ void initialize_locked(runtime& r) {
     r.comps.select(parse_component_list(v.components));
     apply_settings(r, v);
     r.root_pid = getpid();
+    r.owner_pid.store(r.root_pid);
     r.root_ppid = getppid();
     if (r.argv.empty()) r.argv = read_cmdline();
     r.start_time_ns = clock_ns(CLOCK_REALTIME);
@@ -211,6 +212,7 @@ void initialize_locked(runtime& r) {
     register_process_barrier();
     if (v.enable_signal_handler) install_signal_handlers({});
     std::atexit(atexit_handler);
+    at_quick_exit(atexit_handler); // quick_exit runs these, not the atexit ones
     if (v.banner) {
         std::string names;
         for (auto* c : r.comps.comps)

@@ -29,6 +29,9 @@ struct runtime {
     bundle comps;
     record_options options;
     int root_pid = 0;  ///< pid that initialised (differs in a fork child)
+    /// The process this state belongs to: root_pid, then a fork child's own pid (set by
+    /// the fork handler). A vfork child (no fork handlers) shares the state, not the pid.
+    std::atomic<int> owner_pid{0};
     int root_ppid = 0; ///< its parent's pid
     std::vector<std::string> argv;
     int64_t start_time_ns = 0; ///< CLOCK_REALTIME at initialisation
