@@ -77,13 +77,28 @@ PYBIND11_MODULE(libpytimemory, m) {
     // --- runtime ----------------------------------------------------------------------
     m.def(
         "init",
-        [](std::vector<std::string> argv) {
-            std::vector<char*> a;
-            for (auto& s : argv)
-                a.push_back(s.data());
-            timemory_init(int(a.size()), a.empty() ? nullptr : a.data());
+        [](py::iterable argv) {
+            // Arguments as the operating system gave them: bytes, or str that Python decoded
+            // with surrogateescape (an argument that is not valid UTF-8), encoded back the
+            // same way (os.fsencode), not as UTF-8, which would refuse them.
+            std::vector<std::string> args;
+            for (py::handle a : argv) {
+                py::object raw = py::reinterpret_borrow<py::object>(a);
+                if (!PyBytes_Check(a.ptr())) {
+                    raw = py::reinterpret_steal<py::object>(
+                        PyUnicode_EncodeFSDefault(py::str(a).ptr()));
+                    if (!raw) throw py::error_already_set();
+                }
+                args.emplace_back(PyBytes_AS_STRING(raw.ptr()),
+                                  size_t(PyBytes_GET_SIZE(raw.ptr())));
+            }
+            std::vector<char*> ptrs;
+            for (auto& s : args)
+                ptrs.push_back(s.data());
+            timemory_init(int(ptrs.size()), ptrs.empty() ? nullptr : ptrs.data());
         },
-        py::arg("argv") = std::vector<std::string>{}, "Starts the runtime (idempotent).");
+        py::arg("argv") = py::list(),
+        "Starts the runtime (idempotent). `argv`: str (as in sys.argv) or bytes.");
     m.def("initialized", &timemory::initialized, "True once the runtime has started.");
     m.def(
         "finalize",

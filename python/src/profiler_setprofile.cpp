@@ -119,6 +119,17 @@ PyObject* bootstrap(PyObject*, PyObject* args) {
 PyMethodDef g_bootstrap_def = {"_timemory_profiler_bootstrap", bootstrap, METH_VARARGS,
                                "Installs timemory's profiler hook in a new thread."};
 
+// Another tool's profile function (sys.setprofile, a coverage tool), per thread, and
+// threading's profile hook for new threads, while timemory's takes their place: put back
+// when the profiler stops. One interpreter, under the GIL.
+struct displaced {
+    PyThreadState* thread;
+    Py_tracefunc func;
+    PyObject* obj; // a reference of ours
+};
+std::vector<displaced>* g_displaced = nullptr;
+PyObject* g_threading_hook = nullptr; // threading.getprofile() before ours (a reference)
+
 } // namespace
 
 bool profiler_running() {
@@ -128,13 +139,42 @@ bool profiler_running() {
 void profiler_start() {
     if (!g_sites) g_sites = new code_sites(&g_config);
     if (g_running) return;
+    if (!g_displaced) g_displaced = new std::vector<displaced>;
     // threading first: importing it while the hook is on would record the import.
+    if (PyObject* threading = PyImport_ImportModule("threading")) {
+        g_threading_hook = PyObject_CallMethod(threading, "getprofile", nullptr);
+        Py_DECREF(threading);
+    }
+    PyErr_Clear();
     PyObject* boot = PyCFunction_New(&g_bootstrap_def, nullptr);
     set_threading_hook("setprofile", boot);
     Py_DECREF(boot);
-    for_each_thread([](PyThreadState* ts) { _PyEval_SetProfile(ts, on_event, nullptr); });
+    for_each_thread([](PyThreadState* ts) {
+        if (ts->c_profilefunc && ts->c_profilefunc != on_event) {
+            Py_XINCREF(ts->c_profileobj);
+            g_displaced->push_back({ts, ts->c_profilefunc, ts->c_profileobj});
+        }
+        _PyEval_SetProfile(ts, on_event, nullptr);
+    });
+    if (!g_displaced->empty() || (g_threading_hook && g_threading_hook != Py_None)) {
+        static bool said = false; // once per process
+        if (!said)
+            warn("timemory's profiler takes the place of the profiling function another tool "
+                 "installed (sys.setprofile, threading.setprofile) while it runs; that one is "
+                 "put back when the profiler stops");
+        said = true;
+    }
     g_running = true;
 }
+
+namespace {
+// The thread's displaced profile function, or none.
+const displaced* displaced_of(PyThreadState* ts) {
+    for (const displaced& d : *g_displaced)
+        if (d.thread == ts) return &d;
+    return nullptr;
+}
+} // namespace
 
 void profiler_stop() {
     if (!g_running) return;
@@ -144,9 +184,15 @@ void profiler_stop() {
                            "(sys.setprofile, a debugger or a coverage tool)");
     }
     for_each_thread([](PyThreadState* ts) {
-        if (ts->c_profilefunc == on_event) _PyEval_SetProfile(ts, nullptr, nullptr);
+        if (ts->c_profilefunc != on_event) return;
+        const displaced* d = displaced_of(ts);
+        _PyEval_SetProfile(ts, d ? d->func : nullptr, d ? d->obj : nullptr);
     });
-    set_threading_hook("setprofile", Py_None);
+    for (displaced& d : *g_displaced)
+        Py_XDECREF(d.obj);
+    g_displaced->clear();
+    set_threading_hook("setprofile", g_threading_hook ? g_threading_hook : Py_None);
+    Py_CLEAR(g_threading_hook);
     g_running = false;
 }
 

@@ -46,7 +46,7 @@ def initialize(argv=None, prefix="timemory-", suffix="-output"):
     argv = program_argv(argv)
     if "TIMEMORY_OUTPUT_PATH" not in _os.environ and (prefix, suffix) != ("timemory-", "-output"):
         settings.output_path = prefix + "%p" + suffix
-    _native.init([str(a) for a in argv])
+    _native.init(argv)
 
 
 init = initialize

@@ -3,6 +3,7 @@
 import functools
 import os
 import re
+import threading
 
 from . import _bundle
 from . import libpytimemory as _native
@@ -35,9 +36,14 @@ def config_dict(config, flags, owner):
 class HookController:
     """Start/stop, context manager and decorator over one native hook. Nested controllers
     of the same kind share the hook: the outermost start/stop pair owns it. Subclasses set
-    `_native_start`, `_native_stop` and implement `_configure()`."""
+    `_native_start`, `_native_stop` and implement `_configure()`.
+
+    Controllers started on several threads at once share it too: start() returns once the
+    hook is installed (a second thread's start() waits for the first one's to finish), and
+    the hook stays until the last of them stops."""
 
     _depth = 0  # per subclass, through type(self)
+    _lock = threading.RLock()  # start and stop of every controller, whatever its thread
 
     def __init__(self, components=None, flat=False, timeline=False):
         self.components = _bundle.require(components)
@@ -53,27 +59,29 @@ class HookController:
 
     def start(self):
         """Installs the hook unless one of the same kind already runs."""
-        if self._started:
-            return
-        self._started = True
-        cls = type(self)
-        cls._depth += 1
-        if cls._depth > 1:
-            return
-        self._configure()
-        _native.init(program_argv())
-        type(self)._native_start()
+        with HookController._lock:
+            if self._started:
+                return
+            self._started = True
+            cls = type(self)
+            cls._depth += 1
+            if cls._depth > 1:
+                return
+            self._configure()
+            _native.init(program_argv())
+            type(self)._native_start()
 
     def stop(self):
         """Removes the hook when this is the outermost running one."""
-        if not self._started:
-            return
-        self._started = False
-        cls = type(self)
-        cls._depth -= 1
-        if cls._depth == 0:
-            type(self)._native_stop()
-            self._unconfigure()
+        with HookController._lock:
+            if not self._started:
+                return
+            self._started = False
+            cls = type(self)
+            cls._depth -= 1
+            if cls._depth == 0:
+                type(self)._native_stop()
+                self._unconfigure()
 
     def __enter__(self):
         self.start()

@@ -16,7 +16,9 @@ __all__ = ["program_argv"]
 def program_argv(argv=None):
     """``argv`` (default sys.argv) as the runtime gets it: argv[0] is the script's path,
     or a name where Python has none."""
-    argv = [str(a) for a in (sys.argv if argv is None else argv)]
+    # bytes as os.fsdecode gives them (surrogateescape), as Python gives sys.argv
+    argv = [os.fsdecode(a) if isinstance(a, bytes) else str(a)
+            for a in (sys.argv if argv is None else argv)]
     first = argv[0] if argv else ""
     if first in ("", "-c", "-m", "-"):
         first = "python"
