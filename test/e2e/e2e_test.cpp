@@ -4,9 +4,9 @@
 #include <csignal>
 #include <regex>
 
-#include "harness.hpp"
 #include "../common/sanitizers.hpp"
 #include "../common/trace_check.hpp"
+#include "harness.hpp"
 
 using namespace e2e;
 
@@ -68,7 +68,11 @@ TEST(E2E, SleepOf100msIsMeasuredWithinTolerance) {
         double v = find_record(recs, "sleep_100ms")["inclusive"]["stats"]["sum"];
         double scale = std::string(units) == "ms" ? 1e3 : 1.0;
         EXPECT_GE(v, 0.100 * scale) << units;
-        EXPECT_LT(v, 0.150 * scale) << units; // generous: a loaded CI machine oversleeps
+        // What the program's own clock saw around the same sleep: a loaded machine
+        // oversleeps (434 ms once under ASan), and both see it.
+        const double seen = std::stod(slurp(r.dir / "sleep_ns.txt")) * 1e-9 * scale;
+        EXPECT_LE(v, seen * 1.001) << units;
+        EXPECT_GE(v, seen - 0.002 * scale) << units;
         EXPECT_EQ(load_json(r.dir / "out/latest/wall.json")["timemory"]["wall_clock"]["unit_repr"],
                   std::string(units) == "ms" ? "msec" : "sec");
     }
@@ -81,8 +85,10 @@ TEST(E2E, MonotonicWallClockSourceMeasuresTheSame) {
               "clock_monotonic");
     double v = find_record(records(r.dir / "out/latest/wall.json", "wall_clock"),
                            "sleep_100ms")["inclusive"]["stats"]["sum"];
+    const double seen = std::stod(slurp(r.dir / "sleep_ns.txt")) * 1e-9;
     EXPECT_GE(v, 0.100);
-    EXPECT_LT(v, 0.150);
+    EXPECT_LE(v, seen * 1.001);
+    EXPECT_GE(v, seen - 0.002);
 }
 
 TEST(E2E, TextReportHasReferenceColumnsAndDecoratedLabels) {
@@ -129,7 +135,8 @@ TEST(E2E, ThreadsMergeUnderTheRegionThatStartedThem) {
     EXPECT_EQ(laps(open), 1u);
     EXPECT_GE(incl_sum(open), 0.002);
     EXPECT_EQ(root["children"].size(), 1u);
-    EXPECT_EQ(load_json(r.dir / "out/latest/metadata.json")["timemory"]["failures"]["closed_at_end"], 1);
+    EXPECT_EQ(
+        load_json(r.dir / "out/latest/metadata.json")["timemory"]["failures"]["closed_at_end"], 1);
 }
 
 TEST(E2E, ThreadsStaySeparateWhenNotCollapsed) {
@@ -237,8 +244,9 @@ TEST(E2E, LongjmpOverARegionIsReconciled) {
     ASSERT_NE(s, nullptr);
     EXPECT_EQ(laps(s), 1u);
     EXPECT_EQ(laps(child(*s, "jumped_over")), 1u);
-    EXPECT_EQ(load_json(r.dir / "out/latest/metadata.json")["timemory"]["failures"]["reconciled_frames"],
-              1);
+    EXPECT_EQ(
+        load_json(r.dir / "out/latest/metadata.json")["timemory"]["failures"]["reconciled_frames"],
+        1);
 }
 
 TEST(E2E, SeveralComponentsWriteOneReportEach) {
@@ -292,7 +300,8 @@ TEST(E2E, CuptiActivityWithoutGpuSaysWhyAndTheRunGoesOn) {
         << reason;
     EXPECT_TRUE(fs::exists(r.dir / "out/latest/wall.json"));
     EXPECT_FALSE(fs::exists(r.dir / "out/latest/cupti_activity.json"));
-    EXPECT_EQ(laps(child(tree_root(r.dir / "out/latest/wall.tree.json", "wall_clock"), "main")), 1u);
+    EXPECT_EQ(laps(child(tree_root(r.dir / "out/latest/wall.tree.json", "wall_clock"), "main")),
+              1u);
 }
 
 TEST(E2E, AliasGlobalComponentsIsAccepted) {
@@ -345,9 +354,8 @@ TEST(E2E, UnwritableOutputFolderFallsBackAndSaysWhere) {
     ASSERT_TRUE(std::regex_search(r.err, m, std::regex("writing the reports to '([^']+)'")))
         << r.err;
     EXPECT_EQ(fs::path(m[1].str()).parent_path(), tmp);
-    EXPECT_EQ(count_named(records(fs::path(m[1].str()) / "latest/wall.json", "wall_clock"),
-                          "inner"),
-              1);
+    EXPECT_EQ(
+        count_named(records(fs::path(m[1].str()) / "latest/wall.json", "wall_clock"), "inner"), 1);
 }
 
 TEST(E2E, DisabledRuntimeWritesNothing) {
@@ -366,8 +374,9 @@ TEST(E2E, SetEnabledSkipsRegionsWhileOff) {
 }
 
 TEST(E2E, FatalSignalWritesCollectedDataThenDies) {
-    auto r = run_app("crash", "crash",
-                     tmtest::without_sanitizer_segv_handler({{"TIMEMORY_ENABLE_SIGNAL_HANDLER", "ON"}}));
+    auto r =
+        run_app("crash", "crash",
+                tmtest::without_sanitizer_segv_handler({{"TIMEMORY_ENABLE_SIGNAL_HANDLER", "ON"}}));
     EXPECT_EQ(r.signal(), SIGSEGV);
     json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
     EXPECT_EQ(count_named(recs, "completed"), 1);
