@@ -64,6 +64,21 @@ inline std::vector<std::string> child_environment(const std::map<std::string, st
     return envs;
 }
 
+/// In a forked child: replaces it with `argv` and exactly the environment `env` (exit 127
+/// when that fails).
+[[noreturn]] inline void exec_program(const std::vector<std::string>& argv,
+                                      const std::vector<std::string>& env) {
+    std::vector<char*> a, en;
+    for (const auto& s : argv)
+        a.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    for (const auto& s : env)
+        en.push_back(const_cast<char*>(s.c_str()));
+    en.push_back(nullptr);
+    execve(a[0], a.data(), en.data());
+    _exit(127);
+}
+
 /// Runs `argv` in a fresh folder with the environment plus `env` (TIMEMORY_* variables of
 /// the caller removed first so tests do not leak into each other).
 inline run_result run(const std::string& name, const std::vector<std::string>& argv,
@@ -80,15 +95,7 @@ inline run_result run(const std::string& name, const std::vector<std::string>& a
         int e = open("stderr.txt", O_WRONLY | O_CREAT | O_TRUNC, 0644);
         dup2(o, 1);
         dup2(e, 2);
-        std::vector<char*> a, en;
-        for (const auto& s : argv)
-            a.push_back(const_cast<char*>(s.c_str()));
-        a.push_back(nullptr);
-        for (const auto& s : envs)
-            en.push_back(const_cast<char*>(s.c_str()));
-        en.push_back(nullptr);
-        execve(a[0], a.data(), en.data());
-        _exit(127);
+        exec_program(argv, envs);
     }
     r.pid = pid;
     waitpid(pid, &r.status, 0);
@@ -139,15 +146,7 @@ inline run_result run_on_terminal(const std::string& name, const std::vector<std
         dup2(o, 1);
         dup2(slave, 2);
         close(master);
-        std::vector<char*> a, en;
-        for (const auto& s : argv)
-            a.push_back(const_cast<char*>(s.c_str()));
-        a.push_back(nullptr);
-        for (const auto& s : envs)
-            en.push_back(const_cast<char*>(s.c_str()));
-        en.push_back(nullptr);
-        execve(a[0], a.data(), en.data());
-        _exit(127);
+        exec_program(argv, envs);
     }
     close(slave);
     char buf[4096];

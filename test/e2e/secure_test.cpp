@@ -35,15 +35,7 @@ run_result run_as(uid_t uid, const fs::path& dir, const std::vector<std::string>
         dup2(o, 1);
         dup2(e, 2);
         if (setgroups(0, nullptr) != 0 || setgid(uid) != 0 || setuid(uid) != 0) _exit(125);
-        std::vector<char*> a, en;
-        for (const auto& s : argv)
-            a.push_back(const_cast<char*>(s.c_str()));
-        a.push_back(nullptr);
-        for (const auto& s : env)
-            en.push_back(const_cast<char*>(s.c_str()));
-        en.push_back(nullptr);
-        execve(a[0], a.data(), en.data());
-        _exit(127);
+        exec_program(argv, env);
     }
     r.pid = pid;
     waitpid(pid, &r.status, 0);

@@ -74,4 +74,29 @@ private:
     size_t left_ = 0;
 };
 
+/// A standard allocator over page_arena `Arena` (a container of what is never freed, under
+/// the arena's lock). Deallocation gives nothing back: a hash table's old buckets stay,
+/// bounded by its last ones.
+template <typename T, page_arena& Arena>
+struct arena_allocator {
+    using value_type = T;
+    template <typename U>
+    struct rebind {
+        using other = arena_allocator<U, Arena>;
+    };
+    arena_allocator() noexcept = default;
+    template <typename U>
+    arena_allocator(const arena_allocator<U, Arena>&) noexcept {}
+    T* allocate(size_t n) {
+        void* p = n <= size_t(-1) / sizeof(T) ? Arena.allocate(n * sizeof(T)) : nullptr;
+        if (!p) throw std::bad_alloc();
+        return static_cast<T*>(p);
+    }
+    void deallocate(T*, size_t) noexcept {}
+    template <typename U>
+    bool operator==(const arena_allocator<U, Arena>&) const noexcept {
+        return true;
+    }
+};
+
 } // namespace timemory::rt

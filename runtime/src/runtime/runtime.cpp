@@ -380,27 +380,9 @@ struct site_key_hash {
 // interns it, and may come from a signal handler that interrupted malloc. Under names_mutex.
 page_arena g_names_arena;
 
-template <typename T>
-struct names_allocator {
-    using value_type = T;
-    names_allocator() noexcept = default;
-    template <typename U>
-    names_allocator(const names_allocator<U>&) noexcept {}
-    T* allocate(size_t n) {
-        void* p = n <= size_t(-1) / sizeof(T) ? g_names_arena.allocate(n * sizeof(T)) : nullptr;
-        if (!p) throw std::bad_alloc();
-        return static_cast<T*>(p);
-    }
-    void deallocate(T*, size_t) noexcept {} // a table's old buckets: bounded by its last ones
-    template <typename U>
-    bool operator==(const names_allocator<U>&) const noexcept {
-        return true;
-    }
-};
-
 using interned_table =
     std::unordered_map<site_key, timemory_site*, site_key_hash, std::equal_to<site_key>,
-                       names_allocator<std::pair<const site_key, timemory_site*>>>;
+                       arena_allocator<std::pair<const site_key, timemory_site*>, g_names_arena>>;
 
 // Created when the library loads, not at the first region: a function-local static would be
 // constructed under a guard that a fork() from another thread can copy held into the child
