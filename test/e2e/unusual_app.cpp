@@ -8,6 +8,7 @@
 #include <sys/auxv.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <timemory/timemory.h>
@@ -259,6 +260,45 @@ int vfork_exec_mode() {
     return WIFEXITED(status) ? WEXITSTATUS(status) : 3;
 }
 
+// ---- ucontext: a coroutine that yields back to main three times ---------------------
+
+timemory_site s_co_body = make_site("co_body");
+timemory_site s_co_step = make_site("co_step");
+timemory_site s_main_work = make_site("main_work");
+ucontext_t g_main_ctx, g_co_ctx;
+char g_co_stack[256 * 1024];
+
+void co_body() {
+    timemory_enter(&s_co_body);
+    for (int i = 0; i < 3; ++i) {
+        timemory_enter(&s_co_step);
+        spin_ns(200000);
+        timemory_exit(&s_co_step);
+        swapcontext(&g_co_ctx, &g_main_ctx); // yield, with co_body open
+    }
+    timemory_exit(&s_co_body);
+}
+
+// main > (co_body > co_step) x3 and main > main_work x3: the coroutine's frames nest under
+// main, where main resumed it; main_work never nests under the coroutine's open frame.
+int ucontext_mode() {
+    timemory_enter(&s_main);
+    getcontext(&g_co_ctx);
+    g_co_ctx.uc_stack.ss_sp = g_co_stack;
+    g_co_ctx.uc_stack.ss_size = sizeof(g_co_stack);
+    g_co_ctx.uc_link = &g_main_ctx;
+    makecontext(&g_co_ctx, co_body, 0);
+    for (int i = 0; i < 4; ++i) {
+        swapcontext(&g_main_ctx, &g_co_ctx); // the 4th resume lets co_body return
+        if (i == 3) break;
+        timemory_enter(&s_main_work);
+        spin_ns(100000);
+        timemory_exit(&s_main_work);
+    }
+    timemory_exit(&s_main);
+    return 0;
+}
+
 // ---- privileged: run set-uid by another user -----------------------------------------
 
 // Records a few calls and says whether the process runs in secure-execution mode (set-uid)
@@ -289,11 +329,12 @@ int main(int argc, char** argv) {
     if (mode == "quick-exit") return quick_exit_mode();
     if (mode == "exec" && argc > 2) return exec_mode(argv[2]);
     if (mode == "vfork-exec") return vfork_exec_mode();
+    if (mode == "ucontext") return ucontext_mode();
     std::fprintf(
         stderr,
         "usage: %s dlclose LIB | reload LIB N | fork-at-start | signal-first lazy|started | "
         "signal-counts | privileged | throttle-hog | quick-exit | exec execl|execvp | "
-        "vfork-exec\n",
+        "vfork-exec | ucontext\n",
         argv[0]);
     return 2;
 }

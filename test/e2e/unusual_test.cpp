@@ -266,3 +266,25 @@ TEST(Unusual, AVforkChildsExecLeavesTheParentsMeasurementAlone) {
         sets += e.is_directory() && !e.is_symlink();
     EXPECT_EQ(sets, 1) << "one report set: the parent's";
 }
+
+TEST(Unusual, UcontextCoroutinesKeepTheirFramesApartFromTheirCallers) {
+    // Before: main_work nested under the coroutine's co_body, left open when it yielded.
+    auto r = run_unusual("ucontext", {"ucontext"});
+    ASSERT_EQ(r.signal(), 0) << r.err;
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    const json root = tree_root(r.dir / "out/latest/wall.tree.json", "wall_clock");
+    const json* main = child(root, "main");
+    ASSERT_NE(main, nullptr);
+    ASSERT_EQ((*main)["children"].size(), 2u);
+    const json* body = child(*main, "co_body");
+    const json* work = child(*main, "main_work");
+    ASSERT_NE(body, nullptr);
+    ASSERT_NE(work, nullptr);
+    EXPECT_EQ(laps(body), 1u) << "one call, resumed three times";
+    EXPECT_EQ(laps(child(*body, "co_step")), 3u);
+    EXPECT_EQ(laps(work), 3u);
+    EXPECT_TRUE((*work)["children"].empty());
+    // co_body's time is the time it ran (its three 200 us steps), not main's meanwhile.
+    EXPECT_GE(incl_sum(body), incl_sum(child(*body, "co_step")));
+    EXPECT_LT(incl_sum(body), incl_sum(child(*body, "co_step")) + incl_sum(work));
+}
