@@ -132,3 +132,65 @@ TEST(CallGraph, AnchoredSubtreeMergesUnderItsNode) {
     EXPECT_EQ(elsewhere.at(1).parent, 0u);
     EXPECT_EQ(elsewhere.at(1).count, 6u);
 }
+
+namespace {
+// One timed call of node `n` worth `v` (what an exit records).
+void timed_call(call_graph& g, uint32_t n, int64_t v) {
+    g.at(n).count += 1;
+    g.stats(n)[0].finish(v);
+}
+} // namespace
+
+TEST(CallGraph, SampleMeanIsTheMedianOfBlocksSoOneOutlierMovesOneBlock) {
+    call_graph g(1);
+    const uint32_t n = g.child(0, 7, 0);
+    for (int i = 0; i < 100; ++i)
+        timed_call(g, n, 100);
+    g.record_baseline(n);
+    // 200 samples of 100 ticks, noted at each sample's start as the runtime does; one of
+    // them preempted: 4 000 000 ticks (a time slice in a call of 100).
+    for (int i = 0; i < 200; ++i) {
+        g.note_sample(n);
+        timed_call(g, n, i == 57 ? 4000000 : 100);
+    }
+    double mean = 0;
+    ASSERT_TRUE(g.sample_mean(n, 0, &mean));
+    EXPECT_DOUBLE_EQ(mean, 100.0);
+    // The plain mean of the samples would be ~20 100: the outlier times 1/200.
+    const double plain = double(g.stats(n)[0].sum - g.baseline_sum(n, 0)) / 200;
+    EXPECT_GT(plain, 20000.0);
+    // Merged into another graph (threads folded), the blocks go along.
+    call_graph into(1);
+    into.reserve_for_merge({&g});
+    const auto map = into.merge(g, 0, false);
+    ASSERT_TRUE(into.sample_mean(map[n], 0, &mean));
+    EXPECT_DOUBLE_EQ(mean, 100.0);
+}
+
+TEST(CallGraph, SampleMeanFollowsAFunctionThatGrowsCostlier) {
+    call_graph g(1);
+    const uint32_t n = g.child(0, 7, 0);
+    g.record_baseline(n);
+    // The first half of the run's samples cost 100, the second half 300: blocks cover the
+    // whole run (merged in pairs when full), so the median lies between the two.
+    for (int i = 0; i < 400; ++i) {
+        g.note_sample(n);
+        timed_call(g, n, i < 200 ? 100 : 300);
+    }
+    double mean = 0;
+    ASSERT_TRUE(g.sample_mean(n, 0, &mean));
+    EXPECT_GE(mean, 100.0);
+    EXPECT_LE(mean, 300.0);
+    EXPECT_GT(mean, 100.0) << "the later, costlier samples count";
+}
+
+TEST(CallGraph, FewSamplesGiveNoMedian) {
+    call_graph g(1);
+    const uint32_t n = g.child(0, 7, 0);
+    for (int i = 0; i < 8; ++i) {
+        g.note_sample(n);
+        timed_call(g, n, 100);
+    }
+    double mean = 0;
+    EXPECT_FALSE(g.sample_mean(n, 0, &mean)) << "fewer than three blocks: the caller's mean";
+}

@@ -1,8 +1,6 @@
 // The C entry points. timemory_enter/timemory_exit are the hot path: one flag test, a
 // thread-local pointer, plain stores into thread-owned memory; no locks, no strings.
 #include <dlfcn.h>
-#include <pthread.h>
-#include <signal.h>
 
 #include "base/clock.hpp"
 #include "base/host_state.hpp"

@@ -102,8 +102,15 @@ bool call_graph::sample_mean(uint32_t i, size_t c, double* out) const {
     return true;
 }
 
-void call_graph::reserve_for_merge(const call_graph& src, size_t extra) {
-    const size_t more = src.size() + extra;
+void call_graph::reserve_for_merge(std::initializer_list<const call_graph*> srcs, size_t extra) {
+    size_t more = extra, slots = 0;
+    bool baselines = !base_count_.empty();
+    for (const call_graph* src : srcs) {
+        if (!src) continue;
+        more += src->size();
+        slots += src->samples_.size();
+        baselines = baselines || !src->base_count_.empty();
+    }
     const size_t nodes = nodes_.size() + more;
     reserve_more(nodes_, more);
     reserve_more(stats_, more * ncomp_);
@@ -111,15 +118,15 @@ void call_graph::reserve_for_merge(const call_graph& src, size_t extra) {
     while ((used_ + more + 1) * 2 > capacity)
         capacity *= 2;
     if (capacity != keys_.size()) rehash(capacity);
-    if (!src.base_count_.empty() || !base_count_.empty()) {
+    if (baselines) {
         reserve_more(base_sum_, nodes * ncomp_ - base_sum_.size());
         reserve_more(base_count_, nodes - base_count_.size());
     }
-    if (!src.samples_.empty()) {
+    if (slots > 0) {
         reserve_more(sample_slot_, nodes - sample_slot_.size());
-        reserve_more(samples_, src.samples_.size());
-        reserve_more(sample_start_, src.samples_.size() * ncomp_);
-        reserve_more(sample_means_, src.samples_.size() * size_t(max_blocks) * ncomp_);
+        reserve_more(samples_, slots);
+        reserve_more(sample_start_, slots * ncomp_);
+        reserve_more(sample_means_, slots * size_t(max_blocks) * ncomp_);
     }
 }
 

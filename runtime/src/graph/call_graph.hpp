@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <vector>
 
@@ -149,11 +150,12 @@ public:
     std::vector<uint32_t> merge_placed(const call_graph& src, std::vector<uint32_t> map,
                                        bool append_only, bool foreign_top);
 
-    /// Makes room for merging `src` in (its nodes, baselines and blocks of samples), so that
-    /// the merge itself allocates nothing for them: a merge that must not stop half-way
-    /// (a thread's graph folded when it ends) reserves first, and throws, changing nothing,
-    /// when there is no memory. `extra` more nodes besides (an anchor, another graph).
-    void reserve_for_merge(const call_graph& src, size_t extra = 0);
+    /// Makes room for merging every graph of `srcs` in (their nodes, baselines and blocks
+    /// of samples; null entries skipped), so that the merges themselves allocate nothing
+    /// for them: merges that must not stop half-way (a thread's graph folded when it ends)
+    /// reserve first, and throw, changing nothing, when there is no memory. `extra` more
+    /// nodes besides (an anchor).
+    void reserve_for_merge(std::initializer_list<const call_graph*> srcs, size_t extra = 0);
 
     /// Drops every node but the root.
     void clear();

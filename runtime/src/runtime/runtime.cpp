@@ -69,9 +69,8 @@ bool fold_locked(runtime& r, thread_state* ts) {
     std::vector<int> tid(ts->graph.size(), int(ts->index));
     const size_t kid_nodes = kids ? kids->graph.size() : 0;
     tid.reserve(ts->graph.size() + kid_nodes);
-    if (kids) ts->graph.reserve_for_merge(kids->graph);
-    f.graph.reserve_for_merge(ts->graph, kid_nodes + 1);
-    if (kids) f.graph.reserve_for_merge(kids->graph, ts->graph.size() + 1);
+    if (kids) ts->graph.reserve_for_merge({&kids->graph});
+    f.graph.reserve_for_merge({&ts->graph, kids ? &kids->graph : nullptr}, 1); // + the anchor
     f.tid.reserve(f.graph.size() + ts->graph.size() + kid_nodes + 1);
     if (kids) {
         const size_t before = ts->graph.size();
