@@ -546,6 +546,37 @@ TEST(Guest, AFullDiskSendsTheWholeSetToTheFallbackFolder) {
     EXPECT_EQ(records(set / "wall.json", "wall_clock").size(), 3100u);
 }
 
+// Both disks full: the output folder and the fallback folder are 64 KiB tmpfs mounts. There
+// is no third place: the set is published where it was first written, as an incomplete one
+// (`<run>.incomplete`), `latest` is not moved to it, and every missing file is named. What
+// is on the disks is listed from inside the mount namespace (which ends with the program).
+TEST(Guest, AFullDiskWithTheFallbackFullTooPublishesAnIncompleteSet) {
+    const std::string script =
+        "mkdir -p out tmp && unshare -m true 2>/dev/null || exit 77; "
+        "exec unshare -m sh -c 'mount -t tmpfs -o size=64k tmpfs out 2>/dev/null || exit 77; "
+        "mount -t tmpfs -o size=64k tmpfs tmp || exit 77; \"$0\" \"$@\"; rc=$?; "
+        "find out tmp | sort > listing.txt; cat out/*.incomplete/metadata.json > meta.txt "
+        "2>/dev/null; exit $rc' \"$0\" \"$@\"";
+    auto r = run("disk-full-both", {"/bin/sh", "-c", script, app, "wide", "3000"},
+                 {{"TIMEMORY_OUTPUT_PATH", "out"}, {"TMPDIR", "tmp"}});
+    if (r.exit_code() == 77)
+        GTEST_SKIP() << "no mount namespace with a small tmpfs here (needs root): " << r.err;
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    const std::string listing = slurp(r.dir / "listing.txt");
+    const std::string set = ".incomplete"; // the program is the namespace's shell's child
+    EXPECT_NE(listing.find(set + "\n"), std::string::npos) << listing << r.err;
+    EXPECT_EQ(listing.find("out/latest"), std::string::npos) << listing;
+    EXPECT_EQ(listing.find(".tmp"), std::string::npos) << "nothing half-written: " << listing;
+    EXPECT_NE(r.err.find(set + "/"), std::string::npos) << "missing files named: " << r.err;
+    EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("written to 'tmp/"), std::string::npos) << "no complete fallback";
+    EXPECT_EQ(listing.find("tmp/"), std::string::npos)
+        << "the failed fallback removed: " << listing;
+    const std::string meta = slurp(r.dir / "meta.txt");
+    if (!meta.empty()) // when metadata.json itself found room
+        EXPECT_FALSE(json::parse(meta)["timemory"]["missing_files"].empty()) << meta;
+}
+
 // Memory runs out while recording (an address-space limit): the program is never aborted
 // (allocation failures are caught where the runtime's no-throw entry points allocate), it
 // finishes with its own status, and the calls that could not be recorded are counted.

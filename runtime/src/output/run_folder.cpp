@@ -178,6 +178,7 @@ void run_folder::discard(const std::vector<std::string>& written) {
     for (const std::string& f : written)
         unlink(f.c_str());
     if (v_.run_folders && !path_.empty()) rmdir(path_.c_str()); // the (now empty) staging folder
+    if (fallback_ && !base_.empty()) rmdir(base_.c_str());      // the fallback folder made for it
     if (lock_fd_ >= 0) close(lock_fd_);
     lock_fd_ = -1;
     path_.clear();
