@@ -194,3 +194,20 @@ TEST(CallGraph, FewSamplesGiveNoMedian) {
     double mean = 0;
     EXPECT_FALSE(g.sample_mean(n, 0, &mean)) << "fewer than three blocks: the caller's mean";
 }
+
+TEST(CallGraph, SampleMeansCoverEveryComponentOfALargeBundle) {
+    // 70 components (a PAPI vector of many events): blocks hold a mean for each one.
+    call_graph g(70);
+    const uint32_t n = g.child(0, 7, 0);
+    for (int i = 0; i < 64; ++i) {
+        g.note_sample(n);
+        g.at(n).count += 1;
+        for (size_t c = 0; c < 70; ++c)
+            g.stats(n)[c].finish(int64_t(10 * (c + 1)));
+    }
+    double mean = 0;
+    ASSERT_TRUE(g.sample_mean(n, 69, &mean));
+    EXPECT_DOUBLE_EQ(mean, 700.0);
+    ASSERT_TRUE(g.sample_mean(n, 0, &mean));
+    EXPECT_DOUBLE_EQ(mean, 10.0);
+}

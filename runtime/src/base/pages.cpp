@@ -3,7 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <cerrno>
+#include "base/host_state.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define TIMEMORY_ASAN 1
@@ -30,9 +30,8 @@ size_t rounded(size_t bytes) {
 
 void* pages_alloc(size_t bytes) noexcept {
     if (bytes == 0) bytes = 1;
-    const int saved = errno;
+    errno_guard keep_errno;
     void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    errno = saved;
     if (p == MAP_FAILED) return nullptr;
 #ifdef TIMEMORY_ASAN
     ASAN_POISON_MEMORY_REGION(static_cast<char*>(p) + bytes, rounded(bytes) - bytes);
@@ -52,9 +51,8 @@ void pages_free(void* p, size_t bytes) noexcept {
     ASAN_UNPOISON_MEMORY_REGION(p, rounded(bytes));
     __lsan_unregister_root_region(p, bytes);
 #endif
-    const int saved = errno;
+    errno_guard keep_errno;
     munmap(p, bytes);
-    errno = saved;
 }
 
 void* page_arena::allocate(size_t bytes) noexcept {

@@ -36,43 +36,46 @@ void call_graph::record_baseline(uint32_t i) noexcept {
         base_sum_[size_t(i) * ncomp_ + c] = stats(i)[c].sum;
 }
 
+uint32_t call_graph::open_sample_slot(uint32_t i, uint64_t start_count, uint32_t block_size) {
+    if (sample_slot_.size() < nodes_.size()) {
+        reserve_more(sample_slot_, nodes_.size() - sample_slot_.size());
+        sample_slot_.resize(nodes_.size(), 0);
+    }
+    if (sample_slot_[i] != 0) return sample_slot_[i] - 1;
+    reserve_more(samples_, 1);
+    reserve_more(sample_start_, ncomp_);
+    reserve_more(sample_means_, size_t(max_blocks) * ncomp_);
+    samples_.push_back(sample_blocks{start_count, block_size, 0});
+    for (size_t c = 0; c < ncomp_; ++c)
+        sample_start_.push_back(stats(i)[c].sum);
+    sample_means_.resize(sample_means_.size() + size_t(max_blocks) * ncomp_, 0.0);
+    sample_slot_[i] = uint32_t(samples_.size());
+    return sample_slot_[i] - 1;
+}
+
 void call_graph::note_sample(uint32_t i) noexcept {
-    try {
-        if (sample_slot_.size() < nodes_.size()) {
-            reserve_more(sample_slot_, nodes_.size() - sample_slot_.size());
-            sample_slot_.resize(nodes_.size(), 0);
+    if (i >= sample_slot_.size() || sample_slot_[i] == 0) {
+        try {
+            open_sample_slot(i, nodes_[i].count, 4); // blocks begin with this sample
+        } catch (...) {
+            // no memory: this node is estimated from the mean of its samples
         }
-        const node& nd = nodes_[i];
-        if (sample_slot_[i] == 0) {
-            reserve_more(samples_, 1);
-            reserve_more(sample_start_, ncomp_);
-            reserve_more(sample_means_, size_t(max_blocks) * ncomp_);
-            samples_.push_back(sample_blocks{nd.count, 4, 0});
-            for (size_t c = 0; c < ncomp_; ++c)
-                sample_start_.push_back(stats(i)[c].sum);
-            sample_means_.resize(sample_means_.size() + size_t(max_blocks) * ncomp_, 0.0);
-            sample_slot_[i] = uint32_t(samples_.size());
-            return;
-        }
-    } catch (...) {
-        return; // no memory: this node is estimated from the mean of its samples
+        return;
     }
     const uint32_t k = sample_slot_[i] - 1;
     sample_blocks& sb = samples_[k];
     const uint64_t done = nodes_[i].count - sb.start_count;
     if (done < sb.size) return;
-    double mean[64];
-    const size_t nc = ncomp_ < 64 ? ncomp_ : 64;
-    for (size_t c = 0; c < nc; ++c) {
+    double* mean = next_block(k);
+    for (size_t c = 0; c < ncomp_; ++c) {
         int64_t& start = sample_start_[size_t(k) * ncomp_ + c];
         mean[c] = double(stats(i)[c].sum - start) / double(done);
         start = stats(i)[c].sum;
     }
     sb.start_count = nodes_[i].count;
-    add_block(k, mean);
 }
 
-void call_graph::add_block(uint32_t k, const double* mean) {
+double* call_graph::next_block(uint32_t k) {
     sample_blocks& sb = samples_[k];
     double* m = &sample_means_[size_t(k) * max_blocks * ncomp_];
     if (sb.used == max_blocks) {
@@ -83,9 +86,7 @@ void call_graph::add_block(uint32_t k, const double* mean) {
         sb.used = max_blocks / 2;
         sb.size *= 2;
     }
-    for (size_t c = 0; c < ncomp_ && c < 64; ++c)
-        m[sb.used * ncomp_ + c] = mean[c];
-    sb.used += 1;
+    return m + size_t(sb.used++) * ncomp_;
 }
 
 bool call_graph::sample_mean(uint32_t i, size_t c, double* out) const {
@@ -283,18 +284,12 @@ std::vector<uint32_t> call_graph::merge_placed(const call_graph& src, std::vecto
                 base_sum_[size_t(d) * ncomp_ + c] += src.base_sum_[size_t(i) * ncomp_ + c];
         }
         // Blocks of samples from another thread join this node's.
-        if (i < src.sample_slot_.size() && src.sample_slot_[i] != 0 && ncomp_ <= 64) {
+        if (i < src.sample_slot_.size() && src.sample_slot_[i] != 0) {
             const uint32_t sk = src.sample_slot_[i] - 1;
-            if (sample_slot_.size() < nodes_.size()) sample_slot_.resize(nodes_.size(), 0);
-            if (sample_slot_[d] == 0) {
-                samples_.push_back(sample_blocks{0, src.samples_[sk].size, 0});
-                sample_start_.resize(sample_start_.size() + ncomp_, 0);
-                sample_means_.resize(sample_means_.size() + size_t(max_blocks) * ncomp_, 0.0);
-                sample_slot_[d] = uint32_t(samples_.size());
-            }
+            const uint32_t dk = open_sample_slot(d, dn.count, src.samples_[sk].size);
             const double* m = &src.sample_means_[size_t(sk) * max_blocks * ncomp_];
             for (uint32_t j = 0; j < src.samples_[sk].used; ++j)
-                add_block(sample_slot_[d] - 1, m + j * ncomp_);
+                std::copy(m + j * ncomp_, m + (j + 1) * ncomp_, next_block(dk));
         }
     }
     return map;

@@ -229,9 +229,12 @@ private:
     page_vector<sample_blocks> samples_; ///< per throttled node
     page_vector<int64_t> sample_start_;  ///< per slot and component: sum at the block start
     page_vector<double> sample_means_;   ///< per slot, block and component
-    /// Appends a complete block (per-call means `mean`, one per component) to slot `k`,
-    /// merging the blocks in pairs when they are full.
-    void add_block(uint32_t k, const double* mean);
+    /// Node `i`'s slot of blocks (made when missing, its current block starting at
+    /// `start_count` calls and the node's sums now, `block_size` samples a block).
+    uint32_t open_sample_slot(uint32_t i, uint64_t start_count, uint32_t block_size);
+    /// Where slot `k`'s next complete block goes (one mean per component, for the caller to
+    /// fill), the blocks merged in pairs first when they are full.
+    double* next_block(uint32_t k);
     page_vector<uint64_t> keys_; // 0 = empty slot; otherwise (parent << 32 | site) + 1
     page_vector<uint32_t> vals_;
     size_t used_ = 0;

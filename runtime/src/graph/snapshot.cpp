@@ -172,10 +172,10 @@ std::vector<double> estimate_untimed(const call_graph& g, const bundle& b, const
             // the node; without any, those of the function everywhere.
             const uint64_t samples = nd.count - std::min(nd.count, g.baseline_count(i));
             double mean = 0;
-            if (samples >= min_samples && g.sample_mean(i, c, &mean)) {
-            } else if (samples >= min_samples)
-                mean = (timed_sum - double(g.baseline_sum(i, c))) / double(samples);
-            else if (nd.count > 0)
+            if (samples >= min_samples) {
+                if (!g.sample_mean(i, c, &mean))
+                    mean = (timed_sum - double(g.baseline_sum(i, c))) / double(samples);
+            } else if (nd.count > 0)
                 mean = timed_sum / double(nd.count);
             else if (nd.site < nsites && site_count[nd.site] > 0)
                 mean = site_sum[nd.site * nc + c] / site_count[nd.site];
