@@ -237,3 +237,16 @@ TEST(Secure, AnOutputPrefixCannotLeaveTheOutputFolder) {
     for (const auto& e : fs::directory_iterator(r.dir))
         EXPECT_EQ(e.path().filename().string().rfind("x", 0), std::string::npos) << e.path();
 }
+
+// A fallback folder that cannot be made is named by where it was to be made.
+TEST(Secure, AnUnusableFallbackFolderIsNamedAndTheProgramRuns) {
+    auto r = run("no-fallback", {guest_app, "pipe"},
+                 {{"TIMEMORY_OUTPUT_PATH", "/proc/no-such-folder/out"},
+                  {"TMPDIR", "/nonexistent-timemory-tmp"}});
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    EXPECT_NE(r.err.find("fallback unusable (cannot create a folder in "
+                         "'/nonexistent-timemory-tmp': No such file or directory); reports not "
+                         "written"),
+              std::string::npos)
+        << r.err;
+}

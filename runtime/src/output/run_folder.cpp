@@ -74,10 +74,11 @@ int metadata_pid(const std::string& dir) {
 // process's user and closed to others. "" with `error` set when none can be made.
 std::string make_fallback_folder(const std::string& program, int pid, std::string* error) {
     const char* tmp = std::getenv("TMPDIR");
-    std::string name = std::string(tmp && *tmp ? tmp : "/tmp") + "/timemory-" + program + "-" +
-                       std::to_string(pid) + "-XXXXXX";
+    const std::string in = tmp && *tmp ? tmp : "/tmp";
+    std::string name = in + "/timemory-" + program + "-" + std::to_string(pid) + "-XXXXXX";
     if (!mkdtemp(name.data())) {
-        if (error) *error = "cannot create '" + name + "': " + std::strerror(errno);
+        // (mkdtemp has filled in a name by now that never existed: the folder is named.)
+        if (error) *error = "cannot create a folder in '" + in + "': " + std::strerror(errno);
         return "";
     }
     return name;
