@@ -17,6 +17,7 @@
 #include <cstring>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "../common/host_program.hpp"
 
@@ -441,6 +442,28 @@ int wide_mode(int n) {
     return 0;
 }
 
+// ---- long-chain: a chain n deep of distinct 200-character region names ---------------
+
+// Records the chain, writes the reports, and prints "report_memory_kb <graph> <peak>" as
+// wide does.
+int long_chain_mode(int n) {
+    timemory_init(0, nullptr);
+    const long before = rss_kb();
+    std::vector<std::string> names;
+    for (int d = 0; d < n; ++d)
+        names.push_back("level_" + std::to_string(100000 + d) + "_" + std::string(187, 'x'));
+    for (int d = 0; d < n; ++d)
+        timemory_push_region(names[size_t(d)].c_str());
+    for (int d = n; d-- > 0;)
+        timemory_pop_region(names[size_t(d)].c_str());
+    const long graph = rss_kb() - before;
+    FILE* reset = std::fopen("/proc/self/clear_refs", "w");
+    const bool peak_reset = reset && std::fputs("5", reset) >= 0 && std::fclose(reset) == 0;
+    timemory_finalize();
+    std::printf("report_memory_kb %ld %ld\n", graph, peak_reset ? rss_kb("VmHWM") - before : -1L);
+    return 0;
+}
+
 // ---- return-while-recording: main returns while four threads keep recording ----------
 
 void* forever_recording(void*) {
@@ -589,6 +612,7 @@ int main(int argc, char** argv) {
     if (mode == "churn" && argc > 2) return churn_mode(std::atoi(argv[2]));
     if (mode == "deep" && argc > 2) return deep_mode(std::atoi(argv[2]));
     if (mode == "wide" && argc > 2) return wide_mode(std::atoi(argv[2]));
+    if (mode == "long-chain" && argc > 2) return long_chain_mode(std::atoi(argv[2]));
     if (mode == "return-while-recording") return return_while_recording_mode();
     if (mode == "write-slowly") return write_slowly_mode();
     if (mode == "no-memory") return no_memory_mode();
@@ -596,7 +620,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: %s "
                  "fp|pipe|worker-exit|throttle|pool|maps|names|sig-user|sig-chain|sig-storm|fork-"
-                 "storm|long-name|churn N|deep N|concurrent TAG\n",
+                 "storm|long-name|churn N|deep N|wide N|long-chain N|concurrent TAG\n",
                  argv[0]);
     return 2;
 }

@@ -2,6 +2,8 @@
  *   every rank:  main > work (rank + 1 times) > inner (once per work)
  *   rank 0 only: main > root_only
  *   even ranks:  main > even_only          (odd ranks skip it)
+ *   odd ranks:   main > odd_only           (rank 0 skips it: a node the combined graph
+ *                                           gets from rank 1 first)
  *   every rank:  MPI_Barrier x2, MPI_Allreduce x1 (timed with TIMEMORY_MPIP=ON)
  * argv[1] == "nofinalize": returns without calling MPI_Finalize.
  * argv[1] == "crash": rank 1 dies by SIGSEGV before finalizing. */
@@ -9,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <timemory/timemory.h>
 
@@ -32,6 +35,11 @@ int main(int argc, char** argv) {
     if (rank % 2 == 0) {
         timemory_push_region("even_only");
         timemory_pop_region("even_only");
+    }
+    if (rank % 2 == 1) {
+        timemory_push_region("odd_only");
+        usleep(2000); /* long enough to be drawn in any trace */
+        timemory_pop_region("odd_only");
     }
     MPI_Barrier(MPI_COMM_WORLD);
     int one = 1, total = 0;

@@ -36,7 +36,7 @@ def test_profiler_under_mpi4py_gathers_to_rank_zero(tmp_path):
     # Rank 1 formatted its entries of the per-rank files itself, into a folder rank 0
     # removed once it had copied them in.
     assert [e for e in os.listdir(out) if e.startswith(".")] == []
-    with open(out / "latest" / "wall.ranks.json") as f:
+    with open(out / "latest" / "ranks" / "wall.json") as f:
         ranks = json.load(f)["timemory"]["wall_clock"]["ranks"]
     assert [r["rank"] for r in ranks] == [0, 1]
     for r in ranks:

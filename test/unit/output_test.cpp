@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -200,12 +201,14 @@ TEST_F(Output, TreeJsonHasHatchetShape) {
     EXPECT_EQ(root["children"][1]["node"]["prefix"], "other [region/<unknown>:0]");
 }
 
-TEST_F(Output, FlamegraphLaysChildrenInsideParents) {
+TEST_F(Output, FlamegraphLeavesOutWhatIsShorterThanItsQuantum) {
+    // 8, 4 and 10 ns: under 1/8 µs each, so no event of zero length is written; the file
+    // says how many were left out.
     auto trace = flamegraph_json(res, 0, false);
     EXPECT_EQ(trace_check::problems(trace), "");
-    auto ev = trace_check::complete_events(trace);
-    ASSERT_EQ(ev.size(), 3u);
-    EXPECT_EQ(ev[0]["dur"], 0) << "8 ns: under one microsecond";
+    EXPECT_EQ(trace_check::complete_events(trace).size(), 0u);
+    EXPECT_EQ(trace["otherData"]["nodes_shorter_than_quantum_left_out"], 3);
+    EXPECT_EQ(trace["otherData"]["time_quantum_ns"], 125);
 }
 
 // A pool: `spawn` (10 µs) starts a worker (2 000 µs, on thread 1), and main later hands
@@ -240,9 +243,9 @@ TEST(Flamegraph, OtherThreadsWorkGoesOnItsOwnTrack) {
     EXPECT_EQ(ev[1]["dur"], 10);
     EXPECT_EQ(ev[2]["tid"], 1);
     EXPECT_EQ(ev[2]["ts"], ev[1]["ts"]) << "the worker starts where it was started from";
-    EXPECT_EQ(ev[2]["dur"], 2000);
+    EXPECT_EQ(ev[2]["dur"], 2000.375) << "2000.4 µs floored to eighths of a µs";
     EXPECT_EQ(ev[4]["tid"], 1);
-    EXPECT_GE(ev[4]["ts"].get<long>(), ev[2]["ts"].get<long>() + 2000) << "after the first";
+    EXPECT_GE(ev[4]["ts"].get<double>(), ev[2]["ts"].get<double>() + 2000.375) << "after it";
     // Folded stacks of the same graph: one line per path with exclusive µs (all of it
     // here: no node has same-thread children but main and worker).
     std::string folded = folded_text(r, 0);
@@ -256,6 +259,155 @@ TEST(Flamegraph, OtherThreadsWorkGoesOnItsOwnTrack) {
                 EXPECT_EQ(e["args"]["name"], "thread 1");
         }
     EXPECT_EQ(names, 3) << "one process name, two thread names";
+}
+
+namespace {
+// A graph built node by node for the trace tests: values in µs.
+struct graph_builder {
+    timemory::result r;
+    graph_builder() {
+        r.components.push_back({"wall_clock", "wall", "", "time", "usec", 1000.0, ""});
+    }
+    size_t add(const char* name, int64_t parent, int64_t tid, double usec, double start_ns = 0,
+               uint32_t threads = 1) {
+        timemory::result_node n;
+        n.name = name;
+        n.parent = parent;
+        n.depth = parent < 0 ? 0 : r.nodes[size_t(parent)].depth + 1;
+        n.tid = tid;
+        n.threads = threads;
+        n.pid = 42;
+        n.count = 1;
+        n.start_ns = start_ns;
+        n.inclusive.push_back({usec, usec, usec, usec, 0});
+        n.exclusive = n.inclusive;
+        if (parent >= 0) {
+            r.nodes[size_t(parent)].children.push_back(r.nodes.size());
+            r.nodes[size_t(parent)].exclusive[0].sum -= usec;
+        }
+        r.nodes.push_back(n);
+        return r.nodes.size() - 1;
+    }
+};
+
+std::map<int64_t, std::string> thread_names(const json_t& trace) {
+    std::map<int64_t, std::string> out;
+    for (const auto& e : trace["traceEvents"])
+        if (e["ph"] == "M" && e["name"] == "thread_name") out[e["tid"]] = e["args"]["name"];
+    return out;
+}
+} // namespace
+
+// Four pool workers merged into one node (threads collapsed): 4 × 300 µs of work in a
+// program of 400 µs. Their track shows the mean per thread, says so, and stays inside
+// the program; a child run by 2 of the 4 threads is its share of that mean.
+TEST(Flamegraph, MergedThreadsAreDrawnAsTheMeanPerThread) {
+    graph_builder g;
+    g.add("main", -1, 0, 400, 0);
+    g.add("submit", 0, 0, 5, 10);
+    g.add("worker", 1, 1, 1200, 20, 4);
+    g.add("task", 2, 1, 200, 30, 2);
+    auto trace = flamegraph_json(g.r, 0, false);
+    EXPECT_EQ(trace_check::problems(trace), "") << trace.dump(1);
+    auto ev = trace_check::complete_events(trace);
+    ASSERT_EQ(ev.size(), 4u);
+    EXPECT_EQ(ev[2]["dur"], 300) << "1 200 µs of 4 threads";
+    EXPECT_EQ(ev[3]["dur"], 50) << "200 µs of 2 of those 4 threads, per thread of the 4";
+    EXPECT_EQ(thread_names(trace)[1], "thread 1 (4 threads merged: mean per thread)");
+    EXPECT_EQ(thread_names(trace)[0], "main thread");
+    // Before: the track held the sum, 1 200 µs, three times longer than the program.
+    EXPECT_LE(ev[2]["ts"].get<double>() + ev[2]["dur"].get<double>(),
+              ev[0]["ts"].get<double>() + ev[0]["dur"].get<double>());
+}
+
+// Timeline mode with compensation: values lose the hooks' cost, start times do not, so
+// real starts can put children past their parent's end. Each child is moved as little as
+// needed to lie inside its parent, in order, with room left for its later siblings.
+TEST(Flamegraph, TimelineChildrenLieInsideTheirParents) {
+    graph_builder g;
+    g.add("main", -1, 0, 100, 0);
+    g.add("parent", 0, 0, 10, 50'000); // [50, 60) µs
+    g.add("a", 1, 0, 4, 55'000);       // real start 55: would end at 59
+    g.add("b", 1, 0, 4, 58'000);       // real start 58: would end at 62
+    g.add("c", 1, 0, 1, 61'000);       // real start 61: past the parent's end
+    g.add("later", 0, 0, 20, 70'000);
+    auto trace = flamegraph_json(g.r, 0, true);
+    EXPECT_EQ(trace_check::problems(trace), "") << trace.dump(1);
+    auto ev = trace_check::complete_events(trace);
+    ASSERT_EQ(ev.size(), 6u);
+    auto span = [&](size_t i) {
+        const double ts = ev[i]["ts"];
+        return std::make_pair(ts, ts + ev[i]["dur"].get<double>());
+    };
+    EXPECT_EQ(span(1), std::make_pair(50.0, 60.0));
+    EXPECT_EQ(span(2), std::make_pair(51.0, 55.0)) << "moved back to leave room for b and c";
+    EXPECT_EQ(span(3), std::make_pair(55.0, 59.0));
+    EXPECT_EQ(span(4), std::make_pair(59.0, 60.0));
+    EXPECT_EQ(span(5), std::make_pair(70.0, 90.0)) << "at its real start";
+    for (size_t i = 2; i <= 4; ++i)
+        EXPECT_EQ(ev[i]["dur"], 4 - 3 * (i == 4)) << "widths are kept";
+}
+
+// An MPI job's per-rank trace: one process per rank, named by rank, each laid out alone;
+// a function that only rank 1 ran is under its parent on rank 1's track.
+TEST(Flamegraph, EachRankIsAProcessOfItsOwn) {
+    graph_builder r0, r1;
+    r0.add("main", -1, 0, 100, 0);
+    r0.add("compute", 0, 0, 60, 1000);
+    r1.add("main", -1, 0, 120, 0);
+    r1.add("compute", 0, 0, 50, 1000);
+    r1.add("only_on_rank_1", 1, 0, 30, 2000);
+    for (auto* g : {&r0, &r1})
+        for (auto& n : g->r.nodes)
+            n.pid = g == &r0 ? 1000 : 2000;
+    const result_input a(r0.r), b(r1.r);
+    const report_input* both[] = {&a, &b};
+    auto trace = json_t::parse(
+        json_string([&](json_writer& w) { write_flamegraph_json(w, both, 0, false); }));
+    EXPECT_EQ(trace_check::problems(trace), "") << trace.dump(1);
+    std::map<int64_t, std::string> processes;
+    for (const auto& e : trace["traceEvents"])
+        if (e["ph"] == "M" && e["name"] == "process_name") processes[e["pid"]] = e["args"]["name"];
+    ASSERT_EQ(processes.size(), 2u);
+    EXPECT_NE(processes[0].find("(rank 0, pid 1000)"), std::string::npos) << processes[0];
+    EXPECT_NE(processes[1].find("(rank 1, pid 2000)"), std::string::npos) << processes[1];
+    auto ev = trace_check::complete_events(trace);
+    ASSERT_EQ(ev.size(), 5u);
+    EXPECT_EQ(ev[4]["name"], "only_on_rank_1");
+    EXPECT_EQ(ev[4]["pid"], 1);
+    EXPECT_EQ(ev[4]["ts"], ev[3]["ts"]) << "inside compute, at its start";
+    // Folded stacks of both: each stack under its rank.
+    const std::string folded = text_of(
+        [&](std::FILE* f) { write_folded(f, std::span<const report_input* const>(both), 0); });
+    EXPECT_NE(folded.find("rank 0;main 40\n"), std::string::npos) << folded;
+    EXPECT_NE(folded.find("rank 1;main;compute;only_on_rank_1 30\n"), std::string::npos) << folded;
+}
+
+// A 2 000-deep chain of 200-character names: each line holds its stack, cut at 64 KiB of
+// text (or 1 000 frames), so the file grows with the lines, not with depth squared.
+TEST(Folded, DeepChainsOfLongNamesAreCutByLength) {
+    graph_builder g;
+    std::vector<std::string> names;
+    for (int d = 0; d < 2000; ++d)
+        names.push_back(std::string(196, 'a' + d % 26) + std::to_string(1000 + d));
+    for (int d = 0; d < 2000; ++d)
+        g.add(names[size_t(d)].c_str(), d - 1, 0, 2000 - d, 0);
+    for (auto& n : g.r.nodes)
+        n.exclusive[0].sum = 1; // 1 µs of its own each
+    const std::string folded =
+        text_of([&](std::FILE* f) { write_folded(f, result_input(g.r), 0); });
+    size_t lines = 0, longest = 0;
+    std::istringstream in(folded);
+    std::string last;
+    for (std::string line; std::getline(in, line); ++lines) {
+        longest = std::max(longest, line.size());
+        last = line;
+    }
+    const size_t kept = 64 * 1024 / 201; // frames of 200 characters and a ';' in 64 KiB
+    EXPECT_EQ(lines, kept + 1) << "one line per frame kept, one for everything below";
+    EXPECT_LE(longest, 64u * 1024 + 64);
+    EXPECT_LE(folded.size(), 64u * 1024 * (kept + 1)) << "before: 400 MB";
+    EXPECT_EQ(last.substr(last.size() - 14), ";[deeper] " + std::to_string(2000 - kept));
 }
 
 TEST(FileIo, AtomicWriteReplacesAndLeavesNoTemporary) {
@@ -741,9 +893,9 @@ TEST_F(Output, RankSlicesGiveTheSameFilesAsFormattingEveryRankInOneProcess) {
         return std::string(std::istreambuf_iterator<char>(in), {});
     };
     const std::string stem = report_units(ranks[0].components)[0].stem(ranks[0].components);
-    const std::vector<std::string> files{stem + ".ranks.json", stem + ".ranks.tree.json",
-                                         stem + ".ranks.txt",  stem + ".json",
-                                         stem + ".tree.json",  stem + ".txt"};
+    const std::vector<std::string> files{"ranks/" + stem + ".json", "ranks/" + stem + ".tree.json",
+                                         "ranks/" + stem + ".txt",  stem + ".json",
+                                         stem + ".tree.json",       stem + ".txt"};
 
     ASSERT_EQ(write("plain", nullptr), root + "/plain");
     const std::string dir = make_slice_folder(v, "sliced", ctx.pid);
@@ -764,7 +916,7 @@ TEST_F(Output, RankSlicesGiveTheSameFilesAsFormattingEveryRankInOneProcess) {
         // The slices really are what goes in: rank 3's table replaced is rank 3's table.
         ASSERT_TRUE(write_atomic(dir + "/" + stem + ".text.3", "rank three's table\n", nullptr));
         ASSERT_EQ(write("copied", &slices), root + "/copied");
-        const std::string t = text(root + "/copied/" + stem + ".ranks.txt");
+        const std::string t = text(root + "/copied/ranks/" + stem + ".txt");
         EXPECT_NE(t.find("|2>"), std::string::npos);
         EXPECT_EQ(t.find("|3>"), std::string::npos);
         EXPECT_EQ(t.substr(t.size() - 19), "rank three's table\n");
@@ -776,9 +928,9 @@ TEST_F(Output, RankSlicesGiveTheSameFilesAsFormattingEveryRankInOneProcess) {
         EXPECT_EQ(write("unreadable", &slices), "");
         const std::string err = ::testing::internal::GetCapturedStderr();
         EXPECT_NE(err.find("cannot read rank 1's part"), std::string::npos) << err;
-        EXPECT_NE(err.find(stem + ".ranks.tree.json"), std::string::npos) << err;
-        EXPECT_NE(access((root + "/unreadable/" + stem + ".ranks.json").c_str(), F_OK), -1);
-        EXPECT_EQ(access((root + "/unreadable/" + stem + ".ranks.tree.json").c_str(), F_OK), -1);
+        EXPECT_NE(err.find("ranks/" + stem + ".tree.json"), std::string::npos) << err;
+        EXPECT_NE(access((root + "/unreadable/ranks/" + stem + ".json").c_str(), F_OK), -1);
+        EXPECT_EQ(access((root + "/unreadable/ranks/" + stem + ".tree.json").c_str(), F_OK), -1);
         rmdir((dir + "/" + stem + ".tree.1").c_str());
         slices.remove();
     }

@@ -40,6 +40,21 @@ bool make_dirs(const std::string& dir, std::string* error) {
     return true;
 }
 
+bool make_own_subfolder(const std::string& dir, std::string* error) {
+    if (mkdir(dir.c_str(), 0755) == 0) return true;
+    const int err = errno;
+    struct stat st;
+    if (err == EEXIST && lstat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&
+        st.st_uid == geteuid())
+        return true;
+    if (error)
+        *error = "cannot use '" + dir + "' as a folder: " +
+                 (err == EEXIST ? std::string("something else (a link, a file or another "
+                                              "user's folder) is there")
+                                : std::string(std::strerror(err)));
+    return false;
+}
+
 // The staged file's stream writes through this function (fopencookie), which keeps the
 // first write error: the FILE* keeps only a flag, and errno is gone by the time commit()
 // looks (a full disk reads "Input/output error" instead of "No space left on device").

@@ -11,6 +11,10 @@ namespace timemory::rt {
 /// Creates `dir` and its parents. False (with `error` set) when it cannot.
 bool make_dirs(const std::string& dir, std::string* error);
 
+/// Creates the folder `dir` (its parent exists), or accepts it where it is already a folder
+/// of this user's, never through a link. False (with `error` set) otherwise.
+bool make_own_subfolder(const std::string& dir, std::string* error);
+
 /// A file written through a FILE* into `<path>.tmp.<pid>.<random>` (created new, never
 /// through a link), renamed to `path` by commit(),
 /// so a reader never sees a half-written report. Without a successful commit() (an error,

@@ -73,18 +73,30 @@ void write_tree_json(json_writer& w, std::span<const report_input* const> ranks,
 /// One graph's entry in "mpi" (or "graph"): [{"node": root, "children": [...]}].
 void write_tree_json_entry(json_writer& w, const report_input& r, const report_unit& u, int rank);
 
-/// Chrome trace events: <label>.flamegraph.json. "X" events with integer microseconds,
-/// one track per thread (pid, tid) named by "process_name"/"thread_name" metadata events.
-/// Without timeline mode, children are laid end to end from their parent's start (widths
-/// are exact sums); a subtree that ran on another thread goes on that thread's track, from
-/// its spawn point's start, after the track's previous work: on every track, events nest
-/// or follow each other, never overlap partly. With timeline mode, real start times.
+/// Chrome trace events: <label>.flamegraph.json (output/trace_events.cpp). One process
+/// per graph of `processes` (several: one per MPI rank, named by rank), one track per
+/// thread, named by "process_name"/"thread_name" metadata events; "X" events whose times
+/// are multiples of 1/8 µs and never of zero length (nodes shorter than that where they
+/// are drawn are left out, counted in "otherData"). Without timeline mode, children are
+/// laid end to end from their parent's start (widths are exact sums); a subtree that ran
+/// on another thread goes on that thread's track, from its spawn point's start, after the
+/// track's previous work; work of several threads merged into one node is drawn as the
+/// mean per thread, the track's name saying so. With timeline mode, real start times,
+/// moved only as needed to keep every child inside its parent. On every track, events
+/// nest or follow each other, never overlap partly.
+void write_flamegraph_json(json_writer& w, std::span<const report_input* const> processes,
+                           const report_unit& u, bool timeline);
+/// The same for one process.
 void write_flamegraph_json(json_writer& w, const report_input& r, const report_unit& u,
                            bool timeline);
-/// Folded stacks: <label>.folded. One line per node with exclusive time, "a;b;c N" (N:
-/// integer microseconds), in pre-order; frame names with ';' or control bytes escaped.
-/// Stacks deeper than 1000 frames end in a "[deeper]" frame holding the rest (each line
-/// holds its whole stack: deeper stacks would make the file grow with depth squared).
+/// Folded stacks: <label>.folded (output/folded.cpp). One line per node with exclusive
+/// time, "a;b;c N" (N: microseconds, rounded; lines of 0 are left out), in pre-order;
+/// frame names with ';' or control bytes escaped. Several graphs (MPI ranks): each
+/// stack starts with a "rank K" frame. A stack is cut at 1 000 frames or 64 KiB of text:
+/// what is below ends in one "[deeper]" frame holding its time. Memory: one stack.
+void write_folded(std::FILE* out, std::span<const report_input* const> processes,
+                  const report_unit& u);
+/// The same for one process.
 void write_folded(std::FILE* out, const report_input& r, const report_unit& u);
 /// Whether unit `u` has a flame graph: time components only (a trace's widths are time).
 bool has_flamegraph(const std::vector<component_info>& c, const report_unit& u);

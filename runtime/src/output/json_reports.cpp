@@ -1,8 +1,6 @@
-// <label>.json (flat records), <label>.tree.json (nested, for Hatchet) and
-// <label>.flamegraph.json (Chrome trace events), streamed through json_writer: no report
-// is built as a document in memory, whatever the size of the graph.
-#include <errno.h> // program_invocation_short_name
-
+// <label>.json (flat records) and <label>.tree.json (nested, for Hatchet), streamed
+// through json_writer: no report is built as a document in memory, whatever the size of
+// the graph.
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -350,131 +348,8 @@ void write_tree_json(json_writer& w, std::span<const report_input* const> ranks,
     close_report(w);
 }
 
-void write_folded(std::FILE* out, const report_input& r, const report_unit& u) {
-    constexpr size_t max_frames = 1000;
-    const component_info& c = r.components()[u.first];
-    // The stacks of the current path only, by depth (pre-order: a node's parent is the
-    // last node seen one level up); nodes past the frame limit share "[deeper]".
-    std::vector<std::string> path;
-    std::map<std::string, int64_t> deeper; // the truncated stacks' summed weights
-    for (size_t i = 0; i < r.size(); ++i) {
-        const node_view nd = r.node(i);
-        const size_t d = size_t(std::max(0, nd.depth));
-        const double self = nd.exclusive[u.first].sum * c.unit_value / 1e3;
-        const int64_t us = std::isfinite(self) ? std::llround(std::max(0.0, self)) : 0;
-        if (d + 1 >= max_frames) {
-            if (path.size() < max_frames) path.resize(max_frames);
-            if (d + 1 == max_frames) path[d] = path[d - 1] + ";[deeper]";
-            deeper[path[max_frames - 1]] += us;
-            continue;
-        }
-        std::string name = printable(std::string(nd.name));
-        for (char& ch : name)
-            if (ch == ';') ch = ':';
-        if (path.size() < d + 1) path.resize(d + 1);
-        path[d] = d == 0 ? name : path[d - 1] + ";" + name;
-        if (us > 0) fmt::print(out, "{} {}\n", path[d], us);
-    }
-    for (const auto& [stack, us] : deeper)
-        if (us > 0) fmt::print(out, "{} {}\n", stack, us);
-}
-
 bool has_flamegraph(const std::vector<component_info>& c, const report_unit& u) {
     return c.at(u.first).kind == "time";
-}
-
-void write_flamegraph_json(json_writer& w, const report_input& r, const report_unit& u,
-                           bool timeline) {
-    const size_t comp = u.first;
-    const component_info& c = r.components()[comp];
-    const size_t n = r.size();
-    // Positions in integer nanoseconds, so that nesting is exact; each end point is then
-    // floored to microseconds (the trace format's unit), which keeps every inclusion and
-    // every order between end points (no viewer sees a child stick out by 1e-13 µs). A
-    // subtree that ran on another thread goes on that thread's track.
-    std::vector<int64_t> start(n, 0), end(n, 0), cursor(n, 0);
-    std::map<std::pair<int, int64_t>, int64_t> track_end; // (pid, tid) → end of its last top
-    for (size_t i = 0; i < n; ++i) {
-        const node_view nd = r.node(i);
-        const int64_t dur =
-            std::max<int64_t>(0, std::llround(nd.inclusive[comp].sum * c.unit_value));
-        const int64_t begin = std::llround(std::max(0.0, nd.start_ns));
-        const size_t p = nd.parent < 0 ? n : size_t(nd.parent);
-        bool own_track = p == n;
-        if (!own_track) {
-            const node_view parent = r.node(p);
-            own_track = parent.tid != nd.tid || parent.pid != nd.pid;
-        }
-        if (own_track) {
-            // The top of a thread's work (or of the process's): from where it was started
-            // (its real start, or its spawn point's start), after the track's last top.
-            int64_t& last = track_end[{nd.pid, nd.tid}];
-            start[i] = std::max(last, timeline || p == n ? begin : start[p]);
-            end[i] = start[i] + dur;
-            last = end[i];
-        } else {
-            // Inside its parent, after its previous sibling: children end to end from the
-            // parent's start, or at their real start (timeline). Clamped to the parent's
-            // end: compensated values (TIMEMORY_COMPENSATE) can make children's sum, or a
-            // child's real end, pass the parent's by a few nanoseconds.
-            start[i] = std::max({start[p], cursor[p], timeline ? begin : int64_t(0)});
-            start[i] = std::min(start[i], end[p]);
-            end[i] = std::min(start[i] + dur, end[p]);
-            cursor[p] = end[i];
-        }
-        cursor[i] = start[i];
-    }
-    // Names of the process(es) and of every thread track, as viewers show them.
-    std::map<int, int> ranks; // pid → rank
-    std::map<std::pair<int, int64_t>, bool> tracks;
-    for (size_t i = 0; i < n; ++i) {
-        const node_view nd = r.node(i);
-        ranks.emplace(nd.pid, nd.rank);
-        tracks.emplace(std::make_pair(nd.pid, nd.tid), true);
-    }
-    auto metadata = [&w](const char* what, int pid, int64_t tid, const std::string& name) {
-        w.begin_object();
-        w.member("name", what);
-        w.member("ph", "M");
-        w.member("pid", pid);
-        w.member("tid", tid);
-        w.key("args");
-        w.begin_object();
-        w.member("name", name);
-        w.end_object();
-        w.end_object();
-    };
-    w.begin_object();
-    w.key("traceEvents");
-    w.begin_array();
-    for (const auto& [pid, rank] : ranks) {
-        std::string name = program_invocation_short_name;
-        if (ranks.size() > 1) name += " (rank " + std::to_string(rank) + ")";
-        metadata("process_name", pid, 0, name);
-    }
-    for (const auto& [track, unused] : tracks)
-        metadata("thread_name", track.first, track.second,
-                 track.second == 0 ? std::string("main thread")
-                                   : "thread " + std::to_string(track.second));
-    // Frames carry no args: viewers that fold args into the frame's name (speedscope) would
-    // never merge two calls of one function; counts, files and values are in <label>.json.
-    const std::string cat = u.grouped(r.components()) ? c.group : c.label;
-    for (size_t i = 0; i < n; ++i) {
-        const node_view nd = r.node(i);
-        const int64_t ts = start[i] / 1000;
-        w.begin_object();
-        w.member("name", nd.name);
-        w.member("cat", cat);
-        w.member("ph", "X");
-        w.member("ts", ts);
-        w.member("dur", end[i] / 1000 - ts);
-        w.member("pid", nd.pid);
-        w.member("tid", nd.tid);
-        w.end_object();
-    }
-    w.end_array();
-    w.member("displayTimeUnit", "ms");
-    w.end_object();
 }
 
 } // namespace timemory::rt

@@ -22,7 +22,7 @@ constexpr const char* kTree = "tree";
 constexpr const char* kText = "text";
 
 // `<stem>.<kind>.<rank>`: one slice per unit, file kind and rank. The per-rank files'
-// own names (prefix, ".ranks") are the writing process's choice, not the ranks'.
+// own names (prefix, the ranks/ folder) are the writing process's choice, not the ranks'.
 std::string slice_name(const std::string& stem, const char* kind, size_t rank) {
     return stem + "." + kind + "." + std::to_string(rank);
 }

@@ -1,4 +1,4 @@
-// The per-rank files of an MPI job (<stem>.ranks.json, .ranks.tree.json, .ranks.txt) hold
+// The per-rank files of an MPI job (ranks/<stem>.json, .tree.json, .txt) hold
 // every rank's whole graph: formatted by the one process that writes the set, they take as
 // long as P graphs. Instead every rank formats its own entries of those files ("slices")
 // at the same time as the others, into a folder the writing process made in the output

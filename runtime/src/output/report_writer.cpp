@@ -137,6 +137,10 @@ void write_report_file(const std::string& dir, const std::string& shown_dir,
 // The graphs of one set: a single process (one), or several MPI ranks (index = rank).
 using graph_list = std::span<const report_input* const>;
 
+// The sub-folder of a run folder holding each rank's files when the main files are the
+// ranks combined.
+constexpr const char* rank_folder = "ranks";
+
 // Writes one component's files for one set of graphs: a single process (`ranks` of one),
 // or several MPI ranks. `stem` is the file name without extension.
 void write_component(const std::string& dir, const std::string& shown_dir, const std::string& stem,
@@ -158,14 +162,12 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
             return write(w);
         });
     };
-    auto flamegraph = [&](const report_input& r) {
-        return [&](json_writer& w) { write_flamegraph_json(w, r, c, timeline); };
-    };
     const bool time = has_flamegraph(ranks[0]->components(), c);
     if (combined) {
         const graph_list one(&combined, 1);
         if (v.flamegraph_output && time)
-            emit_json(stem + ".flamegraph.json", flamegraph(*combined));
+            emit_json(stem + ".flamegraph.json",
+                      [&](json_writer& w) { write_flamegraph_json(w, *combined, c, timeline); });
         if (v.folded_output && time)
             emit_with(stem + ".folded", [&](std::FILE* f) { write_folded(f, *combined, c); });
         if (v.tree_output)
@@ -179,16 +181,17 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
             emit_with(stem + ".txt",
                       [&](std::FILE* f) { write_text_table(f, *combined, c, v, main_rank); });
     }
-    // Per rank: the main files when there is no combined graph, else "<stem>.ranks.*"
-    // (unless TIMEMORY_RANK_REPORTS=OFF).
+    // Per rank: the main files when there is no combined graph, else the same names in the
+    // "ranks" sub-folder (unless TIMEMORY_RANK_REPORTS=OFF): Hatchet's folder reader merges
+    // every *.tree.json of a folder into one graph, so the combined and the per-rank trees
+    // must not sit side by side.
     if (!combined || (ranks.size() > 1 && v.rank_reports)) {
-        const std::string s = combined ? stem + ".ranks" : stem;
-        if (ranks.size() == 1) {
-            if (v.flamegraph_output && time)
-                emit_json(s + ".flamegraph.json", flamegraph(*ranks[0]));
-            if (v.folded_output && time)
-                emit_with(s + ".folded", [&](std::FILE* f) { write_folded(f, *ranks[0], c); });
-        }
+        const std::string s = combined ? std::string(rank_folder) + "/" + stem : stem;
+        if (v.flamegraph_output && time)
+            emit_json(s + ".flamegraph.json",
+                      [&](json_writer& w) { write_flamegraph_json(w, ranks, c, timeline); });
+        if (v.folded_output && time)
+            emit_with(s + ".folded", [&](std::FILE* f) { write_folded(f, ranks, c); });
         // Several ranks: each rank's entry as the rank wrote it, where it did.
         const rank_slices* from = ranks.size() > 1 ? slices : nullptr;
         const std::string unit = c.stem(ranks[0]->components());
@@ -307,6 +310,11 @@ bool write_results(run_folder& folder, const report_context& ctx, const report_g
     // while it belongs to a larger job, shares the folder: its pid goes in every file name.
     const bool own_name = !v.run_folders && (ctx.fork_child || (ctx.on_signal && ctx.in_mpi_job));
     const std::string suffix = own_name ? "-" + std::to_string(ctx.pid) : "";
+    if (mpi && main && v.rank_reports) {
+        std::string err;
+        if (!make_own_subfolder(dir + "/" + rank_folder, &err))
+            warn(err + ": the per-rank reports cannot be written");
+    }
     write_unit_files(dir, folder.final_path(), ranks, main, set.slices, suffix, ctx.timeline, v,
                      status);
     nlohmann::json meta = metadata(*ranks[0], ctx, v);

@@ -47,7 +47,7 @@ struct report_graphs {
     /// One: this process; several: MPI ranks (index = rank); none: only `own`.
     std::vector<const report_input*> ranks;
     /// Several ranks combined into one graph (TIMEMORY_COLLAPSE_PROCESSES), reported as the
-    /// main files with the ranks' in `<stem>.ranks.*`; null: the ranks' files only.
+    /// main files with the ranks' in the `ranks/` sub-folder; null: the ranks' files only.
     const report_input* combined = nullptr;
     /// The backends' own reports (a graph of GPU activity), each its own set of files.
     std::vector<const report_input*> own;

@@ -176,8 +176,12 @@ bool run_folder::can_fall_back() const {
 }
 
 void run_folder::discard(const std::vector<std::string>& written) {
-    for (const std::string& f : written)
+    for (const std::string& f : written) {
         unlink(f.c_str());
+        // A sub-folder of the set's (the ranks' files): removed once empty.
+        const std::string parent = f.substr(0, f.rfind('/'));
+        if (v_.run_folders && parent != path_) rmdir(parent.c_str());
+    }
     if (v_.run_folders && !path_.empty()) rmdir(path_.c_str()); // the (now empty) staging folder
     if (fallback_ && !base_.empty()) rmdir(base_.c_str());      // the fallback folder made for it
     if (lock_fd_ >= 0) close(lock_fd_);

@@ -18,16 +18,16 @@ std::vector<span> bracket_spans(const std::string& s, char open, char close) {
     std::vector<span> out;
     std::vector<size_t> stack;
     for (size_t i = 0; i < s.size(); ++i) {
-        const bool word_start = i == 0 || !(std::isalnum(static_cast<unsigned char>(s[i - 1])) ||
-                                            s[i - 1] == '_');
+        const bool word_start =
+            i == 0 || !(std::isalnum(static_cast<unsigned char>(s[i - 1])) || s[i - 1] == '_');
         if (word_start && s.compare(i, 8, "operator") == 0) {
             // operator<, <<, <=, <=>, <<=, >, >>, >=, >>=, ->, ->*, (), and the rest.
             size_t j = i + 8;
             while (j < s.size() && s[j] == ' ')
                 ++j;
             if (j < s.size() && s.compare(j, 2, "()") == 0) j += 2;
-            while (j < s.size() && (s[j] == '<' || s[j] == '>' || s[j] == '=' || s[j] == '-' ||
-                                    s[j] == '*'))
+            while (j < s.size() &&
+                   (s[j] == '<' || s[j] == '>' || s[j] == '=' || s[j] == '-' || s[j] == '*'))
                 ++j;
             // `operator< <T>`: a template list may follow; it starts after what was skipped.
             i = j - 1;
