@@ -3,6 +3,7 @@
 #include <Python.h>
 #include <frameobject.h>
 #include <timemory/timemory.h>
+#include <unistd.h>
 
 namespace tmpy {
 
@@ -21,9 +22,31 @@ std::string text_of(PyObject* s) {
     return c ? c : "";
 }
 
-std::string basename(const std::string& path) {
-    auto slash = path.find_last_of('/');
-    return slash == std::string::npos ? path : path.substr(slash + 1);
+// A file as labels show it: its path below the longest sys.path entry that holds it (the
+// module's path, "concurrent/futures/__init__.py"), so that two files of one base name
+// are told apart in every report; a name that is not a path ("<frozen zipimport>",
+// "<string>") or a relative one as it is; an absolute path on no entry in full.
+std::string module_path(const std::string& file) {
+    if (file.empty() || file[0] != '/') return file;
+    PyObject* path = PySys_GetObject("path"); // borrowed
+    size_t best = 0;
+    if (path && PyList_Check(path)) {
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(path); ++i) {
+            std::string entry = text_of(PyList_GET_ITEM(path, i));
+            if (entry.empty()) { // the current folder
+                char cwd[4096];
+                if (!getcwd(cwd, sizeof(cwd))) continue;
+                entry = cwd;
+            }
+            while (entry.size() > 1 && entry.back() == '/')
+                entry.pop_back();
+            if (entry.size() + 1 > best && file.size() > entry.size() + 1 &&
+                file.compare(0, entry.size(), entry) == 0 && file[entry.size()] == '/')
+                best = entry.size() + 1;
+        }
+    }
+    PyErr_Clear();
+    return file.substr(best);
 }
 
 bool any_search(const std::vector<std::regex>& res, const std::string& text) {
@@ -105,7 +128,7 @@ void code_sites::decide(code_info* info, PyCodeObject* code) {
         label += "(" + args + ")";
     }
     if (c.include_filename) {
-        label += "/" + (c.full_filepath ? file : basename(file));
+        label += "/" + (c.full_filepath ? file : module_path(file));
         if (c.include_line) label += ":" + std::to_string(code->co_firstlineno);
     } else if (c.include_line) {
         label += ":" + std::to_string(code->co_firstlineno);

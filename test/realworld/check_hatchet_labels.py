@@ -113,6 +113,8 @@ PYTHON_PROGRAM = textwrap.dedent("""
     def main():
         for name in ("pkg.mod_a", "pkg.mod_b"):   # two <module> under one parent
             importlib.import_module(name)
+        for name in ("alpha", "beta"):   # two packages' __init__.py under one parent
+            importlib.import_module(name)
         for i in range(3):
             area(i, height=2)
         threads = [threading.Thread(target=work) for _ in range(2)]
@@ -142,6 +144,10 @@ ARGS_PROGRAM = textwrap.dedent("""
 def python_run(python, build, work):
     os.makedirs(os.path.join(work, "pkg"))
     open(os.path.join(work, "pkg", "__init__.py"), "w").close()
+    for package in ("alpha", "beta"):
+        os.makedirs(os.path.join(work, package))
+        with open(os.path.join(work, package, "__init__.py"), "w") as f:
+            f.write("VALUE = {!r}\n".format(package))
     for mod, value in (("mod_a", 1), ("mod_b", 2)):
         with open(os.path.join(work, "pkg", mod + ".py"), "w") as f:
             f.write("def f():\n    return {}\nX = f()\n".format(value))
@@ -188,6 +194,19 @@ def main():
             work = os.path.join(tmp, "python")
             runs.append(("Python", python_run(python, build, work)))
         problems = []
+        # The two packages' __init__ modules are two rows, each named by its package.
+        if os.path.isdir(os.path.join(build, "python", "timemory")):
+            names = set()
+            with open(runs[-1][1][0]) as f:
+                body = json.load(f)["timemory"]["wall_clock"]
+                stack = list((body.get("graph") or body.get("mpi"))[0])
+            while stack:
+                item = stack.pop()
+                names.add(hatchet_fields(item["node"]["prefix"])[0])
+                stack += item.get("children", [])
+            for want in ("<module>/alpha/__init__.py:1", "<module>/beta/__init__.py:1"):
+                if want not in names:
+                    problems.append("Python: no row {!r}".format(want))
         for label, files in runs:
             if not files:
                 problems.append("{}: no tree.json written".format(label))

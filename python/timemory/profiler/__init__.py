@@ -36,7 +36,8 @@ class Config:
         files are measured. skip_functions / skip_filenames: regexes never measured.
         Regexes are searched (``re.search`` semantics) in the qualified name / file path.
     include_line, include_filename, full_filepath: the label is
-        ``name/file.py:line`` (basename unless full_filepath).
+        ``name/file.py:line``, the file as its module path (its path below the sys.path
+        entry holding it: ``concurrent/futures/__init__.py``) unless full_filepath.
     include_args: append the argument names: ``name(a, b)/file.py:line``.
     trace_c: also measure calls of built-in (C) functions, keyed by their method definition.
     max_stack_depth: Python frames deeper than this are not measured.
