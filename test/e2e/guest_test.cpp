@@ -432,6 +432,22 @@ TEST(Guest, AHundredThousandNodesAreReportedCompletelyInEveryFormat) {
     }
 }
 
+// A chain deeper than TIMEMORY_MAX_DEPTH is cut, and says so: the calls not recorded are
+// counted in metadata.json and in a line at exit (before: cut silently).
+TEST(Guest, CallsPastTheMaximumDepthAreCounted) {
+    auto r = run_guest("max-depth", {"deep", "10"},
+                       {{"TIMEMORY_MAX_DEPTH", "4"}, {"TIMEMORY_VERBOSE", "1"}});
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    json recs = records(r.dir / "out/latest/wall.json", "wall_clock");
+    EXPECT_EQ(recs.size(), 4u) << "depths 0 to 3";
+    json meta = load_json(r.dir / "out/latest/metadata.json");
+    EXPECT_EQ(meta["timemory"]["failures"]["not_recorded_past_max_depth"], 3 * 6)
+        << "three chains of 10, each 6 calls past depth 4";
+    EXPECT_NE(r.err.find("18 calls deeper than TIMEMORY_MAX_DEPTH=4 were not recorded"),
+              std::string::npos)
+        << r.err;
+}
+
 // A chain 2 000 deep of 200-character names: the folded stacks hold each line's whole
 // stack, cut at 64 KiB of text, so the file grows with its lines (before: 104 MB, and a
 // peak of 122 MB while writing it against 7 MB without it), and the writer keeps one

@@ -52,6 +52,8 @@ void thread_state::enter(timemory_site* s, const bundle& b, const record_options
             n = no_node;
             ++failures.no_memory;
         }
+    } else if (depth >= o.max_depth) {
+        ++failures.past_max_depth;
     }
     push_frame(s, n, b, stamp);
 }
@@ -109,6 +111,8 @@ void thread_state::enter_throttled_slow(timemory_site* s, const record_options& 
         } catch (...) {
             ++failures.no_memory;
         }
+    } else if (stack.size() >= o.max_depth) {
+        ++failures.past_max_depth;
     }
     if (n != no_node) {
         if (!graph.at(n).throttled) {

@@ -131,10 +131,11 @@ private:
 
 /// Failures counted on the hot path and reported once at finalize.
 struct failure_counts {
-    uint64_t reconciled = 0;    ///< frames closed because an outer region exited first
-    uint64_t unmatched = 0;     ///< exits with no matching open region (ignored)
-    uint64_t closed_at_end = 0; ///< regions still open at thread exit or finalize
-    uint64_t no_memory = 0;     ///< calls not recorded: no memory for their node or frame
+    uint64_t reconciled = 0;     ///< frames closed because an outer region exited first
+    uint64_t unmatched = 0;      ///< exits with no matching open region (ignored)
+    uint64_t closed_at_end = 0;  ///< regions still open at thread exit or finalize
+    uint64_t no_memory = 0;      ///< calls not recorded: no memory for their node or frame
+    uint64_t past_max_depth = 0; ///< calls not recorded: deeper than TIMEMORY_MAX_DEPTH
     /// Calls not recorded: made while their thread was inside timemory (a signal handler
     /// that interrupted it), or before the runtime could start safely there. Process-wide.
     uint64_t inside_runtime = 0;
@@ -147,6 +148,7 @@ struct failure_counts {
         unmatched += o.unmatched;
         closed_at_end += o.closed_at_end;
         no_memory += o.no_memory;
+        past_max_depth += o.past_max_depth;
         inside_runtime += o.inside_runtime;
         unnamed_no_memory += o.unnamed_no_memory;
         return *this;

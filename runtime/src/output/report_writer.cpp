@@ -78,6 +78,7 @@ nlohmann::json metadata(const report_input& res, const report_context& ctx,
                 {"unmatched_exits", f.unmatched},
                 {"closed_at_end", f.closed_at_end},
                 {"not_recorded_no_memory", f.no_memory},
+                {"not_recorded_past_max_depth", f.past_max_depth},
                 {"not_recorded_inside_runtime", f.inside_runtime},
                 {"unnamed_no_memory", f.unnamed_no_memory},
                 {"refused_sites", ctx.refused_sites}}}}}};

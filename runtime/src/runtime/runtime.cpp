@@ -574,6 +574,10 @@ void finalize() noexcept {
             warn(std::to_string(f.unnamed_no_memory) +
                  " calls are reported under '<no memory for region name>': the process had no "
                  "memory left to keep their names");
+        if (f.past_max_depth > 0)
+            notice(std::to_string(f.past_max_depth) +
+                   " calls deeper than TIMEMORY_MAX_DEPTH=" + std::to_string(v.max_depth) +
+                   " were not recorded (their time is in the frames above them)");
         if (f.inside_runtime > 0)
             notice(std::to_string(f.inside_runtime) +
                    " calls were not recorded: signal handlers made them while their thread "
