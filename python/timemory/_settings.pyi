@@ -35,6 +35,7 @@ class Settings:
     collapse_threads: bool
     collapse_processes: bool
     rank_reports: bool
+    max_report_nodes: int
     verbose: int
     debug: bool
     banner: bool

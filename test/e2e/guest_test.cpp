@@ -432,6 +432,54 @@ TEST(Guest, AHundredThousandNodesAreReportedCompletelyInEveryFormat) {
     }
 }
 
+// A graph over the node budget is reported with its smallest call paths grouped, in every
+// format: at most the budget's nodes, every parent's children still adding up to its
+// value, the count in metadata.json and a line at exit (before: 1 000 000 call paths wrote
+// 1.5 GB that no browser viewer opens).
+TEST(Guest, AGraphOverTheNodeBudgetIsReportedWithItsSmallestPathsGrouped) {
+    auto r = run_guest("budget", {"wide", "2000"},
+                       {{"TIMEMORY_MAX_REPORT_NODES", "500"}, {"TIMEMORY_VERBOSE", "1"}});
+    ASSERT_EQ(r.exit_code(), 0) << r.err;
+    const fs::path out = r.dir / "out/latest";
+    json recs = records(out / "wall.json", "wall_clock");
+    EXPECT_LE(recs.size(), 500u);
+    EXPECT_GT(recs.size(), 100u) << "the 100 parents and the largest regions";
+    size_t others = 0;
+    std::vector<double> children(recs.size(), 0.0);
+    for (const json& n : recs) {
+        if (n["prefix"] == "[other]") ++others;
+        const int64_t p = n["parent"];
+        if (p >= 0) children[size_t(p)] += n["inclusive"]["entry"]["value"].get<double>();
+    }
+    for (size_t i = 0; i < recs.size(); ++i) {
+        const double incl = recs[i]["inclusive"]["entry"]["value"];
+        const double excl = recs[i]["exclusive"]["entry"]["value"];
+        if (children[i] > 0) EXPECT_NEAR(excl + children[i], incl, 1e-9 + 1e-9 * incl) << i;
+    }
+    json meta = load_json(out / "metadata.json");
+    const json& g = meta["timemory"]["grouped"];
+    EXPECT_EQ(g["max_report_nodes"], 500);
+    EXPECT_EQ(g["other_nodes"], others);
+    EXPECT_EQ(g["nodes_left_out"].get<size_t>() + recs.size() - others, 2100u);
+    EXPECT_EQ(meta["timemory"]["node_count"], 2100) << "what was recorded";
+    EXPECT_NE(r.err.find("grouped into " + std::to_string(others) + " '[other]' nodes"),
+              std::string::npos)
+        << r.err;
+    json trace = load_json(out / "wall.flamegraph.json");
+    EXPECT_EQ(trace_check::problems(trace), "");
+    json tree = load_json(out / "wall.tree.json");
+    size_t tree_nodes = 0;
+    std::vector<const json*> todo{&tree["timemory"]["wall_clock"]["graph"][0][0]};
+    while (!todo.empty()) {
+        const json* n = todo.back();
+        todo.pop_back();
+        ++tree_nodes;
+        for (const json& c : (*n)["children"])
+            todo.push_back(&c);
+    }
+    EXPECT_EQ(tree_nodes, recs.size() + 1) << "the same nodes, and Hatchet's root";
+}
+
 // A chain deeper than TIMEMORY_MAX_DEPTH is cut, and says so: the calls not recorded are
 // counted in metadata.json and in a line at exit (before: cut silently).
 TEST(Guest, CallsPastTheMaximumDepthAreCounted) {

@@ -15,6 +15,7 @@
 #include "../common/trace_check.hpp"
 #include "base/clock.hpp"
 #include "components/component.hpp"
+#include "graph/grouped_input.hpp"
 #include "graph/snapshot.hpp"
 #include "output/file_io.hpp"
 #include "output/formats.hpp"
@@ -408,6 +409,62 @@ TEST(Folded, DeepChainsOfLongNamesAreCutByLength) {
     EXPECT_LE(longest, 64u * 1024 + 64);
     EXPECT_LE(folded.size(), 64u * 1024 * (kept + 1)) << "before: 400 MB";
     EXPECT_EQ(last.substr(last.size() - 14), ";[deeper] " + std::to_string(2000 - kept));
+}
+
+// Over the node budget, the smallest call paths are grouped under each parent into one
+// "[other]" node, the parent's last child, with their summed values (whole subtrees):
+// the totals stay exact and the tree stays a tree in pre-order.
+TEST(GroupedInput, SmallestPathsAreGroupedUnderTheirParents) {
+    graph_builder g;
+    const size_t main = g.add("main", -1, 0, 100);
+    const size_t a = g.add("a", int64_t(main), 0, 50);
+    g.add("a1", int64_t(a), 0, 30);
+    g.add("a2", int64_t(a), 0, 1);
+    g.add("b", int64_t(main), 0, 2);
+    const size_t c = g.add("c", int64_t(main), 0, 1);
+    g.add("c1", int64_t(c), 0, 1);
+    g.add("d", int64_t(main), 0, 40);
+    for (size_t i = 0; i < g.r.nodes.size(); ++i) {
+        g.r.nodes[i].count = 2;
+        g.r.nodes[i].rolling_hash = 1000 + i;
+    }
+    const result_input in(g.r);
+    const grouped_input out(in, 5);
+    ASSERT_EQ(out.size(), 5u);
+    std::vector<std::string> names;
+    for (size_t i = 0; i < out.size(); ++i)
+        names.emplace_back(out.node(i).name);
+    EXPECT_EQ(names, (std::vector<std::string>{"main", "a", "[other]", "d", "[other]"}));
+    EXPECT_EQ(out.left_out(), 5u) << "a1, a2, b, c, c1";
+    EXPECT_EQ(out.groups(), 2u);
+    EXPECT_EQ(out.threshold(), 40.0);
+    const node_view under_a = out.node(2), under_main = out.node(4);
+    EXPECT_EQ(under_a.parent, 1);
+    EXPECT_EQ(under_main.parent, 0);
+    EXPECT_EQ(under_a.depth, 2);
+    EXPECT_DOUBLE_EQ(under_a.inclusive[0].sum, 31.0);
+    EXPECT_DOUBLE_EQ(under_a.exclusive[0].sum, 31.0) << "nothing below it is shown";
+    EXPECT_DOUBLE_EQ(under_main.inclusive[0].sum, 3.0) << "b, and c with its child";
+    EXPECT_EQ(under_main.count, 4u) << "b and c, twice each";
+    EXPECT_DOUBLE_EQ(under_main.inclusive[0].min, 1.0);
+    EXPECT_DOUBLE_EQ(under_main.inclusive[0].max, 2.0);
+    // Every parent's children in the output add up as before.
+    const node_view m = out.node(0);
+    ASSERT_EQ(m.children.size(), 3u);
+    double kids = 0;
+    for (size_t k : m.children)
+        kids += out.node(k).inclusive[0].sum;
+    EXPECT_DOUBLE_EQ(m.exclusive[0].sum + kids, m.inclusive[0].sum);
+    EXPECT_NE(under_a.rolling_hash, under_main.rolling_hash) << "distinct call paths";
+    // Every format reads it (a trace of it is valid too).
+    auto trace = json_t::parse(
+        json_string([&](json_writer& w) { write_flamegraph_json(w, out, 0, false); }));
+    EXPECT_EQ(trace_check::problems(trace), "") << trace.dump(1);
+    EXPECT_EQ(trace_check::complete_events(trace).size(), 5u);
+    // Within the budget, nothing changes.
+    EXPECT_FALSE(over_node_budget(in, 8));
+    EXPECT_TRUE(over_node_budget(in, 7));
+    EXPECT_FALSE(over_node_budget(in, 0)) << "0: no budget";
 }
 
 TEST(FileIo, AtomicWriteReplacesAndLeavesNoTemporary) {

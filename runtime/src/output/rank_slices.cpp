@@ -6,9 +6,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "base/host_state.hpp"
 #include "base/log.hpp"
+#include "graph/grouped_input.hpp"
 #include "output/file_io.hpp"
 #include "output/formats.hpp"
 #include "output/run_folder.hpp"
@@ -45,8 +47,12 @@ std::string make_slice_folder(const settings::values& v, const std::string& prog
     return dir;
 }
 
-bool write_rank_slices(const std::string& dir, const report_input& graph, int rank,
+bool write_rank_slices(const std::string& dir, const report_input& whole, int rank,
                        const settings::values& v) {
+    // Over the node budget, as the writing process reports it (output/report_writer.cpp).
+    std::optional<grouped_input> grouped;
+    if (over_node_budget(whole, v.max_report_nodes)) grouped.emplace(whole, v.max_report_nodes);
+    const report_input& graph = grouped ? static_cast<const report_input&>(*grouped) : whole;
     bool all = true;
     auto slice = [&](const std::string& stem, const char* kind, auto&& write) {
         if (!all) return; // the rest is rank 0's too (often: no such folder on this node)

@@ -12,11 +12,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <deque>
 #include <type_traits>
 
 #include "base/clock.hpp"
 #include "base/host_state.hpp"
 #include "base/log.hpp"
+#include "graph/grouped_input.hpp"
 #include "graph/snapshot.hpp"
 #include "output/file_io.hpp"
 #include "output/formats.hpp"
@@ -284,6 +286,50 @@ std::string throttle_note(const report_input& res) {
     return note + "; TIMEMORY_THROTTLE_COUNT=0 times every call)";
 }
 
+// The node budget (TIMEMORY_MAX_REPORT_NODES) applied to the graphs of one set: each graph
+// over it is reported through a grouped_input, which this keeps alive.
+class node_budget {
+public:
+    explicit node_budget(long limit) : limit_(limit) {}
+    const report_input* apply(const report_input* in) {
+        if (!over_node_budget(*in, limit_)) return in;
+        grouped_input& g = kept_.emplace_back(*in, size_t(limit_));
+        left_out_ += g.left_out();
+        groups_ += g.groups();
+        if (kept_.size() == 1) {
+            threshold_ = g.threshold();
+            units_ = in->components()[g.ranking()].units;
+        }
+        return &g;
+    }
+    std::vector<const report_input*> apply(std::span<const report_input* const> in) {
+        std::vector<const report_input*> out;
+        for (const report_input* r : in)
+            out.push_back(apply(r));
+        return out;
+    }
+    bool grouped() const { return !kept_.empty(); }
+    nlohmann::json summary() const {
+        return {{"max_report_nodes", limit_},
+                {"nodes_left_out", left_out_},
+                {"other_nodes", groups_},
+                {"threshold", threshold_},
+                {"threshold_units", units_}};
+    }
+    std::string note() const {
+        return fmt::format("{} call paths below {:.3g} {} grouped into {} '{}' nodes "
+                           "(TIMEMORY_MAX_REPORT_NODES={}; 0 reports every node)",
+                           left_out_, threshold_, units_, groups_, grouped_node_name, limit_);
+    }
+
+private:
+    long limit_;
+    std::deque<grouped_input> kept_; // (a deque: the pointers handed out stay valid)
+    size_t left_out_ = 0, groups_ = 0;
+    double threshold_ = 0;
+    std::string units_;
+};
+
 // Writes the files of one set of graphs (one process, or several MPI ranks and perhaps
 // their combination) into `folder`. False when nothing was written (nothing recorded, or
 // no folder).
@@ -298,9 +344,15 @@ bool write_results(run_folder& folder, const report_context& ctx, const report_g
         return false;
     }
     const bool mpi = ranks.size() > 1;
-    const report_input* main = mpi ? set.combined : ranks[0];
-    print_tables(ranks, main, v);
-    if (note && main) *note = throttle_note(*main);
+    const report_input* whole_main = mpi ? set.combined : ranks[0];
+    if (note && whole_main) *note = throttle_note(*whole_main);
+    // Over the node budget: each graph reported with its smallest call paths grouped.
+    node_budget budget(v.max_report_nodes);
+    const std::vector<const report_input*> shown = budget.apply(ranks);
+    const graph_list shown_ranks(shown);
+    const report_input* main = mpi ? (whole_main ? budget.apply(whole_main) : nullptr) : shown[0];
+    if (note && budget.grouped()) *note += (note->empty() ? "" : "; ") + budget.note();
+    print_tables(shown_ranks, main, v);
     if (!v.file_output) return false;
     const std::string& dir = folder.path();
     if (dir.empty()) {
@@ -316,10 +368,11 @@ bool write_results(run_folder& folder, const report_context& ctx, const report_g
         if (!make_own_subfolder(dir + "/" + rank_folder, &err))
             warn(err + ": the per-rank reports cannot be written");
     }
-    write_unit_files(dir, folder.final_path(), ranks, main, set.slices, suffix, ctx.timeline, v,
-                     status);
+    write_unit_files(dir, folder.final_path(), shown_ranks, main, set.slices, suffix, ctx.timeline,
+                     v, status);
     nlohmann::json meta = metadata(*ranks[0], ctx, v);
     if (mpi) meta["timemory"]["mpi_size"] = ranks.size();
+    if (budget.grouped()) meta["timemory"]["grouped"] = budget.summary();
     // A reader of an incomplete set learns which files are missing (the folder's name says
     // it is incomplete too: run_folder::publish).
     if (!status.missing.empty()) meta["timemory"]["missing_files"] = status.missing;
