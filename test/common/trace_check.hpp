@@ -8,8 +8,12 @@
 // - on every track, events that nest or follow each other, never overlap partly, and
 //   among events that start together the enclosing one first in the file (importers that
 //   sort by start time keep the file's order for ties);
-// - no track running outside its process's main thread (a thread never runs longer than
-//   the program).
+// - no event outside the run: where the file says how long the run was (otherData.run_us,
+//   a process's own trace), every event lies within [0, run_us] (a thread never runs
+//   longer than the program);
+// - Perfetto's reading of the rest: integer pid and tid, metadata events with a string
+//   args.name, and no "displayTimeUnit": "ns" (Perfetto then reads every time as
+//   nanoseconds, where the format's unit is the microsecond).
 #pragma once
 
 #include <algorithm>
@@ -46,6 +50,8 @@ inline std::string problems(const nlohmann::json& trace) {
     auto bad = [&out](const std::string& s) { out += s + "\n"; };
     if (!trace.contains("traceEvents") || !trace["traceEvents"].is_array())
         return "no traceEvents array\n";
+    if (trace.contains("displayTimeUnit") && trace["displayTimeUnit"] == "ns")
+        bad("displayTimeUnit \"ns\": Perfetto would read the microseconds as nanoseconds");
     std::set<std::pair<long, long>> named_threads;
     std::set<long> named_processes;
     struct event {
@@ -56,7 +62,15 @@ inline std::string problems(const nlohmann::json& trace) {
     size_t order = 0;
     for (const auto& e : trace["traceEvents"]) {
         const std::string ph = e.value("ph", "");
+        if (!e.contains("pid") || !e["pid"].is_number_integer() || !e.contains("tid") ||
+            !e["tid"].is_number_integer()) {
+            bad("pid or tid not an integer: " + e.dump());
+            continue;
+        }
         if (ph == "M") {
+            if (!e.contains("args") || !e["args"].contains("name") ||
+                !e["args"]["name"].is_string())
+                bad("metadata without a name: " + e.dump());
             if (e["name"] == "thread_name")
                 named_threads.insert({e["pid"].get<long>(), e["tid"].get<long>()});
             if (e["name"] == "process_name") named_processes.insert(e["pid"].get<long>());
@@ -75,16 +89,10 @@ inline std::string problems(const nlohmann::json& trace) {
         if (dur <= 0) bad("zero or negative duration: " + e.dump());
         tracks[{e["pid"].get<long>(), e["tid"].get<long>()}].push_back({ts, ts + dur, order++});
     }
-    std::map<long, std::pair<long, long>> main_extent; // pid → its main thread's span
-    for (const auto& [track, evs] : tracks)
-        if (track.second == 0 && !evs.empty()) {
-            long lo = evs[0].begin, hi = evs[0].end;
-            for (const event& ev : evs) {
-                lo = std::min(lo, ev.begin);
-                hi = std::max(hi, ev.end);
-            }
-            main_extent[track.first] = {lo, hi};
-        }
+    long run = -1; // the run's length in eighths of a µs, where the file says it
+    if (trace.contains("otherData") && trace["otherData"].contains("run_us") &&
+        !eighths(trace["otherData"]["run_us"], run))
+        bad("otherData.run_us not a multiple of 1/8 us");
     for (auto& [track, evs] : tracks) {
         const std::string where =
             "pid " + std::to_string(track.first) + " tid " + std::to_string(track.second);
@@ -106,14 +114,12 @@ inline std::string problems(const nlohmann::json& trace) {
                 bad("on " + where + " an event starting with its parent comes before it");
             open.push_back(ev);
         }
-        auto m = main_extent.find(track.first);
-        if (m != main_extent.end() && track.second != 0)
+        if (run >= 0)
             for (const event& ev : evs)
-                if (ev.begin < m->second.first || ev.end > m->second.second) {
-                    bad(where + " runs outside its process's main thread: [" +
-                        std::to_string(ev.begin) + ", " + std::to_string(ev.end) + ") against [" +
-                        std::to_string(m->second.first) + ", " + std::to_string(m->second.second) +
-                        ")");
+                if (ev.begin < 0 || ev.end > run) {
+                    bad(where + " runs outside the run: [" + std::to_string(ev.begin) + ", " +
+                        std::to_string(ev.end) + ") against [0, " + std::to_string(run) +
+                        "] (eighths of a us)");
                     break;
                 }
     }

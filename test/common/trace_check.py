@@ -20,9 +20,17 @@ def problems(trace):
     if not isinstance(trace.get("traceEvents"), list):
         return ["no traceEvents array"]
     out, threads, processes, tracks = [], set(), set(), {}
+    if trace.get("displayTimeUnit") == "ns":
+        out.append('displayTimeUnit "ns": Perfetto would read the microseconds as nanoseconds')
     for order, e in enumerate(trace["traceEvents"]):
         ph = e.get("ph", "")
+        if not all(isinstance(e.get(k), int) and not isinstance(e.get(k), bool)
+                   for k in ("pid", "tid")):
+            out.append("pid or tid not an integer: {}".format(e))
+            continue
         if ph == "M":
+            if not isinstance(e.get("args", {}).get("name"), str):
+                out.append("metadata without a name: {}".format(e))
             if e["name"] == "thread_name":
                 threads.add((e["pid"], e["tid"]))
             if e["name"] == "process_name":
@@ -40,10 +48,11 @@ def problems(trace):
         if dur <= 0:
             out.append("zero or negative duration: {}".format(e))
         tracks.setdefault((e["pid"], e["tid"]), []).append((ts, ts + dur, order))
-    main_extent = {}
-    for (pid, tid), events in tracks.items():
-        if tid == 0 and events:
-            main_extent[pid] = (min(b for b, _, _ in events), max(e for _, e, _ in events))
+    run = None  # the run's length in eighths of a µs, where the file says it
+    if "run_us" in trace.get("otherData", {}):
+        run = _eighths(trace["otherData"]["run_us"])
+        if run is None:
+            out.append("otherData.run_us not a multiple of 1/8 us")
     for track, events in tracks.items():
         where = "pid {} tid {}".format(*track)
         if track not in threads:
@@ -61,11 +70,10 @@ def problems(trace):
             elif open_ and open_[-1][0] == begin and open_[-1][2] > order:
                 out.append("on {} an event starting with its parent comes before it".format(where))
             open_.append((begin, end, order))
-        extent = main_extent.get(track[0])
-        if extent and track[1] != 0:
+        if run is not None:
             for begin, end, _ in events:
-                if begin < extent[0] or end > extent[1]:
-                    out.append("{} runs outside its process's main thread: [{}, {}) against {}"
-                               .format(where, begin, end, extent))
+                if begin < 0 or end > run:
+                    out.append("{} runs outside the run: [{}, {}) against [0, {}] (eighths of a us)"
+                               .format(where, begin, end, run))
                     break
     return out

@@ -15,7 +15,10 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "../common/trace_check.hpp"
 
 namespace e2e {
 
@@ -79,6 +82,26 @@ inline std::vector<std::string> child_environment(const std::map<std::string, st
     _exit(127);
 }
 
+/// Every flame graph a run wrote under `dir` must be a trace the viewers read as it is
+/// (test/common/trace_check.hpp): checked after every run, whatever the test looks at.
+inline void check_traces(const fs::path& dir) {
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(
+             dir, fs::directory_options::skip_permission_denied, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (!it->is_regular_file(ec) || name.size() < 16 ||
+            name.compare(name.size() - 16, 16, ".flamegraph.json") != 0)
+            continue;
+        std::ifstream in(it->path());
+        const json trace = json::parse(in, nullptr, false);
+        if (trace.is_discarded())
+            ADD_FAILURE() << it->path() << " is not JSON";
+        else if (const std::string p = trace_check::problems(trace); !p.empty())
+            ADD_FAILURE() << it->path() << ":\n" << p.substr(0, 2000);
+    }
+}
+
 /// Runs `argv` in a fresh folder with the environment plus `env` (TIMEMORY_* variables of
 /// the caller removed first so tests do not leak into each other).
 inline run_result run(const std::string& name, const std::vector<std::string>& argv,
@@ -101,6 +124,7 @@ inline run_result run(const std::string& name, const std::vector<std::string>& a
     waitpid(pid, &r.status, 0);
     r.out = slurp(r.dir / "stdout.txt");
     r.err = slurp(r.dir / "stderr.txt");
+    check_traces(r.dir);
     return r;
 }
 

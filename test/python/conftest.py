@@ -12,7 +12,20 @@ import textwrap
 
 import pytest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+import trace_check  # noqa: E402  (test/common: shared with the C++ and MPI checkers)
+
 PYTHON = sys.executable
+
+
+def check_traces(outdir):
+    """Every flame graph a run wrote must be a trace the viewers read as it is."""
+    for folder, _, files in os.walk(outdir):
+        for name in files:
+            if name.endswith(".flamegraph.json"):
+                with open(os.path.join(folder, name)) as f:
+                    problems = trace_check.problems(json.load(f))
+                assert problems == [], (os.path.join(folder, name), problems[:20])
 
 
 class Run:
@@ -22,6 +35,7 @@ class Run:
         self.err = proc.stderr
         # The run folder the process wrote (TIMEMORY_RUN_FOLDERS): `latest` in the output.
         self.outdir = os.path.join(outdir, "latest")
+        check_traces(outdir)
 
     def json(self, name):
         with open(os.path.join(self.outdir, name)) as f:

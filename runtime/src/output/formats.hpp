@@ -83,9 +83,10 @@ void write_tree_json_entry(json_writer& w, const report_input& r, const report_u
 /// track's previous work; work of several threads merged into one node is drawn as the
 /// mean per thread, the track's name saying so. With timeline mode, real start times,
 /// moved only as needed to keep every child inside its parent. On every track, events
-/// nest or follow each other, never overlap partly.
+/// nest or follow each other, never overlap partly. `run_ns` (> 0): the run's length so
+/// far in the nodes' clock, said as "otherData.run_us" (every event lies within it).
 void write_flamegraph_json(json_writer& w, std::span<const report_input* const> processes,
-                           const report_unit& u, bool timeline);
+                           const report_unit& u, bool timeline, int64_t run_ns = 0);
 /// The same for one process.
 void write_flamegraph_json(json_writer& w, const report_input& r, const report_unit& u,
                            bool timeline);

@@ -140,6 +140,12 @@ void write_report_file(const std::string& dir, const std::string& shown_dir,
 // The graphs of one set: a single process (one), or several MPI ranks (index = rank).
 using graph_list = std::span<const report_input* const>;
 
+// How the flame graphs of a set are laid out.
+struct trace_options {
+    bool timeline = false; ///< at the nodes' real start times
+    int64_t run_ns = 0;    ///< the run's length so far (0: unknown, not said in the file)
+};
+
 // The sub-folder of a run folder holding each rank's files when the main files are the
 // ranks combined.
 constexpr const char* rank_folder = "ranks";
@@ -148,7 +154,7 @@ constexpr const char* rank_folder = "ranks";
 // or several MPI ranks. `stem` is the file name without extension.
 void write_component(const std::string& dir, const std::string& shown_dir, const std::string& stem,
                      const report_unit& c, graph_list ranks, const report_input* combined,
-                     const rank_slices* slices, const settings::values& v, bool timeline,
+                     const rank_slices* slices, const settings::values& v, const trace_options& t,
                      write_status& status) {
     // One process reports as rank 0; a graph combined over ranks as "all" (-1).
     const int main_rank = ranks.size() > 1 ? -1 : 0;
@@ -170,7 +176,7 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
         const graph_list one(&combined, 1);
         if (v.flamegraph_output && time)
             emit_json(stem + ".flamegraph.json",
-                      [&](json_writer& w) { write_flamegraph_json(w, *combined, c, timeline); });
+                      [&](json_writer& w) { write_flamegraph_json(w, *combined, c, t.timeline); });
         if (v.folded_output && time)
             emit_with(stem + ".folded", [&](std::FILE* f) { write_folded(f, *combined, c); });
         if (v.tree_output)
@@ -191,8 +197,10 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
     if (!combined || (ranks.size() > 1 && v.rank_reports)) {
         const std::string s = combined ? std::string(rank_folder) + "/" + stem : stem;
         if (v.flamegraph_output && time)
-            emit_json(s + ".flamegraph.json",
-                      [&](json_writer& w) { write_flamegraph_json(w, ranks, c, timeline); });
+            emit_json(s + ".flamegraph.json", [&](json_writer& w) {
+                // The run's length is known for this process's own graph alone.
+                write_flamegraph_json(w, ranks, c, t.timeline, ranks.size() == 1 ? t.run_ns : 0);
+            });
         if (v.folded_output && time)
             emit_with(s + ".folded", [&](std::FILE* f) { write_folded(f, ranks, c); });
         // Several ranks: each rank's entry as the rank wrote it, where it did.
@@ -247,12 +255,12 @@ void print_tables(graph_list ranks, const report_input* main, const settings::va
 // as a whole (one process, or ranks combined), null when only per-rank reports are written.
 void write_unit_files(const std::string& dir, const std::string& shown_dir, graph_list ranks,
                       const report_input* main, const rank_slices* slices,
-                      const std::string& suffix, bool timeline, const settings::values& v,
+                      const std::string& suffix, const trace_options& t, const settings::values& v,
                       write_status& status) {
     const std::vector<component_info>& comps = ranks[0]->components();
     for (const report_unit& c : report_units(comps))
         write_component(dir, shown_dir, v.output_prefix + c.stem(comps) + suffix, c, ranks, main,
-                        slices, v, timeline, status);
+                        slices, v, t, status);
 }
 
 // One line on throttled functions, for the message at exit: how many, how many calls
@@ -368,8 +376,8 @@ bool write_results(run_folder& folder, const report_context& ctx, const report_g
         if (!make_own_subfolder(dir + "/" + rank_folder, &err))
             warn(err + ": the per-rank reports cannot be written");
     }
-    write_unit_files(dir, folder.final_path(), shown_ranks, main, set.slices, suffix, ctx.timeline,
-                     v, status);
+    write_unit_files(dir, folder.final_path(), shown_ranks, main, set.slices, suffix,
+                     {ctx.timeline, mpi ? 0 : ctx.run_ns}, v, status);
     nlohmann::json meta = metadata(*ranks[0], ctx, v);
     if (mpi) meta["timemory"]["mpi_size"] = ranks.size();
     if (budget.grouped()) meta["timemory"]["grouped"] = budget.summary();
@@ -398,7 +406,7 @@ bool write_own_report(run_folder& folder, const report_context& ctx, const repor
     // Without run folders, each process of an MPI job or a fork child names its own files.
     const bool own_name = !v.run_folders && (ctx.fork_child || ctx.in_mpi_job);
     const std::string suffix = own_name ? "-" + std::to_string(ctx.pid) : "";
-    write_unit_files(dir, folder.final_path(), one, &own, nullptr, suffix, false, v, status);
+    write_unit_files(dir, folder.final_path(), one, &own, nullptr, suffix, {}, v, status);
     return true;
 }
 

@@ -30,6 +30,9 @@ struct report_context {
     int64_t start_time_ns = 0; ///< CLOCK_REALTIME at start-up: names the run folder
     std::vector<std::string> argv;
     bool timeline = false; ///< nodes carry start times (flame graphs are a timeline)
+    /// Time from start-up to the writing, in the nodes' start_ns clock (the flame graph of
+    /// this process says how long the run was); 0: unknown.
+    int64_t run_ns = 0;
     /// Facts that decide whether file names carry the pid in a shared output folder:
     bool fork_child = false; ///< a fork child of the process that started the runtime
     bool in_mpi_job = false; ///< one process of an MPI job (reports normally gathered)

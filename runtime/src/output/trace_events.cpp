@@ -140,7 +140,7 @@ std::string track_name(int64_t tid, uint32_t merged, bool ranks_combined) {
 } // namespace
 
 void write_flamegraph_json(json_writer& w, std::span<const report_input* const> processes,
-                           const report_unit& u, bool timeline) {
+                           const report_unit& u, bool timeline, int64_t run_ns) {
     const size_t comp = u.first;
     const component_info& c = processes.front()->components()[comp];
     const std::string cat = u.grouped(processes.front()->components()) ? c.group : c.label;
@@ -193,6 +193,7 @@ void write_flamegraph_json(json_writer& w, std::span<const report_input* const> 
     w.begin_object();
     w.member("time_quantum_ns", quantum_ns);
     w.member("nodes_shorter_than_quantum_left_out", left_out);
+    if (run_ns > 0) w.member("run_us", micros((run_ns + quantum_ns - 1) / quantum_ns));
     w.end_object();
     w.end_object();
 }

@@ -21,6 +21,7 @@ report_context make_context(const std::vector<component_info>& comps, const sett
     ctx.start_time_ns = r.start_time_ns;
     ctx.argv = r.argv;
     ctx.timeline = r.options.timeline;
+    ctx.run_ns = int64_t(ticks_to_ns_since_start(wall_ticks()));
     ctx.fork_child = ctx.pid != r.root_pid;
     ctx.in_mpi_job = g_finalize_handler.load() != nullptr;
     ctx.on_signal = g_finalizing_on_signal.load();
