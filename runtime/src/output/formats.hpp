@@ -89,7 +89,7 @@ void write_flamegraph_json(json_writer& w, std::span<const report_input* const> 
                            const report_unit& u, bool timeline, int64_t run_ns = 0);
 /// The same for one process.
 void write_flamegraph_json(json_writer& w, const report_input& r, const report_unit& u,
-                           bool timeline);
+                           bool timeline, int64_t run_ns = 0);
 /// Folded stacks: <label>.folded (output/folded.cpp). One line per node with exclusive
 /// time, "a;b;c N" (N: microseconds, rounded; lines of 0 are left out), in pre-order;
 /// frame names with ';' or control bytes escaped. Several graphs (MPI ranks): each

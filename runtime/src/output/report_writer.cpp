@@ -176,7 +176,7 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
         const graph_list one(&combined, 1);
         if (v.flamegraph_output && time)
             emit_json(stem + ".flamegraph.json",
-                      [&](json_writer& w) { write_flamegraph_json(w, *combined, c, t.timeline); });
+                      [&](json_writer& w) { write_flamegraph_json(w, *combined, c, t.timeline, t.run_ns); });
         if (v.folded_output && time)
             emit_with(stem + ".folded", [&](std::FILE* f) { write_folded(f, *combined, c); });
         if (v.tree_output)

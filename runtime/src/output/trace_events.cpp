@@ -63,10 +63,26 @@ std::vector<int64_t> widths(const report_input& r, size_t comp, layout& lay) {
 // (widths are exact sums). Timeline mode: each node at its real start, moved as little as
 // needed to lie inside its parent with room for its later siblings (compensated values
 // shorten nodes but not their start times, and merged values are means).
-layout lay_out(const report_input& r, size_t comp, bool timeline) {
+// `run_ns` (> 0): the run's length; a track's work is moved earlier where it would end
+// after it (aggregated widths are sums over calls: a worker's share of each call of a
+// region can end a little after the region's, and laid from the region's start, many
+// calls would run past the program's end).
+layout lay_out(const report_input& r, size_t comp, bool timeline, int64_t run_ns) {
     const size_t n = r.size();
     layout lay;
     const std::vector<int64_t> width = widths(r, comp, lay);
+    // For each node that starts a track's work: the width of the work after it on its track.
+    std::vector<int64_t> later(n, 0);
+    if (run_ns > 0) {
+        std::map<int64_t, int64_t> rest; // tid → width of the work seen so far, from the end
+        for (size_t i = n; i-- > 0;) {
+            const node_view nd = r.node(i);
+            if (!starts_track(r, nd)) continue;
+            int64_t& sum = rest[nd.tid];
+            later[i] = sum;
+            sum += width[i];
+        }
+    }
     // Timeline: the width of the later siblings on the parent's track, for each node.
     std::vector<int64_t> after(n, 0);
     if (timeline) {
@@ -93,7 +109,9 @@ layout lay_out(const report_input& r, size_t comp, bool timeline) {
             // the track's previous work.
             const bool top = nd.parent < 0;
             int64_t& last = track_end[nd.tid];
-            s = std::max(last, timeline || top ? begin : lay.start[size_t(nd.parent)]);
+            int64_t at = timeline || top ? begin : lay.start[size_t(nd.parent)];
+            if (run_ns > 0) at = std::min(at, run_ns - width[i] - later[i]);
+            s = std::max(last, at);
             e = s + width[i];
             last = e;
         } else {
@@ -152,7 +170,7 @@ void write_flamegraph_json(json_writer& w, std::span<const report_input* const> 
     for (size_t k = 0; k < processes.size(); ++k) {
         const report_input& r = *processes[k];
         if (r.size() == 0) continue;
-        const layout lay = lay_out(r, comp, timeline);
+        const layout lay = lay_out(r, comp, timeline, per_rank ? 0 : run_ns);
         // One process per graph: an MPI rank's is its rank (pids of ranks on several
         // hosts may be equal), one process's its pid.
         const node_view first = r.node(0);
@@ -199,9 +217,9 @@ void write_flamegraph_json(json_writer& w, std::span<const report_input* const> 
 }
 
 void write_flamegraph_json(json_writer& w, const report_input& r, const report_unit& u,
-                           bool timeline) {
+                           bool timeline, int64_t run_ns) {
     const report_input* one[] = {&r};
-    write_flamegraph_json(w, one, u, timeline);
+    write_flamegraph_json(w, one, u, timeline, run_ns);
 }
 
 } // namespace timemory::rt
