@@ -172,11 +172,16 @@ void write_component(const std::string& dir, const std::string& shown_dir, const
         });
     };
     const bool time = has_flamegraph(ranks[0]->components(), c);
+    if (!time && (v.flamegraph_output || v.folded_output))
+        info(1, "[" + c.stem(ranks[0]->components()) +
+                    "] no flame graph or folded stacks: their widths are times, and this "
+                    "component is not one (its values are in the other files)");
     if (combined) {
         const graph_list one(&combined, 1);
         if (v.flamegraph_output && time)
-            emit_json(stem + ".flamegraph.json",
-                      [&](json_writer& w) { write_flamegraph_json(w, *combined, c, t.timeline, t.run_ns); });
+            emit_json(stem + ".flamegraph.json", [&](json_writer& w) {
+                write_flamegraph_json(w, *combined, c, t.timeline, t.run_ns);
+            });
         if (v.folded_output && time)
             emit_with(stem + ".folded", [&](std::FILE* f) { write_folded(f, *combined, c); });
         if (v.tree_output)
