@@ -153,6 +153,14 @@ Placement Instrumenter::placementOf(const Function& F) const {
     return P;
 }
 
+static bool callsReturnsTwice(const Function& F) {
+    for (const BasicBlock& BB : F)
+        for (const Instruction& I : BB)
+            if (const auto* CB = dyn_cast<CallBase>(&I))
+                if (CB->hasFnAttr(Attribute::ReturnsTwice)) return true;
+    return false;
+}
+
 static bool anyMatch(const std::vector<Rule>& Rules, StringRef A, StringRef B, std::string* Which) {
     for (const Rule& R : Rules) {
         if (R.search(A) || (!B.empty() && R.search(B))) {
@@ -191,8 +199,12 @@ std::optional<std::string> Instrumenter::skipReason(Function& F, StringRef Deman
     if (!O.IncludeFile.empty() && !anyMatch(O.IncludeFile, P.File, "", nullptr))
         return std::string("file matches no include-file rule");
 
-    // main is exempt from the size rule: it is the root every other node hangs from.
-    if (O.MinInstructions > 0 && F.getName() != "main") {
+    // Exempt from the size rule: main (the root every other node hangs from), a function an
+    // include rule names (what the user asked to see, whatever its size), and a function
+    // that calls setjmp, vfork or another returns_twice function (its hooks close the
+    // frames a longjmp back into it skips; left out, they would stay open for good).
+    if (O.MinInstructions > 0 && F.getName() != "main" && O.Include.empty() &&
+        !callsReturnsTwice(F)) {
         const Shape S = shapeOf(F);
         const bool LeafLoop = S.HasLoop && S.Leaf;
         if (S.Instructions < O.MinInstructions &&
@@ -366,7 +378,15 @@ bool Instrumenter::run() {
             if (!F->isDeclaration()) decide("skipped", Demangled, P, *Why);
             continue;
         }
-        const std::string Why = (O.Verbose || !O.ReportFile.empty()) ? shapeOf(*F).describe() : "";
+        std::string Why;
+        if (O.Verbose || !O.ReportFile.empty()) {
+            Why = shapeOf(*F).describe();
+            if (!O.Include.empty())
+                Why += " (named by an include rule: kept whatever its size)";
+            else if (callsReturnsTwice(*F))
+                Why += " (calls a returns_twice function such as setjmp: kept whatever its "
+                       "size, to close the frames a longjmp skips)";
+        }
         insertHooks(*F, makeSite(*F, Demangled, P));
         decide("instrumented", Demangled, P, Why);
         Changed = true;

@@ -3,10 +3,13 @@
 ;   and, if include rules exist, it matches one (demangled or mangled name),
 ;   and, if include-file rules exist, its file matches one,
 ;   and it has min-instructions or more, or is a leaf (calls nothing but intrinsics)
-;   with a loop and min-loop-instructions or more.
+;   with a loop and min-loop-instructions or more, or an include rule names it (include
+;   rules select whatever the size).
 ; (opt's pipeline text cannot hold parentheses or commas: put such patterns in a file
 ; named by TIMEMORY_INSTR_CONFIG.)
 ; RUN: %opt-instr -passes='timemory-instrument<min-instructions=0;include=^solve;include=_Z4initv>' -S %s | FileCheck --check-prefix=INC %s
+; RUN: %opt-instr -passes='timemory-instrument<include=^solve;include=_Z4initv;verbose=1>' -S %s 2>%t.inc.err | FileCheck --check-prefix=INC %s
+; RUN: FileCheck --check-prefix=INCWHY %s < %t.inc.err
 ; RUN: %opt-instr -passes='timemory-instrument<min-instructions=0;exclude=int.$>' -S %s | FileCheck --check-prefix=EXC %s
 ; RUN: %opt-instr -passes='timemory-instrument<min-instructions=0;include=.;exclude=^solve>' -S %s | FileCheck --check-prefix=BOTH %s
 ; RUN: %opt-instr -passes='timemory-instrument<min-instructions=0;include-file=kernels/>' -S %s | FileCheck --check-prefix=FILE %s
@@ -59,6 +62,11 @@ done:
 ; INC-NOT:     call void @timemory_enter
 ; INC-LABEL: define i32 @_Z5smalli(
 ; INC-NOT:     call void @timemory_enter
+
+; With the default size rule (250), the two functions named by include rules are kept,
+; whatever their size (1 instruction each), and say why.
+; INCWHY: instrumented 'solve(int)' {{.*}}named by an include rule
+; INCWHY: instrumented 'init()' {{.*}}named by an include rule
 
 ; EXC-LABEL: define void @_Z5solvei(
 ; EXC-NOT:     call void @timemory_enter

@@ -30,3 +30,16 @@ define i32 @uses_setjmp(ptr %buf) {
   %r = call i32 @_setjmp(ptr %buf) returns_twice
   ret i32 %r
 }
+
+; With the default size rule (250 instructions), a small function that calls setjmp is
+; still instrumented: the Lua pattern (luaD_rawrunprotected: setjmp, a call, 22
+; instructions), where every error's longjmp would otherwise leave frames open for good.
+; RUN: %opt-instr -passes='timemory-instrument<verbose=1>' -S %s 2>%t.err | FileCheck --check-prefix=SIZE %s
+; RUN: FileCheck --check-prefix=SIZEWHY %s < %t.err
+; SIZE-LABEL: define void @cleanup_and_rethrow()
+; SIZE-NOT:     call void @timemory_enter
+; SIZE-LABEL: define i32 @uses_setjmp(
+; SIZE:         call void @timemory_enter(ptr @__timemory_site.uses_setjmp)
+; SIZE:         %r = call i32 @_setjmp(ptr %buf)
+; SIZE-NEXT:    call void @timemory_unwind_to(ptr @__timemory_site.uses_setjmp)
+; SIZEWHY: instrumented 'uses_setjmp' {{.*}}calls a returns_twice function such as setjmp
