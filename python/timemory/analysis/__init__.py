@@ -1,0 +1,327 @@
+"""Reading run folders and comparing runs: what `timemory-report` prints, as Python objects.
+
+The standard library only (pandas optional, for `.to_dataframe()`), and nothing from the
+rest of the package: the `timemory-report` tool loads this file on its own, so it works
+where the extension module is not built.
+
+    run = load("timemory-app-output")          # an output folder: its newest run
+    cmp = compare(load("base"), load("cand"))  # or compare([runs...], [runs...])
+    for row in cmp.regressions(): print(row.path, row.self_rel)
+
+A call path is the list of its frames, each frame a function's name and file (its line
+left out, so code that moved within its file still matches; a Python label is its
+qualified name, without the module path and line it carries). Values are in the component's units as the run wrote them.
+"""
+
+import json
+import math
+import os
+
+__all__ = ["ReportError", "Run", "Node", "load", "compare", "Comparison", "PathDelta"]
+
+
+class ReportError(Exception):
+    """A folder that is not a run, a file that is not timemory's, runs that cannot be
+    compared: the message names the file and the problem."""
+
+
+class Node:
+    """One node of a run's graph (one call path on one thread)."""
+
+    __slots__ = ("name", "file", "line", "language", "count", "total", "self", "depth",
+                 "parent", "tid", "path", "stddev")
+
+    def __init__(self, rec, parent_path):
+        self.name = rec.get("name", rec.get("prefix", ""))
+        self.file = rec.get("file", "")
+        self.line = rec.get("line", 0)
+        self.language = rec.get("language", "")
+        self.count = int(rec["inclusive"]["entry"]["laps"])
+        self.total = _number(rec["inclusive"]["entry"]["value"])
+        self.self = _number(rec["exclusive"]["entry"]["value"])
+        self.depth = rec.get("depth", 0)
+        self.parent = rec.get("parent", -1)
+        self.tid = rec.get("tid", 0)
+        sd = rec["inclusive"].get("stats", {}).get("stddev")
+        self.stddev = 0.0 if isinstance(sd, dict) else _number(sd)  # per call
+        self.path = parent_path + (frame_key(self.name, self.file, self.language),)
+
+
+def _number(v):
+    if isinstance(v, list):  # a multi-valued component: its first value
+        v = v[0] if v else 0
+    return float(v) if isinstance(v, (int, float)) and math.isfinite(v) else 0.0
+
+
+def frame_key(name, file, language=""):
+    """A frame as paths are matched: its function's name and its file's base name. A
+    Python label ("qualname/module/path.py:line") is its qualified name: the file is in
+    the other field, and its line and module path may differ between two checkouts."""
+    if language == "python":
+        name = name.split("/", 1)[0]
+    return (name, os.path.basename(file or ""))
+
+
+class Run:
+    """One run folder: its metadata and, per component, its nodes in pre-order."""
+
+    def __init__(self, path, metadata, components):
+        self.path = path
+        self.metadata = metadata
+        self.components = components  # id → {"label", "units", "nodes": [Node]}
+
+    @property
+    def command_line(self):
+        return self.metadata.get("command_line", [])
+
+    def component(self, cid=None):
+        """The component `cid` (an id or a label), or the first (wall_clock when there)."""
+        if cid is None:
+            cid = "wall_clock" if "wall_clock" in self.components else next(iter(self.components))
+        for key, c in self.components.items():
+            if cid in (key, c["label"]):
+                return c
+        raise ReportError("{}: no component '{}' (it has: {})".format(
+            self.path, cid, ", ".join(sorted(self.components))))
+
+    def paths(self, cid=None):
+        """{call path: [count, total, self]}: nodes of one path on several threads added."""
+        out = {}
+        for n in self.component(cid)["nodes"]:
+            v = out.setdefault(n.path, [0, 0.0, 0.0])
+            v[0] += n.count
+            v[1] += n.total
+            v[2] += n.self
+        return out
+
+    def to_dataframe(self, cid=None):
+        import pandas  # optional: only this method needs it
+
+        return pandas.DataFrame([{"path": ";".join(f[0] for f in n.path), "name": n.name,
+                                  "file": n.file, "line": n.line, "tid": n.tid,
+                                  "count": n.count, "total": n.total, "self": n.self}
+                                 for n in self.component(cid)["nodes"]])
+
+
+def _read_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise ReportError("{}: missing".format(path))
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise ReportError("{}: not a readable JSON file ({})".format(path, e))
+
+
+def run_folder_of(path):
+    """`path` itself when it is a run folder (it has metadata.json), else the newest run in
+    the output folder `path` (`latest`, or the last complete run by name)."""
+    if os.path.isfile(os.path.join(path, "metadata.json")):
+        return path
+    if not os.path.isdir(path):
+        raise ReportError("{}: no such folder".format(path))
+    latest = os.path.join(path, "latest")
+    if os.path.isfile(os.path.join(latest, "metadata.json")):
+        return os.path.realpath(latest)
+    runs = sorted(e for e in os.listdir(path) if not e.startswith(".") and
+                  not e.endswith(".incomplete") and
+                  os.path.isfile(os.path.join(path, e, "metadata.json")))
+    if not runs:
+        raise ReportError("{}: not a run folder (no metadata.json) and no run folder in it"
+                          .format(path))
+    return os.path.join(path, runs[-1])
+
+
+def load(path):
+    """The run in `path`: a run folder, or an output folder (its newest run)."""
+    folder = run_folder_of(path)
+    meta_doc = _read_json(os.path.join(folder, "metadata.json"))
+    meta = meta_doc.get("timemory") if isinstance(meta_doc, dict) else None
+    if not isinstance(meta, dict) or "components" not in meta:
+        raise ReportError("{}: not timemory's metadata.json".format(
+            os.path.join(folder, "metadata.json")))
+    prefix = meta.get("settings", {}).get("TIMEMORY_OUTPUT_PREFIX", "") or ""
+    components = {}
+    for c in meta["components"]:
+        file = os.path.join(folder, prefix + c["label"] + ".json")
+        if not os.path.exists(file):
+            continue  # a component with its own file name (a group): not read here
+        doc = _read_json(file)
+        try:
+            body = doc["timemory"][c["id"]]
+            graph = body["ranks"][0]["graph"]
+            nodes = []
+            for rec in graph:
+                p = rec.get("parent", -1)
+                parent_path = nodes[p].path if 0 <= p < len(nodes) else ()
+                nodes.append(Node(rec, parent_path))
+        except (KeyError, IndexError, TypeError, ValueError) as e:
+            raise ReportError("{}: not a timemory report of '{}' ({}: {})".format(
+                file, c["id"], type(e).__name__, e))
+        units = body.get("unit_repr", c.get("units", ""))
+        components[c["id"]] = {"label": c["label"], "units": units if isinstance(units, str)
+                               else "", "nodes": nodes}
+    if not components:
+        raise ReportError("{}: no report file of any component".format(folder))
+    return Run(folder, meta, components)
+
+
+class PathDelta:
+    """One call path compared: base and candidate means, deltas, and a verdict."""
+
+    __slots__ = ("path", "base", "cand", "self_delta", "self_rel", "total_delta", "total_rel",
+                 "count_delta", "noise", "verdict", "status")
+
+    def as_dict(self):
+        return {"path": [list(f) for f in self.path], "base": self.base, "cand": self.cand,
+                "self_delta": self.self_delta, "self_rel": self.self_rel,
+                "total_delta": self.total_delta, "total_rel": self.total_rel,
+                "count_delta": self.count_delta, "noise": self.noise, "verdict": self.verdict,
+                "status": self.status}
+
+
+def _mean_sd(values):
+    n = len(values)
+    m = sum(values) / n
+    sd = math.sqrt(sum((v - m) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0
+    return m, sd
+
+
+class Comparison:
+    """Every call path of two sets of runs: `rows` (PathDelta), the component and units."""
+
+    def __init__(self, rows, component, units, threshold, base_runs, cand_runs):
+        self.rows = rows
+        self.component = component
+        self.units = units
+        self.threshold = threshold
+        self.base_runs = base_runs
+        self.cand_runs = cand_runs
+
+    def regressions(self):
+        return [r for r in self.rows if r.verdict == "regression"]
+
+    def improvements(self):
+        return [r for r in self.rows if r.verdict == "improvement"]
+
+    def as_dict(self):
+        return {"component": self.component, "units": self.units, "threshold": self.threshold,
+                "base_runs": self.base_runs, "cand_runs": self.cand_runs,
+                "paths": [r.as_dict() for r in self.rows]}
+
+    def to_dataframe(self):
+        import pandas
+
+        return pandas.DataFrame([dict(r.as_dict(), path=";".join(f[0] for f in r.path))
+                                 for r in self.rows])
+
+
+# How far beyond its noise a change must be to count: about 3 standard errors (a false
+# alarm in roughly 1 of 300 paths for normal noise; fewer with the size threshold too).
+NOISE_SIGMAS = 3.0
+
+
+def compare(base, cand, component=None, threshold=0.05, min_share=0.01):
+    """Compares two runs, or two sets of runs of the same program.
+
+    A path's verdict is on its self time: "regression" (or "improvement") when its mean
+    changed by more than `threshold` (a fraction) of its base mean, by more than
+    NOISE_SIGMAS standard errors of the difference, and by more than `min_share` of the
+    base run's total; else "noise". The noise is the spread between the runs of a set;
+    with one run on a side, the spread of that run's calls (its count times the per-call
+    variance, from the run's own statistics) where there is one. Paths only in one side
+    are "added" or "vanished"."""
+    base = base if isinstance(base, (list, tuple)) else [base]
+    cand = cand if isinstance(cand, (list, tuple)) else [cand]
+    if not base or not cand:
+        raise ReportError("compare needs at least one run on each side")
+    cid = component
+    first = base[0].component(cid)
+    units = first["units"]
+    for r in list(base) + list(cand):
+        c = r.component(cid)
+        if c["units"] != units:
+            raise ReportError("{} reports '{}' in {}, {} in {}: runs of different units "
+                              "cannot be compared".format(r.path, c["label"], c["units"],
+                                                          base[0].path, units))
+    label = first["label"]
+    per_call_var = [_per_call_variance(r, cid) for r in base], [_per_call_variance(r, cid)
+                                                                 for r in cand]
+    bpaths = [r.paths(cid) for r in base]
+    cpaths = [r.paths(cid) for r in cand]
+    keys_b = set().union(*bpaths)
+    keys_c = set().union(*cpaths)
+    if keys_b and keys_c and not (keys_b & keys_c):
+        raise ReportError("no call path in common between {} and {} (different programs, "
+                          "or C and Python runs?)".format(base[0].path, cand[0].path))
+    base_total = _mean_sd([sum(v[1] for p, v in bp.items() if len(p) == 1) for bp in bpaths])[0]
+    rows = []
+    for path in sorted(keys_b | keys_c):
+        b = [bp.get(path, [0, 0.0, 0.0]) for bp in bpaths]
+        c = [cp.get(path, [0, 0.0, 0.0]) for cp in cpaths]
+        row = PathDelta()
+        row.path = path
+        mb_self, sb_self = _mean_sd([v[2] for v in b])
+        mc_self, sc_self = _mean_sd([v[2] for v in c])
+        mb_tot = _mean_sd([v[1] for v in b])[0]
+        mc_tot = _mean_sd([v[1] for v in c])[0]
+        mb_cnt = _mean_sd([v[0] for v in b])[0]
+        mc_cnt = _mean_sd([v[0] for v in c])[0]
+        row.base = {"count": mb_cnt, "total": mb_tot, "self": mb_self}
+        row.cand = {"count": mc_cnt, "total": mc_tot, "self": mc_self}
+        row.self_delta = mc_self - mb_self
+        row.total_delta = mc_tot - mb_tot
+        row.count_delta = mc_cnt - mb_cnt
+        row.self_rel = row.self_delta / mb_self if mb_self > 0 else None
+        row.total_rel = row.total_delta / mb_tot if mb_tot > 0 else None
+        # The standard error of the difference of the means.
+        if len(b) > 1 or len(c) > 1:
+            var_b = sb_self ** 2 / len(b) if len(b) > 1 else _path_var(per_call_var[0], path)
+            var_c = sc_self ** 2 / len(c) if len(c) > 1 else _path_var(per_call_var[1], path)
+        else:
+            var_b = _path_var(per_call_var[0], path)
+            var_c = _path_var(per_call_var[1], path)
+        row.noise = math.sqrt(var_b + var_c)
+        in_b = any(path in bp for bp in bpaths)
+        in_c = any(path in cp for cp in cpaths)
+        row.status = "both" if in_b and in_c else ("added" if in_c else "vanished")
+        big = abs(row.self_delta) > max(threshold * mb_self, min_share * base_total,
+                                        NOISE_SIGMAS * row.noise)
+        if row.status != "both" or not big:
+            row.verdict = "noise" if row.status == "both" else row.status
+        else:
+            row.verdict = "regression" if row.self_delta > 0 else "improvement"
+        rows.append(row)
+    order = {"regression": 0, "improvement": 1, "added": 2, "vanished": 3, "noise": 4}
+    rows.sort(key=lambda r: (order[r.verdict], -abs(r.self_delta)))
+    return Comparison(rows, label, units, threshold, [r.path for r in base],
+                      [r.path for r in cand])
+
+
+def _per_call_variance(run, cid):
+    """{path: variance of the path's value in one run}, from the run's own per-call
+    statistics: its count times the per-call variance (of the inclusive value: the
+    exclusive one is not kept per call)."""
+    out = {}
+    for n in run.component(cid)["nodes"]:
+        out[n.path] = out.get(n.path, 0.0) + n.count * n.stddev * n.stddev
+    return out
+
+
+def _path_var(variances, path):
+    """The variance of a side's mean from its runs' own statistics."""
+    vals = [v.get(path, 0.0) for v in variances]
+    return sum(vals) / len(vals) / len(vals) if vals else 0.0
+
+
+def difffolded(comparison, scale=1e6):
+    """Lines "a;b;c base cand" (self values times `scale`, integers): the input of
+    flamegraph.pl's difffolded mode for a red/blue differential flame graph."""
+    lines = []
+    for r in sorted(comparison.rows, key=lambda r: r.path):
+        b = int(round(r.base["self"] * scale))
+        c = int(round(r.cand["self"] * scale))
+        if b or c:
+            stack = ";".join(f[0].replace(";", ":") for f in r.path)
+            lines.append("{} {} {}".format(stack, b, c))
+    return "\n".join(lines) + ("\n" if lines else "")
