@@ -19,7 +19,7 @@ TOOL = os.path.join(BUILD, "bin", "timemory-report")
 def analysis():
     import importlib.util
 
-    path = os.path.join(BUILD, "python", "timemory", "analysis", "__init__.py")
+    path = os.path.join(BUILD, "share", "timemory", "timemory_analysis.py")
     spec = importlib.util.spec_from_file_location("timemory_analysis_test", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -196,6 +196,8 @@ def python_runs(tmp_path):
                 extra()
         main(int(sys.argv[1]), sys.argv[2] == "1")
     """)
+    if not os.path.isdir(os.path.join(BUILD, "python", "timemory")):
+        pytest.skip("the Python package is not built here (TIMEMORY_USE_PYTHON=OFF)")
     (tmp_path / "app.py").write_text(script)
     env = dict((k, v) for k, v in os.environ.items() if not k.startswith("TIMEMORY_"))
     env["PYTHONPATH"] = os.path.join(BUILD, "python")
@@ -210,8 +212,6 @@ def python_runs(tmp_path):
 
 
 def test_real_runs_exact_call_count_and_added_function(python_runs):
-    if not os.path.isdir(os.path.join(BUILD, "python", "timemory")):
-        pytest.skip("the Python package is not built")
     base, cand = python_runs
     rc, out, err = tool("compare", base, cand, "--format", "json")
     assert rc == 0, err
