@@ -220,3 +220,34 @@ def test_real_runs_exact_call_count_and_added_function(python_runs):
     assert rows["work"]["base"]["count"] == 3 and rows["work"]["cand"]["count"] == 5
     assert rows["extra"]["verdict"] == "added"
     assert rows["main"]["count_delta"] == 0
+
+
+def test_callgrind_output_reads_back_in_callgrind_annotate(tmp_path):
+    import re
+    import shutil
+
+    annotate = shutil.which("callgrind_annotate")
+    if not annotate:
+        pytest.skip("callgrind_annotate is not installed (Debian package valgrind)")
+    run = write_run(tmp_path / "run", program(2.0, g_time=3.0))
+    out = tmp_path / "run.callgrind"
+    rc, _, err = tool("convert", run, "--to", "callgrind", "-o", out)
+    assert rc == 0, err
+
+    def numbers(*flags):
+        text = subprocess.run([annotate] + list(flags) + [str(out)], capture_output=True,
+                              text=True, check=True, timeout=60).stdout
+        rows = {}
+        for line in text.splitlines():
+            m = re.match(r"\s*([\d,]+)\s+\([^)]*\)\s+(.*)$", line)
+            if m:
+                rows[m.group(2).strip()] = int(m.group(1).replace(",", ""))
+        return rows
+
+    self_rows = numbers()
+    assert self_rows["PROGRAM TOTALS"] == 5_100_000_000  # every self time, in ns
+    assert self_rows["app.cpp:g"] == 3_000_000_000
+    assert self_rows["app.cpp:f"] == 2_000_000_000
+    incl = numbers("--inclusive=yes")
+    assert incl["app.cpp:main"] == 5_100_000_000  # main's inclusive: the whole run
+    assert "calls=1000 1" in out.read_text()  # f's call count on the edge from main

@@ -325,3 +325,45 @@ def difffolded(comparison, scale=1e6):
             stack = ";".join(f[0].replace(";", ":") for f in r.path)
             lines.append("{} {} {}".format(stack, b, c))
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+# Display units → integer cost units for formats that count in integers (callgrind).
+_TIME_SCALE = {"sec": (1e9, "ns"), "s": (1e9, "ns"), "msec": (1e6, "ns"), "ms": (1e6, "ns"),
+               "usec": (1e3, "ns"), "us": (1e3, "ns"), "nsec": (1.0, "ns"), "ns": (1.0, "ns")}
+
+
+def to_callgrind(run, component=None):
+    """The run in callgrind's format (KCachegrind, QCachegrind, callgrind_annotate): one
+    function per name and file, its self cost on its line, and for each function it called
+    the number of calls and their inclusive cost. Call paths are folded into functions, as
+    callgrind's model is per function; times are integer nanoseconds."""
+    comp = run.component(component)
+    scale, event = _TIME_SCALE.get(comp["units"], (1.0, comp["label"].replace(" ", "_")))
+    nodes = comp["nodes"]
+    functions = {}  # (name, file) → {"line", "self", "calls": {(callee) → [count, incl]}}
+    order = []
+    for n in nodes:
+        key = (n.name, n.file)
+        if key not in functions:
+            functions[key] = {"line": n.line, "self": 0.0, "calls": {}}
+            order.append(key)
+        functions[key]["self"] += n.self
+        if 0 <= n.parent < len(nodes):
+            p = nodes[n.parent]
+            edge = functions[(p.name, p.file)]["calls"].setdefault(key, [0, 0.0, n.line])
+            edge[0] += n.count
+            edge[1] += n.total
+    out = ["# callgrind format", "version: 1", "creator: timemory-report",
+           "cmd: " + " ".join(run.command_line), "positions: line", "events: " + event]
+    total = 0
+    for key in order:
+        f = functions[key]
+        cost = int(round(f["self"] * scale))
+        total += cost
+        out += ["", "fl=" + (key[1] or "???"), "fn=" + key[0], "{} {}".format(f["line"], cost)]
+        for (cname, cfile), (count, incl, cline) in f["calls"].items():
+            out += ["cfl=" + (cfile or "???"), "cfn=" + cname,
+                    "calls={} {}".format(count, cline),
+                    "{} {}".format(f["line"], int(round(incl * scale)))]
+    out += ["", "totals: {}".format(total), ""]
+    return "\n".join(out)
