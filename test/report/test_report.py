@@ -251,3 +251,23 @@ def test_callgrind_output_reads_back_in_callgrind_annotate(tmp_path):
     incl = numbers("--inclusive=yes")
     assert incl["app.cpp:main"] == 5_100_000_000  # main's inclusive: the whole run
     assert "calls=1000 1" in out.read_text()  # f's call count on the edge from main
+
+
+def test_pstats_output_loads_in_pstats_with_the_runs_times(tmp_path):
+    import pstats
+
+    # main > f > f (recursion: f's cumulative time counted once) ; main > g
+    nodes = [("main", -1, 1, 6.1, 0.1, 0.0), ("f", 0, 2, 3.0, 1.0, 0.0),
+             ("f", 1, 4, 2.0, 2.0, 0.0), ("g", 0, 1, 3.0, 3.0, 0.0)]
+    run = write_run(tmp_path / "run", nodes)
+    out = tmp_path / "run.pstats"
+    rc, _, err = tool("convert", run, "--to", "pstats", "-o", out)
+    assert rc == 0, err
+    st = pstats.Stats(str(out))
+    assert st.total_tt == pytest.approx(6.1)
+    by_name = {k[2]: v for k, v in st.stats.items()}
+    cc, nc, tt, ct, callers = by_name["f"]
+    assert (cc, nc) == (2, 6)  # 2 primitive calls, 6 in all
+    assert tt == pytest.approx(3.0) and ct == pytest.approx(3.0)  # not 5: the inner f is in it
+    assert by_name["main"][3] == pytest.approx(6.1)
+    assert {k[2] for k in callers} == {"main", "f"}

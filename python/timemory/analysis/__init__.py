@@ -367,3 +367,32 @@ def to_callgrind(run, component=None):
                     "{} {}".format(f["line"], int(round(incl * scale)))]
     out += ["", "totals: {}".format(total), ""]
     return "\n".join(out)
+
+
+def to_pstats(run, component=None):
+    """The run as Python's pstats data (the marshalled dict `pstats.Stats` loads; snakeviz
+    and gprof2dot read it): per function (file, line, name) its calls, self time, and
+    cumulative time counted once for recursion (only at the outermost call of the function
+    on a path), with the calls from each caller. Times in seconds."""
+    comp = run.component(component)
+    scale = _TIME_SCALE.get(comp["units"], (1e9, "ns"))[0] / 1e9
+    nodes = comp["nodes"]
+    stats = {}
+    keys = [(n.file or "~", n.line, n.name) for n in nodes]
+    inside = []  # per node: the functions on its path, its own included
+    for i, n in enumerate(nodes):
+        above = inside[n.parent] if 0 <= n.parent < len(nodes) else frozenset()
+        key = keys[i]
+        recursive = key in above
+        inside.append(above | {key})
+        cc, nc, tt, ct, callers = stats.get(key, (0, 0, 0.0, 0.0, {}))
+        cc += 0 if recursive else n.count
+        nc += n.count
+        tt += n.self * scale
+        ct += 0.0 if recursive else n.total * scale
+        if 0 <= n.parent < len(nodes):
+            c = callers.get(keys[n.parent], (0, 0, 0.0, 0.0))
+            callers[keys[n.parent]] = (c[0] + (0 if recursive else n.count), c[1] + n.count,
+                                       c[2] + n.self * scale, c[3] + n.total * scale)
+        stats[key] = (cc, nc, tt, ct, callers)
+    return stats
