@@ -271,3 +271,43 @@ def test_pstats_output_loads_in_pstats_with_the_runs_times(tmp_path):
     assert tt == pytest.approx(3.0) and ct == pytest.approx(3.0)  # not 5: the inner f is in it
     assert by_name["main"][3] == pytest.approx(6.1)
     assert {k[2] for k in callers} == {"main", "f"}
+
+
+def test_merge_of_repeated_runs_sums_and_spreads_every_path(tmp_path):
+    runs = [write_run(tmp_path / "r{}".format(k), program(float(k))) for k in (1, 2, 3)]
+    # A path only the third run has.
+    extra = write_run(tmp_path / "r4", program(3.0) + [("h", 0, 2, 0.5, 0.5, 0.0)])
+    out = tmp_path / "merged"
+    rc, stdout, err = tool("merge", runs[0], runs[1], extra, "-o", out)
+    assert rc == 0, err
+    merged = A.load(str(out))
+    nodes = {n.path[-1][0]: n for n in merged.component()["nodes"]}
+    assert nodes["f"].count == 3000 and nodes["f"].total == pytest.approx(1.0 + 2.0 + 3.0)
+    assert nodes["h"].count == 2 and [n.path for n in merged.component()["nodes"]][0] == \
+        (("main", "app.cpp"),)
+    doc = json.loads((out / "wall.json").read_text())
+    recs = {r["name"]: r for r in doc["timemory"]["wall_clock"]["ranks"][0]["graph"]}
+    assert recs["f"]["runs"] == {"count": 3, "mean": pytest.approx(2.0), "min": 1.0, "max": 3.0}
+    assert recs["h"]["runs"]["min"] == 0.0 and recs["h"]["parent"] == 0
+    # Hatchet's layout: a root holding main, main holding f, g and h.
+    tree = json.loads((out / "wall.tree.json").read_text())["timemory"]["wall_clock"]
+    root = tree["graph"][0][0]
+    assert root["node"]["hash"] == 0 and len(root["children"]) == 1
+    kids = [c["node"]["prefix"].split(" ")[0] for c in root["children"][0]["children"]]
+    assert sorted(kids) == ["f", "g", "h"]
+    # Hatchet's reader (its label rules, test/realworld/check_hatchet_labels.py) names every
+    # node right.
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                    "realworld"))
+    import check_hatchet_labels
+
+    assert check_hatchet_labels.check_tree(str(out / "wall.tree.json")) == []
+    # Every command reads it.
+    assert tool("show", out)[0] == 0
+    assert tool("compare", out, out, "--fail-on", "regression")[0] == 0
+    # Bad input: the folder exists, or the runs hold other components.
+    rc, _, err = tool("merge", runs[0], "-o", out)
+    assert rc == 2 and "already exists" in err
+    other = write_run(tmp_path / "cpu", program(1.0), label="cpu", cid="cpu_clock")
+    rc, _, err = tool("merge", runs[0], other, "-o", tmp_path / "m2")
+    assert rc == 2 and "different components" in err

@@ -17,7 +17,8 @@ import json
 import math
 import os
 
-__all__ = ["ReportError", "Run", "Node", "load", "compare", "Comparison", "PathDelta"]
+__all__ = ["ReportError", "Run", "Node", "load", "compare", "Comparison", "PathDelta",
+           "merge", "to_callgrind", "to_pstats", "difffolded"]
 
 
 class ReportError(Exception):
@@ -29,7 +30,7 @@ class Node:
     """One node of a run's graph (one call path on one thread)."""
 
     __slots__ = ("name", "file", "line", "language", "count", "total", "self", "depth",
-                 "parent", "tid", "path", "stddev")
+                 "parent", "tid", "path", "stddev", "min", "max")
 
     def __init__(self, rec, parent_path):
         self.name = rec.get("name", rec.get("prefix", ""))
@@ -42,8 +43,13 @@ class Node:
         self.depth = rec.get("depth", 0)
         self.parent = rec.get("parent", -1)
         self.tid = rec.get("tid", 0)
-        sd = rec["inclusive"].get("stats", {}).get("stddev")
+        st = rec["inclusive"].get("stats", {})
+        sd = st.get("stddev")
         self.stddev = 0.0 if isinstance(sd, dict) else _number(sd)  # per call
+        self.min = _number(st.get("min", self.total)) if not isinstance(st.get("min"), dict) \
+            else 0.0
+        self.max = _number(st.get("max", self.total)) if not isinstance(st.get("max"), dict) \
+            else 0.0
         self.path = parent_path + (frame_key(self.name, self.file, self.language),)
 
 
@@ -396,3 +402,121 @@ def to_pstats(run, component=None):
                                        c[2] + n.self * scale, c[3] + n.total * scale)
         stats[key] = (cc, nc, tt, ct, callers)
     return stats
+
+
+def merge(runs, out):
+    """Repeated runs of one program merged into the run folder `out` (created; it must not
+    exist): per call path, counts and values summed over the runs, per-call mean, min and
+    max over every call, and "runs": the mean, min and max of the path's total over the
+    runs (0 where a run did not have it). Written as <label>.json (flat records, read by
+    load() and every command) and <label>.tree.json (Hatchet's layout), with metadata.json
+    naming the runs merged. Returns `out`."""
+    if not runs:
+        raise ReportError("merge needs at least one run")
+    if os.path.exists(out):
+        raise ReportError("{}: already exists (merge writes a new run folder)".format(out))
+    ids = list(runs[0].components)
+    for r in runs[1:]:
+        if list(r.components) != ids:
+            raise ReportError("{} has components {}, {} has {}: runs of different components "
+                              "cannot be merged".format(r.path, sorted(r.components),
+                                                        runs[0].path, sorted(ids)))
+    os.makedirs(out)
+    components = []
+    for cid in ids:
+        comps = [r.components[cid] for r in runs]
+        units = comps[0]["units"]
+        if any(c["units"] != units for c in comps):
+            raise ReportError("runs report '{}' in different units: cannot be merged".format(cid))
+        label = comps[0]["label"]
+        components.append({"id": cid, "label": label, "units": units})
+        order, merged = [], {}
+        for k, c in enumerate(comps):
+            for n in c["nodes"]:
+                m = merged.get(n.path)
+                if m is None:
+                    m = merged[n.path] = {"node": n, "count": 0, "total": 0.0, "self": 0.0,
+                                          "min": math.inf, "max": -math.inf,
+                                          "per_run": [0.0] * len(comps)}
+                    order.append(n.path)
+                m["count"] += n.count
+                m["total"] += n.total
+                m["self"] += n.self
+                m["min"] = min(m["min"], n.min)
+                m["max"] = max(m["max"], n.max)
+                m["per_run"][k] += n.total
+        # Pre-order: a path's parent comes first (it was seen first in some run); siblings
+        # in order of first appearance.
+        children = {}
+        for p in order:
+            children.setdefault(p[:-1], []).append(p)
+        records, index = [], {}
+
+        def visit(p, parent):
+            m = merged[p]
+            n = m["node"]
+            index[p] = len(records)
+            per_run = m["per_run"]
+            mean_run = sum(per_run) / len(per_run)
+            stats = {"sum": m["total"], "mean": m["total"] / m["count"] if m["count"] else 0.0,
+                     "min": m["min"] if m["count"] else 0.0,
+                     "max": m["max"] if m["count"] else 0.0, "stddev": None}
+            records.append({
+                "prefix": n.name, "name": n.name, "file": n.file, "line": n.line,
+                "language": n.language, "depth": len(p) - 1, "tid": 0, "parent": parent,
+                "inclusive": {"entry": {"laps": m["count"], "value": m["total"]}, "stats": stats},
+                "exclusive": {"entry": {"laps": m["count"], "value": m["self"]},
+                              "stats": dict(stats, sum=m["self"], min=None, max=None,
+                                            mean=m["self"] / m["count"] if m["count"] else 0)},
+                "runs": {"count": len(per_run), "mean": mean_run, "min": min(per_run),
+                         "max": max(per_run)}})
+            return index[p]
+
+        stack = [(p, -1) for p in reversed(children.get((), []))]
+        tree_children = {}
+        while stack:
+            p, parent = stack.pop()
+            i = visit(p, parent)
+            tree_children.setdefault(parent, []).append(i)
+            stack += [(c, i) for c in reversed(children.get(p, []))]
+        header = {"type": label, "id": cid, "unit_repr": units, "merged_runs": len(runs)}
+        with open(os.path.join(out, label + ".json"), "w") as f:
+            json.dump({"timemory": {cid: dict(header, ranks=[{"rank": 0,
+                                                                "graph_size": len(records),
+                                                                "graph": records}])}}, f)
+        with open(os.path.join(out, label + ".tree.json"), "w") as f:
+            json.dump({"timemory": {cid: dict(header, graph=[[_tree(records, tree_children)]])}},
+                      f)
+    meta = dict(runs[0].metadata)
+    meta.update({"components": components, "merged_from": [r.path for r in runs]})
+    meta.pop("node_count", None)
+    with open(os.path.join(out, "metadata.json"), "w") as f:
+        json.dump({"timemory": meta}, f)
+    return out
+
+
+def _tree(records, kids):
+    """Hatchet's nested layout: a root (hash 0) holding the top-level nodes, by an explicit
+    stack (any depth)."""
+    def node(r):
+        return {"hash": 1, "prefix": "{} [{}/{}:{}]".format(
+                    r["name"], r["language"] or "region",
+                    os.path.basename(r["file"] or "") or "<unknown>", r["line"]),
+                "name": r["name"], "linkage": r["name"], "file": r["file"], "line": r["line"],
+                "tid": 0, "pid": 0, "depth": r["depth"],
+                "inclusive": {"entry": r["inclusive"]["entry"],
+                              "stats": {k: v for k, v in r["inclusive"]["stats"].items()
+                                        if v is not None}},
+                "exclusive": {"entry": r["exclusive"]["entry"],
+                              "stats": {k: v for k, v in r["exclusive"]["stats"].items()
+                                        if v is not None}}}
+    root = {"node": {"hash": 0, "prefix": "root", "depth": -1, "tid": 0, "pid": 0},
+            "children": []}
+    stack = [(root, -1)]
+    while stack:
+        holder, i = stack.pop()
+        for k in kids.get(i, []):
+            item = {"node": node(records[k]), "children": []}
+            holder["children"].append(item)
+            stack.append((item, k))
+    return root
