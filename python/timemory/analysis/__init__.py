@@ -230,10 +230,14 @@ NOISE_SIGMAS = 3.0
 def compare(base, cand, component=None, threshold=0.05, min_share=0.01):
     """Compares two runs, or two sets of runs of the same program.
 
-    A path's verdict is on its self time: "regression" (or "improvement") when its mean
-    changed by more than `threshold` (a fraction) of its base mean, by more than
-    NOISE_SIGMAS standard errors of the difference, and by more than `min_share` of the
-    base run's total; else "noise". The noise is the spread between the runs of a set;
+    A path's verdict is on its self time, each run's divided by the run's pace (the median,
+    over the paths that matter, of its self time over the base mean: a loaded machine slows
+    every path of a run alike, one slower function does not move it): "regression" (or
+    "improvement") when the mean changed by more than `threshold` (a fraction) of the base
+    mean, by more than NOISE_SIGMAS standard errors of the difference, and by more than
+    `min_share` of the base run's total; else "noise". With several runs on a side, a top-level path (main) is
+    judged on its total as it is, so a run slower as a whole is a regression too (a single
+    run each cannot tell that from a slower machine). The noise is the spread between the runs of a set;
     with one run on a side, the spread of that run's calls (its count times the per-call
     variance, from the run's own statistics) where there is one. Paths only in one side
     are "added" or "vanished"."""
@@ -261,6 +265,16 @@ def compare(base, cand, component=None, threshold=0.05, min_share=0.01):
         raise ReportError("no call path in common between {} and {} (different programs, "
                           "or C and Python runs?)".format(base[0].path, cand[0].path))
     base_total = _mean_sd([sum(v[1] for p, v in bp.items() if len(p) == 1) for bp in bpaths])[0]
+    # Each run's pace: the median over the paths that matter of its self time over the base
+    # mean. A run on a loaded machine is slower in every path alike; one slower function
+    # does not move the median. Self times are judged divided by their run's pace.
+    ref = {}
+    for bp in bpaths:
+        for p, v in bp.items():
+            ref[p] = ref.get(p, 0.0) + v[2] / len(bpaths)
+    floor = min_share * base_total
+    pace_b = [_pace(bp, ref, floor) for bp in bpaths]
+    pace_c = [_pace(cp, ref, floor) for cp in cpaths]
     rows = []
     for path in sorted(keys_b | keys_c):
         b = [bp.get(path, [0, 0.0, 0.0]) for bp in bpaths]
@@ -280,28 +294,49 @@ def compare(base, cand, component=None, threshold=0.05, min_share=0.01):
         row.count_delta = mc_cnt - mb_cnt
         row.self_rel = row.self_delta / mb_self if mb_self > 0 else None
         row.total_rel = row.total_delta / mb_tot if mb_tot > 0 else None
-        # The standard error of the difference of the means.
-        if len(b) > 1 or len(c) > 1:
-            var_b = sb_self ** 2 / len(b) if len(b) > 1 else _path_var(per_call_var[0], path)
-            var_c = sc_self ** 2 / len(c) if len(c) > 1 else _path_var(per_call_var[1], path)
-        else:
-            var_b = _path_var(per_call_var[0], path)
-            var_c = _path_var(per_call_var[1], path)
-        row.noise = math.sqrt(var_b + var_c)
         in_b = any(path in bp for bp in bpaths)
         in_c = any(path in cp for cp in cpaths)
         row.status = "both" if in_b and in_c else ("added" if in_c else "vanished")
-        big = abs(row.self_delta) > max(threshold * mb_self, min_share * base_total,
-                                        NOISE_SIGMAS * row.noise)
+        several = len(b) > 1 or len(c) > 1
+        if len(path) == 1 and several:
+            # A top-level path (main) on its total, as it is: with sets of runs, the whole
+            # run getting slower is a regression of its own (a single run each cannot tell
+            # it from a slower machine).
+            vb, vc = [v[1] for v in b], [v[1] for v in c]
+        else:
+            vb = [v[2] / k for v, k in zip(b, pace_b)]
+            vc = [v[2] / k for v, k in zip(c, pace_c)]
+        mb, sb = _mean_sd(vb)
+        mc, sc = _mean_sd(vc)
+        # The standard error of the difference of the means: the spread between the runs of
+        # a set, or a single run's own per-call spread.
+        var_b = sb ** 2 / len(b) if len(b) > 1 else _path_var(per_call_var[0], path)
+        var_c = sc ** 2 / len(c) if len(c) > 1 else _path_var(per_call_var[1], path)
+        row.noise = math.sqrt(var_b + var_c)
+        change = mc - mb
+        big = abs(change) > max(threshold * mb, NOISE_SIGMAS * row.noise,
+                                0.0 if len(path) == 1 and several else floor)
         if row.status != "both" or not big:
             row.verdict = "noise" if row.status == "both" else row.status
         else:
-            row.verdict = "regression" if row.self_delta > 0 else "improvement"
+            row.verdict = "regression" if change > 0 else "improvement"
         rows.append(row)
     order = {"regression": 0, "improvement": 1, "added": 2, "vanished": 3, "noise": 4}
     rows.sort(key=lambda r: (order[r.verdict], -abs(r.self_delta)))
     return Comparison(rows, label, units, threshold, [r.path for r in base],
                       [r.path for r in cand])
+
+
+def _pace(paths, ref, floor):
+    """A run's pace against the base means `ref`: the median of its self time over the base
+    mean, over the paths that matter (at least `floor` in both; three or more of them), or
+    1 when too few paths tell."""
+    ratios = sorted(paths[p][2] / ref[p] for p in ref
+                    if p in paths and ref[p] >= floor and paths[p][2] >= floor and ref[p] > 0)
+    if len(ratios) < 3:
+        return 1.0
+    mid = len(ratios) // 2
+    return ratios[mid] if len(ratios) % 2 else (ratios[mid - 1] + ratios[mid]) / 2
 
 
 def _per_call_variance(run, cid):
