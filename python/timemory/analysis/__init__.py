@@ -101,12 +101,20 @@ class Run:
         return out
 
     def to_dataframe(self, cid=None):
-        import pandas  # optional: only this method needs it
+        pandas = _pandas()
 
         return pandas.DataFrame([{"path": ";".join(f[0] for f in n.path), "name": n.name,
                                   "file": n.file, "line": n.line, "tid": n.tid,
                                   "count": n.count, "total": n.total, "self": n.self}
                                  for n in self.component(cid)["nodes"]])
+
+
+def _pandas():
+    try:
+        import pandas  # optional: only .to_dataframe() needs it
+    except ImportError:
+        raise ReportError("to_dataframe() needs pandas (Debian: python3-pandas)") from None
+    return pandas
 
 
 def _read_json(path):
@@ -216,7 +224,7 @@ class Comparison:
                 "paths": [r.as_dict() for r in self.rows]}
 
     def to_dataframe(self):
-        import pandas
+        pandas = _pandas()
 
         return pandas.DataFrame([dict(r.as_dict(), path=";".join(f[0] for f in r.path))
                                  for r in self.rows])
