@@ -327,3 +327,15 @@ def test_a_run_slower_as_a_whole_regresses_at_its_top_and_not_in_every_function(
     assert rc == 1, (out, err)
     verdicts = {p["path"][-1][0]: p["verdict"] for p in json.loads(out)["paths"]}
     assert verdicts == {"main": "regression", "f": "noise", "g": "noise"}
+
+
+def test_show_tree_keeps_the_path_to_each_top_node(tmp_path):
+    # main > a > deep (the largest self time) ; main > b
+    nodes = [("main", -1, 1, 10.0, 0.5, 0.0), ("a", 0, 1, 6.0, 0.5, 0.0),
+             ("deep", 1, 1, 5.5, 5.5, 0.0), ("b", 0, 1, 3.5, 3.5, 0.0)]
+    run = write_run(tmp_path / "run", nodes)
+    rc, out, _ = tool("show", run, "--tree", "--top", "1")
+    assert rc == 0
+    names = [line.rstrip().split()[0] for line in out.splitlines()[3:]]
+    assert names == ["main", "a", "deep"], out  # deep, with the path to it; not b
+    assert "    deep" in out  # indented two levels
