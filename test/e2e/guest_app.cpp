@@ -426,14 +426,16 @@ void record_wide(int n) {
         }
 }
 
-// Records the wide graph, writes the reports, and prints "report_memory_kb <graph> <peak>":
+// Records a graph with `record`, writes the reports, and prints
+// "report_memory_kb <graph> <peak>":
 // what recording added to the resident size, and the peak while finalize wrote the
 // reports above the size before recording (-1: the peak could not be reset,
 // /proc/self/clear_refs).
-int wide_mode(int n) {
+template <typename Record>
+int report_memory(Record&& record) {
     timemory_init(0, nullptr);
     const long before = rss_kb();
-    record_wide(n);
+    record();
     const long graph = rss_kb() - before;
     FILE* reset = std::fopen("/proc/self/clear_refs", "w");
     const bool peak_reset = reset && std::fputs("5", reset) >= 0 && std::fclose(reset) == 0;
@@ -442,26 +444,24 @@ int wide_mode(int n) {
     return 0;
 }
 
+int wide_mode(int n) {
+    return report_memory([n] { record_wide(n); });
+}
+
 // ---- long-chain: a chain n deep of distinct 200-character region names ---------------
 
 // Records the chain, writes the reports, and prints "report_memory_kb <graph> <peak>" as
 // wide does.
 int long_chain_mode(int n) {
-    timemory_init(0, nullptr);
-    const long before = rss_kb();
-    std::vector<std::string> names;
-    for (int d = 0; d < n; ++d)
-        names.push_back("level_" + std::to_string(100000 + d) + "_" + std::string(187, 'x'));
-    for (int d = 0; d < n; ++d)
-        timemory_push_region(names[size_t(d)].c_str());
-    for (int d = n; d-- > 0;)
-        timemory_pop_region(names[size_t(d)].c_str());
-    const long graph = rss_kb() - before;
-    FILE* reset = std::fopen("/proc/self/clear_refs", "w");
-    const bool peak_reset = reset && std::fputs("5", reset) >= 0 && std::fclose(reset) == 0;
-    timemory_finalize();
-    std::printf("report_memory_kb %ld %ld\n", graph, peak_reset ? rss_kb("VmHWM") - before : -1L);
-    return 0;
+    return report_memory([n] {
+        std::vector<std::string> names;
+        for (int d = 0; d < n; ++d)
+            names.push_back("level_" + std::to_string(100000 + d) + "_" + std::string(187, 'x'));
+        for (int d = 0; d < n; ++d)
+            timemory_push_region(names[size_t(d)].c_str());
+        for (int d = n; d-- > 0;)
+            timemory_pop_region(names[size_t(d)].c_str());
+    });
 }
 
 // ---- return-while-recording: main returns while four threads keep recording ----------

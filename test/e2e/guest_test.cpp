@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <regex>
 #include <set>
 
@@ -374,6 +375,29 @@ TEST(Guest, ADeepCallChainIsReportedWithoutRecursionInLinearSize) {
     EXPECT_NE(tree.find("\"depth\":" + std::to_string(depth - 1) + ","), std::string::npos);
 }
 
+// What a memory-measuring mode of tm-guest-app printed ("report_memory_kb <graph> <peak>"):
+// the resident size the graph added and the peak while the reports were written, in kB.
+// Nothing (a note says why) where resident sizes mean nothing: under a sanitizer's
+// allocator, or where the peak could not be reset.
+namespace {
+struct report_memory {
+    long graph = 0, peak = 0;
+};
+std::optional<report_memory> report_memory_kb(const run_result& r) {
+    report_memory m;
+    if (std::sscanf(r.out.c_str(), "report_memory_kb %ld %ld", &m.graph, &m.peak) != 2) {
+        ADD_FAILURE() << "no report_memory_kb line: " << r.out;
+        return std::nullopt;
+    }
+    if (tmtest::sanitizer || m.peak < 0) {
+        std::cout << "[ note     ] report memory not checked: "
+                  << (m.peak < 0 ? "the peak could not be reset" : tmtest::sanitizer) << "\n";
+        return std::nullopt;
+    }
+    return m;
+}
+} // namespace
+
 // 100 000 distinct regions: every report is written completely (they are streamed, never
 // built as documents) and agrees with the others node for node.
 TEST(Guest, AHundredThousandNodesAreReportedCompletelyInEveryFormat) {
@@ -421,14 +445,10 @@ TEST(Guest, AHundredThousandNodesAreReportedCompletelyInEveryFormat) {
     // Writing them took at most the graph's own memory again (the goal: peak <= 2x the
     // graph; bench/report_compare.py measures 1.5x). Resident sizes mean nothing under a
     // sanitizer's allocator.
-    long graph = 0, peak = 0;
-    ASSERT_EQ(std::sscanf(r.out.c_str(), "report_memory_kb %ld %ld", &graph, &peak), 2) << r.out;
-    if (tmtest::sanitizer || peak < 0) {
-        std::cout << "[ note     ] report memory not checked: "
-                  << (peak < 0 ? "the peak could not be reset" : tmtest::sanitizer) << "\n";
-    } else {
-        ASSERT_GT(graph, 10 * 1024) << "100 000 nodes take more than 10 MB";
-        EXPECT_LE(peak, 2 * graph) << "kB: the graph, and the peak while the reports were written";
+    if (const auto m = report_memory_kb(r)) {
+        ASSERT_GT(m->graph, 10 * 1024) << "100 000 nodes take more than 10 MB";
+        EXPECT_LE(m->peak, 2 * m->graph)
+            << "kB: the graph, and the peak while the reports were written";
     }
 }
 
@@ -519,14 +539,9 @@ TEST(Guest, ADeepChainOfLongNamesIsFoldedInLittleSpace) {
     EXPECT_LT(folded.size(), 16u << 20);
     json recs = records(out / "wall.json", "wall_clock");
     EXPECT_EQ(recs.size(), 2000u) << "every node in the other files";
-    long graph = 0, peak = 0;
-    ASSERT_EQ(std::sscanf(r.out.c_str(), "report_memory_kb %ld %ld", &graph, &peak), 2) << r.out;
-    if (tmtest::sanitizer || peak < 0) {
-        std::cout << "[ note     ] report memory not checked: "
-                  << (peak < 0 ? "the peak could not be reset" : tmtest::sanitizer) << "\n";
-    } else {
-        EXPECT_LE(peak, 2 * graph) << "kB: the graph, and the peak while the reports were written";
-    }
+    if (const auto m = report_memory_kb(r))
+        EXPECT_LE(m->peak, 2 * m->graph)
+            << "kB: the graph, and the peak while the reports were written";
 }
 
 TEST(Guest, OptionalLibrariesAreLoadedOnlyWhenTheirComponentsAreAskedFor) {

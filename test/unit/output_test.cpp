@@ -212,56 +212,6 @@ TEST_F(Output, FlamegraphLeavesOutWhatIsShorterThanItsQuantum) {
     EXPECT_EQ(trace["otherData"]["time_quantum_ns"], 125);
 }
 
-// A pool: `spawn` (10 µs) starts a worker (2 000 µs, on thread 1), and main later hands
-// thread 1 more work (500 µs). Each thread has its own track; the spawning node never
-// encloses its longer child; the second piece of work follows the first on its track.
-TEST(Flamegraph, OtherThreadsWorkGoesOnItsOwnTrack) {
-    timemory::result r;
-    r.components.push_back({"wall_clock", "wall", "", "time", "usec", 1000.0, ""});
-    auto node = [&](const char* name, int64_t parent, int64_t tid, double usec, double start) {
-        timemory::result_node n;
-        n.name = name;
-        n.parent = parent;
-        n.depth = parent < 0 ? 0 : r.nodes[size_t(parent)].depth + 1;
-        n.tid = tid;
-        n.pid = 42;
-        n.count = 1;
-        n.start_ns = start;
-        n.inclusive.push_back({usec, usec, usec, usec, 0});
-        n.exclusive = n.inclusive;
-        r.nodes.push_back(n);
-    };
-    node("main", -1, 0, 3000, 0);
-    node("spawn", 0, 0, 10, 100);
-    node("worker", 1, 1, 2000.4, 100);
-    node("inner", 2, 1, 300, 150);
-    node("more_work", 0, 1, 500, 200);
-    auto trace = flamegraph_json(r, 0, false);
-    EXPECT_EQ(trace_check::problems(trace), "") << trace.dump(1);
-    auto ev = trace_check::complete_events(trace);
-    ASSERT_EQ(ev.size(), 5u);
-    EXPECT_EQ(ev[1]["tid"], 0);
-    EXPECT_EQ(ev[1]["dur"], 10);
-    EXPECT_EQ(ev[2]["tid"], 1);
-    EXPECT_EQ(ev[2]["ts"], ev[1]["ts"]) << "the worker starts where it was started from";
-    EXPECT_EQ(ev[2]["dur"], 2000.375) << "2000.4 µs floored to eighths of a µs";
-    EXPECT_EQ(ev[4]["tid"], 1);
-    EXPECT_GE(ev[4]["ts"].get<double>(), ev[2]["ts"].get<double>() + 2000.375) << "after it";
-    // Folded stacks of the same graph: one line per path with exclusive µs (all of it
-    // here: no node has same-thread children but main and worker).
-    std::string folded = folded_text(r, 0);
-    EXPECT_NE(folded.find("main;spawn;worker;inner 300\n"), std::string::npos) << folded;
-    EXPECT_NE(folded.find("main;more_work 500\n"), std::string::npos) << folded;
-    int names = 0;
-    for (const auto& e : trace["traceEvents"])
-        if (e["ph"] == "M") {
-            ++names;
-            if (e["name"] == "thread_name" && e["tid"] == 1)
-                EXPECT_EQ(e["args"]["name"], "thread 1");
-        }
-    EXPECT_EQ(names, 3) << "one process name, two thread names";
-}
-
 namespace {
 // A graph built node by node for the trace tests: values in µs.
 struct graph_builder {
@@ -298,6 +248,43 @@ std::map<int64_t, std::string> thread_names(const json_t& trace) {
     return out;
 }
 } // namespace
+
+// A pool: `spawn` (10 µs) starts a worker (2 000 µs, on thread 1), and main later hands
+// thread 1 more work (500 µs). Each thread has its own track; the spawning node never
+// encloses its longer child; the second piece of work follows the first on its track.
+TEST(Flamegraph, OtherThreadsWorkGoesOnItsOwnTrack) {
+    graph_builder g;
+    g.add("main", -1, 0, 3000, 0);
+    g.add("spawn", 0, 0, 10, 100);
+    g.add("worker", 1, 1, 2000.4, 100);
+    g.add("inner", 2, 1, 300, 150);
+    g.add("more_work", 0, 1, 500, 200);
+    const timemory::result& r = g.r;
+    auto trace = flamegraph_json(r, 0, false);
+    EXPECT_EQ(trace_check::problems(trace), "") << trace.dump(1);
+    auto ev = trace_check::complete_events(trace);
+    ASSERT_EQ(ev.size(), 5u);
+    EXPECT_EQ(ev[1]["tid"], 0);
+    EXPECT_EQ(ev[1]["dur"], 10);
+    EXPECT_EQ(ev[2]["tid"], 1);
+    EXPECT_EQ(ev[2]["ts"], ev[1]["ts"]) << "the worker starts where it was started from";
+    EXPECT_EQ(ev[2]["dur"], 2000.375) << "2000.4 µs floored to eighths of a µs";
+    EXPECT_EQ(ev[4]["tid"], 1);
+    EXPECT_GE(ev[4]["ts"].get<double>(), ev[2]["ts"].get<double>() + 2000.375) << "after it";
+    // Folded stacks of the same graph: one line per path with exclusive µs (the leaves'
+    // whole time).
+    std::string folded = folded_text(r, 0);
+    EXPECT_NE(folded.find("main;spawn;worker;inner 300\n"), std::string::npos) << folded;
+    EXPECT_NE(folded.find("main;more_work 500\n"), std::string::npos) << folded;
+    int names = 0;
+    for (const auto& e : trace["traceEvents"])
+        if (e["ph"] == "M") {
+            ++names;
+            if (e["name"] == "thread_name" && e["tid"] == 1)
+                EXPECT_EQ(e["args"]["name"], "thread 1");
+        }
+    EXPECT_EQ(names, 3) << "one process name, two thread names";
+}
 
 // Four pool workers merged into one node (threads collapsed): 4 × 300 µs of work in a
 // program of 400 µs. Their track shows the mean per thread, says so, and stays inside
