@@ -624,16 +624,29 @@ TEST(Guest, AFileSizeLimitFailsTheReportsNotTheProgram) {
     EXPECT_NE(r.err.find("File too large"), std::string::npos) << r.err;
 }
 
+// Runs `tm-guest-app wide 3000` (reports of megabytes) with its output folder `out` on a
+// 64 KiB tmpfs, in a mount namespace of its own, and with `fallback_full` its fallback
+// folder ($TMPDIR, `tmp`) on another; `then`: shell run inside the namespace after the
+// program (whose status stays the run's). Exit 77: no such namespace here (needs root).
+namespace {
+run_result run_on_full_disks(const std::string& name, bool fallback_full, const std::string& then) {
+    const std::string program =
+        then.empty() ? "exec \"$0\" \"$@\"" : "\"$0\" \"$@\"; rc=$?; " + then + "; exit $rc";
+    const std::string script =
+        "mkdir -p out tmp && unshare -m true 2>/dev/null || exit 77; "
+        "exec unshare -m sh -c 'mount -t tmpfs -o size=64k tmpfs out 2>/dev/null || exit 77; " +
+        std::string(fallback_full ? "mount -t tmpfs -o size=64k tmpfs tmp || exit 77; " : "") +
+        program + "' \"$0\" \"$@\"";
+    return run(name, {"/bin/sh", "-c", script, app, "wide", "3000"},
+               {{"TIMEMORY_OUTPUT_PATH", "out"}, {"TMPDIR", "tmp"}});
+}
+} // namespace
+
 // A full disk: the output folder is a 64 KiB tmpfs (in a mount namespace of the test's
 // own), the reports need megabytes. The partial set is removed and the whole set written
 // to the fallback folder ($TMPDIR), with one line saying so; the program's status is its own.
 TEST(Guest, AFullDiskSendsTheWholeSetToTheFallbackFolder) {
-    const std::string script =
-        "mkdir -p out tmp && unshare -m true 2>/dev/null || exit 77; "
-        "exec unshare -m sh -c 'mount -t tmpfs -o size=64k tmpfs out 2>/dev/null || exit 77; "
-        "exec \"$0\" \"$@\"' \"$0\" \"$@\"";
-    auto r = run("disk-full", {"/bin/sh", "-c", script, app, "wide", "3000"},
-                 {{"TIMEMORY_OUTPUT_PATH", "out"}, {"TMPDIR", "tmp"}});
+    auto r = run_on_full_disks("disk-full", false, "");
     if (r.exit_code() == 77)
         GTEST_SKIP() << "no mount namespace with a small tmpfs here (needs root): " << r.err;
     ASSERT_EQ(r.exit_code(), 0) << r.err;
@@ -666,14 +679,9 @@ TEST(Guest, AFullDiskSendsTheWholeSetToTheFallbackFolder) {
 // (`<run>.incomplete`), `latest` is not moved to it, and every missing file is named. What
 // is on the disks is listed from inside the mount namespace (which ends with the program).
 TEST(Guest, AFullDiskWithTheFallbackFullTooPublishesAnIncompleteSet) {
-    const std::string script =
-        "mkdir -p out tmp && unshare -m true 2>/dev/null || exit 77; "
-        "exec unshare -m sh -c 'mount -t tmpfs -o size=64k tmpfs out 2>/dev/null || exit 77; "
-        "mount -t tmpfs -o size=64k tmpfs tmp || exit 77; \"$0\" \"$@\"; rc=$?; "
-        "find out tmp | sort > listing.txt; cat out/*.incomplete/metadata.json > meta.txt "
-        "2>/dev/null; exit $rc' \"$0\" \"$@\"";
-    auto r = run("disk-full-both", {"/bin/sh", "-c", script, app, "wide", "3000"},
-                 {{"TIMEMORY_OUTPUT_PATH", "out"}, {"TMPDIR", "tmp"}});
+    auto r = run_on_full_disks("disk-full-both", true,
+                               "find out tmp | sort > listing.txt; cat out/*.incomplete/"
+                               "metadata.json > meta.txt 2>/dev/null");
     if (r.exit_code() == 77)
         GTEST_SKIP() << "no mount namespace with a small tmpfs here (needs root): " << r.err;
     ASSERT_EQ(r.exit_code(), 0) << r.err;
